@@ -1,0 +1,12 @@
+"""Settings for the test suite: the real settings plus fast hashing and plain static files."""
+
+import os
+
+os.environ.setdefault("ALLOW_INSECURE_SECRET_KEY", "true")
+os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
+os.environ.setdefault("SECURE_COOKIES", "false")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from config.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -1,0 +1,1 @@
+from integration.admin import dictionaries, documents, jobs, mappings, settings  # noqa: F401

@@ -1,0 +1,100 @@
+from django.contrib import admin
+from django.db import transaction
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django_object_actions import DjangoObjectActions
+
+from integration.admin.base import ReadOnlyAdmin
+from integration.admin.buttons import job_button
+from integration.jobs import all_kinds
+from integration.jobs import definitions  # noqa: F401  the admin loads before the app's ready()
+from integration.jobs.schedule import sync_schedules
+from integration.models import ExchangeEvent, JobRun, JobSchedule
+
+
+class ExchangeEventInline(admin.TabularInline):
+    model = ExchangeEvent
+    extra = 0
+    can_delete = False
+    fields = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message")
+    readonly_fields = fields
+    show_change_link = True
+    max_num = 0
+
+
+class JobRunAdmin(DjangoObjectActions, ReadOnlyAdmin):
+    list_display = ("id", "kind", "scope", "trigger", "status_badge", "created_at", "started_at", "finished_at", "counts_summary", "short_error")
+    list_filter = ("kind", "status", "trigger")
+    list_select_related = ("requested_by",)
+    search_fields = ("kind", "error", "=id")
+    date_hierarchy = "created_at"
+    readonly_fields = (
+        "kind", "scope", "trigger", "status", "options", "requested_by", "rq_job_id", "created_at", "started_at",
+        "finished_at", "duration", "counts", "messages", "error", "cursor_before", "cursor_after",
+    )
+    fields = readonly_fields
+    inlines = (ExchangeEventInline,)
+    show_full_result_count = False
+
+    @staticmethod
+    def _button_name(kind_name: str) -> str:
+        return "run_" + kind_name.replace("-", "_")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, obj):
+        colours = {"failed": "#ba2121", "warnings": "#b5830d", "succeeded": "#2a7d2a", "running": "#205080"}
+        return format_html('<b style="color:{}">{}</b>', colours.get(obj.status, "#555"), obj.get_status_display())
+
+    @admin.display(description=_("counts"))
+    def counts_summary(self, obj):
+        return ", ".join(f"{key}: {value}" for key, value in sorted(obj.counts.items())) or "—"
+
+    @admin.display(description=_("error"))
+    def short_error(self, obj):
+        return (obj.error[:120] + "…") if len(obj.error) > 120 else obj.error
+
+    @admin.display(description=_("duration"))
+    def duration(self, obj):
+        return obj.duration or "—"
+
+
+# Buttons are generated per registered job kind, so a new kind gets its button for free.
+for _kind in all_kinds():
+    setattr(JobRunAdmin, JobRunAdmin._button_name(_kind.name), job_button(_kind.name))
+JobRunAdmin.changelist_actions = tuple(JobRunAdmin._button_name(kind.name) for kind in all_kinds())
+admin.site.register(JobRun, JobRunAdmin)
+
+
+@admin.register(ExchangeEvent)
+class ExchangeEventAdmin(ReadOnlyAdmin):
+    list_display = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message", "run_link", "resolved")
+    list_filter = ("result", "direction", "entity", "resolved")
+    list_select_related = ("run",)
+    search_fields = ("crm_id", "local_ref", "message")
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    @admin.display(description=_("job run"))
+    def run_link(self, obj):
+        if not obj.run_id:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:integration_jobrun_change", args=[obj.run_id]), obj.run)
+
+
+@admin.register(JobSchedule)
+class JobScheduleAdmin(admin.ModelAdmin):
+    list_display = ("kind", "enabled", "interval_seconds", "updated_at")
+    list_editable = ("enabled", "interval_seconds")
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(sync_schedules)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(sync_schedules)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(sync_schedules)

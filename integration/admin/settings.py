@@ -1,0 +1,98 @@
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.utils.translation import gettext, gettext_lazy as _
+from django_object_actions import DjangoObjectActions, action
+from simple_history.admin import SimpleHistoryAdmin
+from solo.admin import SingletonModelAdmin
+
+from integration.jobs import run_inline
+from integration.models import CrmSettings, JobRun
+
+
+class CrmSettingsForm(forms.ModelForm):
+    """The API key is write-only: the page shows its last characters, never the key."""
+
+    api_key = forms.CharField(
+        label=_("API key"), required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+    )
+    clear_api_key = forms.BooleanField(label=_("Remove the stored API key"), required=False)
+
+    class Meta:
+        model = CrmSettings
+        exclude = ["webhook_token"]
+        widgets = {"crm_url": forms.URLInput(attrs={"size": 60})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["crm_url"].assume_scheme = "https"
+        stored = self.instance.masked_api_key if self.instance.pk else ""
+        self.fields["api_key"].help_text = (
+            gettext("Stored: %(masked)s. Leave empty to keep it.") % {"masked": stored}
+            if stored else gettext("No key stored yet.")
+        )
+
+    def clean_crm_url(self):
+        return (self.cleaned_data.get("crm_url") or "").rstrip("/")
+
+    def save(self, commit=True):
+        instance = super().save(commit=False)
+        new_key = self.cleaned_data.get("api_key")
+        if self.cleaned_data.get("clear_api_key"):
+            instance.api_key = ""
+        elif not new_key:
+            instance.api_key = CrmSettings.objects.filter(pk=instance.pk).values_list("api_key", flat=True).first() or ""
+        connection_fields_changed = {"crm_url", "site_code"} & set(self.changed_data) or new_key
+        if connection_fields_changed:
+            instance.connection_ok = False  # a new address or key must be checked again
+        if commit:
+            instance.save()
+            self.save_m2m()
+        return instance
+
+
+@admin.register(CrmSettings)
+class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
+    form = CrmSettingsForm
+    change_actions = ("check_connection",)
+    readonly_fields = ("connection_status", "connection_checked_at", "webhook_token_hint")
+    filter_horizontal = ("catalog_groups",)
+    fieldsets = (
+        (_("Connection"), {"fields": ("crm_url", "api_key", "clear_api_key", "site_code", "connection_status", "connection_checked_at")}),
+        (_("Defaults"), {"fields": (
+            "default_organization", "default_warehouse", "delivery_product", "purchase_price_type", "sale_price_type",
+            "currency", "taxation", "prices_include_vat", "payment_deferral_days", "priority", "order_number_prefix",
+            "bank_account", "cash_desk",
+        )}),
+        (_("Exchange modes"), {"fields": (
+            "import_orders", "export_order_changes", "export_stock", "export_prices", "use_price_types",
+            "create_payment_documents", "export_payments", "create_sales", "create_returns", "export_sales",
+            "export_returns", "corporate_customers", "multiple_organizations", "loyalty_program",
+        )}),
+        (_("Catalog identifiers"), {"fields": (
+            "offer_id_field", "product_id_source", "prefix_organization_guid", "catalog_groups", "catalog_path",
+        )}),
+        (_("History cursor"), {"fields": ("history_since_id", "history_start_date")}),
+        (_("Webhook"), {"fields": ("webhook_token_hint",)}),
+    )
+
+    @admin.display(description=_("connection"))
+    def connection_status(self, obj):
+        if obj.connection_ok:
+            return gettext("OK: %(message)s") % {"message": obj.connection_message}
+        return obj.connection_message or gettext("Not checked yet")
+
+    @admin.display(description=_("webhook secret"))
+    def webhook_token_hint(self, obj):
+        return gettext("Set (ends with %(tail)s)") % {"tail": obj.webhook_token[-4:]} if obj.webhook_token else "—"
+
+    @action(label=_("Check connection"), description=_("Ask RetailCRM for API versions, scopes and shops"))
+    def check_connection(self, request, obj):
+        run = run_inline("check-connection", trigger=JobRun.Trigger.BUTTON, user=request.user)
+        settings_row = CrmSettings.get_solo()
+        if settings_row.connection_ok:
+            messages.success(request, gettext("Connection OK. %(message)s") % {"message": settings_row.connection_message})
+        else:
+            messages.error(request, settings_row.connection_message or run.error)
+        return HttpResponseRedirect(request.path.rsplit("actions/", 1)[0])

@@ -1,0 +1,14 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class IntegrationConfig(AppConfig):
+    name = "integration"
+    verbose_name = _("RetailCRM exchange")
+
+    def ready(self):
+        from integration import secrets
+        from integration.jobs import definitions  # noqa: F401  registers the job kinds
+
+        secrets.connect_signals()
+        secrets.install_log_record_factory()

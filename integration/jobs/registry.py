@@ -1,0 +1,57 @@
+"""Job kinds: a name, the queue it runs on and the service function that does the work."""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+_KINDS: dict[str, "JobKind"] = {}
+
+
+@dataclass(frozen=True)
+class Argument:
+    """One option of a job kind, usable from ``manage.py exchange`` and from buttons."""
+
+    name: str
+    type: Callable[[str], Any] = str
+    help: str = ""
+    flag: bool = False  # a switch like --full rather than a value
+
+
+@dataclass(frozen=True)
+class JobKind:
+    name: str
+    service: Callable[..., None]
+    label: Any
+    queue: str = "default"
+    arguments: tuple[Argument, ...] = field(default_factory=tuple)
+    requires_connection: bool = True  # refused until "Check connection" has passed (A1)
+    timeout: int = 3600
+
+
+def job_kind(name: str, *, label, queue: str = "default", arguments=(), requires_connection=True, timeout=3600):
+    """Register ``service(ctx, **options)`` as the job kind ``name``."""
+    if not name.replace("-", "").isalnum():
+        raise ValueError(f"job kind names may use letters, digits and '-' only: {name!r}")
+
+    def register(service):
+        if name in _KINDS:
+            raise ValueError(f"job kind {name!r} is registered twice")
+        _KINDS[name] = JobKind(
+            name=name, service=service, label=label, queue=queue, arguments=tuple(arguments),
+            requires_connection=requires_connection, timeout=timeout,
+        )
+        return service
+
+    return register
+
+
+def get_kind(name: str) -> JobKind:
+    try:
+        return _KINDS[name]
+    except KeyError:
+        known = ", ".join(sorted(_KINDS)) or "none"
+        raise KeyError(f"Unknown job {name!r}. Known jobs: {known}.") from None
+
+
+def all_kinds() -> list[JobKind]:
+    return [_KINDS[name] for name in sorted(_KINDS)]

@@ -1,0 +1,211 @@
+"""Enqueueing and running job kinds, with a JobRun row as the record of every run.
+
+Guarantees:
+- enqueue happens only after the surrounding transaction commits (a rolled-back request
+  never starts a job);
+- a kind (per shop) has a fixed RQ job id, so a second press while one is queued or
+  running answers "already queued/running" instead of starting another;
+- a Redis lock around the work keeps inline runs (``manage.py exchange``) and queued runs
+  of the same kind from overlapping.
+"""
+
+import logging
+import time
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import django_rq
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rq.exceptions import DuplicateJobError, NoSuchJobError
+from rq.job import Job, JobStatus
+
+from integration.jobs.registry import JobKind, get_kind
+from integration.models import CrmSettings, ExchangeEvent, JobRun
+from integration.secrets import redact
+
+logger = logging.getLogger(__name__)
+
+ACTIVE_RQ_STATUSES = {JobStatus.QUEUED, JobStatus.STARTED, JobStatus.SCHEDULED, JobStatus.DEFERRED}
+PROGRESS_SAVE_INTERVAL = 1.0  # seconds between progress writes while a job runs
+
+
+class JobRefused(Exception):
+    """The job cannot start now; the message says why in words an operator understands."""
+
+
+@dataclass
+class EnqueueResult:
+    run: JobRun | None
+    created: bool
+    message: str
+
+
+def rq_job_id(kind: JobKind, scope: str = "") -> str:
+    # RQ accepts only letters, digits, '_' and '-' in custom ids.
+    safe_scope = "".join(ch if ch.isalnum() or ch in "_-" else "_" for ch in scope)
+    return f"exchange-{kind.name}" + (f"--{safe_scope}" if safe_scope else "")
+
+
+def _check_allowed(kind: JobKind) -> None:
+    if kind.requires_connection and not CrmSettings.get_solo().connection_ok:
+        raise JobRefused(
+            _("“%(job)s” is not available until the connection to RetailCRM has been checked successfully. "
+              "Open RetailCRM settings and press “Check connection”.") % {"job": kind.label}
+        )
+
+
+def _active_job_status(queue, job_id: str) -> str | None:
+    try:
+        job = Job.fetch(job_id, connection=queue.connection)
+    except NoSuchJobError:
+        return None
+    status = job.get_status(refresh=False)
+    if status in ACTIVE_RQ_STATUSES:
+        return status
+    # A finished or failed job keeps its hash for a while and would block a unique enqueue.
+    job.delete()
+    return None
+
+
+def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options: dict | None = None) -> EnqueueResult:
+    """Queue one run of ``kind_name`` after the current transaction commits."""
+    kind = get_kind(kind_name)
+    _check_allowed(kind)
+    queue = django_rq.get_queue(kind.queue)
+    job_id = rq_job_id(kind, scope)
+    active = _active_job_status(queue, job_id)
+    if active is not None:
+        current = JobRun.objects.filter(rq_job_id=job_id, status__in=[JobRun.Status.QUEUED, JobRun.Status.RUNNING]).first()
+        if active == JobStatus.STARTED:
+            message = _("“%(job)s” is already running.") % {"job": kind.label}
+        else:
+            message = _("“%(job)s” is already queued.") % {"job": kind.label}
+        return EnqueueResult(current, False, message)
+
+    run = JobRun.objects.create(
+        kind=kind.name, scope=scope, trigger=trigger, options=options or {},
+        requested_by=user if getattr(user, "is_authenticated", False) else None, rq_job_id=job_id,
+    )
+    transaction.on_commit(lambda: _push(kind, run.pk, job_id, queue))
+    return EnqueueResult(run, True, _("“%(job)s” has been queued.") % {"job": kind.label})
+
+
+def _push(kind: JobKind, run_id: int, job_id: str, queue) -> None:
+    try:
+        queue.enqueue(
+            perform, run_id, job_id=job_id, unique=True, job_timeout=kind.timeout,
+            result_ttl=0, failure_ttl=24 * 3600, description=f"{kind.name} (run {run_id})",
+        )
+    except DuplicateJobError:
+        # Lost a race with a concurrent press; the other run does the work.
+        JobRun.objects.filter(pk=run_id).update(
+            status=JobRun.Status.SKIPPED, finished_at=timezone.now(),
+            messages=[_("Another run of this job was queued at the same moment.")],
+        )
+
+
+def run_inline(kind_name: str, *, trigger: str = JobRun.Trigger.COMMAND, user=None, scope: str = "",
+               options: dict | None = None, check_allowed: bool = True) -> JobRun:
+    """Run a job in this process (management command, tests) with the same bookkeeping."""
+    kind = get_kind(kind_name)
+    if check_allowed:
+        _check_allowed(kind)
+    run = JobRun.objects.create(
+        kind=kind.name, scope=scope, trigger=trigger, options=options or {},
+        requested_by=user if getattr(user, "is_authenticated", False) else None,
+    )
+    perform(run.pk)
+    run.refresh_from_db()
+    return run
+
+
+class JobContext:
+    """What a service sees of its run: options, counters, messages, per-entity events, cursor."""
+
+    def __init__(self, run: JobRun):
+        self.run = run
+        self.options: dict[str, Any] = dict(run.options)
+        self.scope = run.scope
+        self._last_save = 0.0
+        self.warnings = 0
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.run.counts[name] = self.run.counts.get(name, 0) + n
+        self._save_progress()
+
+    def set_count(self, name: str, value: int) -> None:
+        self.run.counts[name] = value
+        self._save_progress()
+
+    def message(self, text: str, *, warning: bool = False) -> None:
+        self.run.messages.append(redact(str(text)))
+        if warning:
+            self.warnings += 1
+        self._save_progress(force=True)
+
+    def event(self, *, entity: str, result: str, direction: str = ExchangeEvent.Direction.IMPORT,
+              crm_id: str | int = "", local_ref: str = "", message: str = "") -> ExchangeEvent:
+        if result in (ExchangeEvent.Result.FAILED, ExchangeEvent.Result.PARKED):
+            self.warnings += 1
+        return ExchangeEvent.objects.create(
+            run=self.run, entity=entity, result=result, direction=direction,
+            crm_id=str(crm_id), local_ref=str(local_ref)[:255], message=redact(str(message)),
+        )
+
+    def set_cursor(self, *, before=None, after=None) -> None:
+        if before is not None:
+            self.run.cursor_before = str(before)
+        if after is not None:
+            self.run.cursor_after = str(after)
+        self._save_progress(force=True)
+
+    def _save_progress(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if force or now - self._last_save >= PROGRESS_SAVE_INTERVAL:
+            self._last_save = now
+            JobRun.objects.filter(pk=self.run.pk).update(
+                counts=self.run.counts, messages=self.run.messages,
+                cursor_before=self.run.cursor_before, cursor_after=self.run.cursor_after,
+            )
+
+
+def perform(run_id: int) -> str:
+    """The RQ entry point for every job kind: claim the run, hold the kind's lock, call the service."""
+    run = JobRun.objects.get(pk=run_id)
+    kind = get_kind(run.kind)
+    claimed = JobRun.objects.filter(pk=run_id, status=JobRun.Status.QUEUED).update(
+        status=JobRun.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed:
+        return run.status  # already handled by someone else (requeued duplicate)
+    run.refresh_from_db()
+
+    connection = django_rq.get_connection(kind.queue)
+    lock = connection.lock(f"exchange:lock:{rq_job_id(kind, run.scope)}", timeout=kind.timeout, blocking=False)
+    if not lock.acquire(blocking=False):
+        run.status, run.finished_at = JobRun.Status.SKIPPED, timezone.now()
+        run.messages.append(_("Skipped: another run of this job is in progress."))
+        run.save(update_fields=["status", "finished_at", "messages"])
+        return run.status
+
+    ctx = JobContext(run)
+    try:
+        kind.service(ctx, **ctx.options)
+    except Exception as exc:
+        logger.exception("Job %s (run %s) failed", kind.name, run_id)
+        run.status = JobRun.Status.FAILED
+        run.error = redact(f"{exc}")
+        run.messages.append(redact("".join(traceback.format_exception_only(exc)).strip()))
+    else:
+        run.status = JobRun.Status.WARNINGS if ctx.warnings else JobRun.Status.SUCCEEDED
+    finally:
+        try:
+            lock.release()
+        except Exception:  # expired during a very long run: nothing left to release
+            logger.warning("Lock of job %s expired before the run ended", kind.name)
+    run.finished_at = timezone.now()
+    run.save(update_fields=["status", "error", "messages", "counts", "finished_at", "cursor_before", "cursor_after"])
+    return run.status

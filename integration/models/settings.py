@@ -1,0 +1,121 @@
+"""The CRM settings singleton: features A1–A3 and A5 (grouped like the manuals' tabs)."""
+
+import secrets as pysecrets
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+from solo.models import SingletonModel
+
+from catalog.fields import HttpsURLField
+from catalog.models import Organization, PriceType, Product, ProductGroup, Warehouse
+from integration.secrets import mask
+
+
+def new_webhook_token() -> str:
+    return pysecrets.token_urlsafe(24)
+
+
+class CrmSettings(SingletonModel):
+    class OfferIdField(models.TextChoices):
+        EXTERNAL_ID = "externalId", _("externalId")
+        XML_ID = "xmlId", _("xmlId")
+
+    class ProductIdSource(models.TextChoices):
+        CODE = "code", _("Product code")
+        ARTICLE = "article", _("Article")
+        GUID = "guid", _("GUID")
+
+    # A1 connection
+    crm_url = HttpsURLField(_("RetailCRM address"), blank=True, help_text=_("e.g. https://myshop.retailcrm.ru"))
+    api_key = models.CharField(_("API key"), max_length=255, blank=True)
+    site_code = models.CharField(_("default shop code"), max_length=100, blank=True)
+    connection_ok = models.BooleanField(_("connection checked"), default=False, editable=False)
+    connection_checked_at = models.DateTimeField(_("connection checked at"), null=True, blank=True, editable=False)
+    connection_message = models.TextField(_("last connection check"), blank=True, editable=False)
+
+    # A2 defaults
+    default_organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    default_warehouse = models.ForeignKey(
+        Warehouse, verbose_name=_("warehouse"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    delivery_product = models.ForeignKey(
+        Product, verbose_name=_("delivery service product"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    purchase_price_type = models.ForeignKey(
+        PriceType, verbose_name=_("purchase price type"), null=True, blank=True,
+        on_delete=models.SET_NULL, related_name="+",
+    )
+    sale_price_type = models.ForeignKey(
+        PriceType, verbose_name=_("sale price type"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    currency = models.CharField(_("currency"), max_length=3, default="RUB")
+    taxation = models.CharField(
+        _("taxation"), max_length=20, choices=Organization.Taxation.choices, default=Organization.Taxation.GENERAL
+    )
+    prices_include_vat = models.BooleanField(_("prices include VAT"), default=True)
+    payment_deferral_days = models.PositiveIntegerField(_("payment deferral, days"), default=0)
+    priority = models.CharField(_("order priority"), max_length=50, blank=True)
+    order_number_prefix = models.CharField(_("order number prefix"), max_length=10, blank=True, default="CRM-")
+    bank_account = models.CharField(_("bank account"), max_length=34, blank=True)
+    cash_desk = models.CharField(_("cash desk"), max_length=100, blank=True)
+
+    # A3 exchange modes
+    import_orders = models.BooleanField(_("import orders from RetailCRM"), default=True)
+    export_order_changes = models.BooleanField(_("export order changes to RetailCRM"), default=False)
+    export_stock = models.BooleanField(_("export stock"), default=True)
+    export_prices = models.BooleanField(_("export prices"), default=True)
+    use_price_types = models.BooleanField(_("use price types"), default=False)
+    create_payment_documents = models.BooleanField(_("create payment documents"), default=False)
+    export_payments = models.BooleanField(_("export payments"), default=False)
+    create_sales = models.BooleanField(_("create sales"), default=False)
+    create_returns = models.BooleanField(_("create returns"), default=False)
+    export_sales = models.BooleanField(_("export sales"), default=False)
+    export_returns = models.BooleanField(_("export returns"), default=False)
+    corporate_customers = models.BooleanField(_("corporate customers"), default=False)
+    multiple_organizations = models.BooleanField(_("multiple organizations"), default=False)
+    loyalty_program = models.BooleanField(_("loyalty program"), default=False)
+
+    # catalog identifiers (C2)
+    offer_id_field = models.CharField(
+        _("offer identifier in the CRM"), max_length=10, choices=OfferIdField.choices, default=OfferIdField.EXTERNAL_ID
+    )
+    product_id_source = models.CharField(
+        _("local product identifier"), max_length=10, choices=ProductIdSource.choices, default=ProductIdSource.CODE
+    )
+    prefix_organization_guid = models.BooleanField(_("prefix offer ids with the organization GUID"), default=False)
+    catalog_groups = models.ManyToManyField(
+        ProductGroup, verbose_name=_("catalog groups"), blank=True, related_name="+",
+        help_text=_("Export only these groups and everything below them; empty means the whole catalog."),
+    )
+    catalog_path = models.CharField(_("catalog file"), max_length=500, default="catalog_icml.xml")
+
+    # A5 history cursor
+    history_since_id = models.PositiveBigIntegerField(
+        _("history cursor (sinceId)"), null=True, blank=True,
+        help_text=_("The last CRM history entry already applied. Empty: start from the load date."),
+    )
+    history_start_date = models.DateTimeField(_("load orders changed since"), null=True, blank=True)
+
+    # webhook (E7)
+    webhook_token = models.CharField(_("webhook secret"), max_length=100, default=new_webhook_token)
+
+    history = HistoricalRecords(excluded_fields=["api_key", "webhook_token"])
+
+    class Meta:
+        verbose_name = _("RetailCRM settings")
+        verbose_name_plural = _("RetailCRM settings")
+
+    def __str__(self):
+        return str(_("RetailCRM settings"))
+
+    @property
+    def masked_api_key(self) -> str:
+        return mask(self.api_key)
+
+    @property
+    def is_configured(self) -> bool:
+        return bool(self.crm_url and self.api_key)

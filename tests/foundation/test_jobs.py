@@ -1,0 +1,148 @@
+"""The jobs framework: enqueue after commit, one run per kind, a JobRun row for every run."""
+
+import threading
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.db import transaction
+
+from integration.jobs import JobRefused, enqueue, job_kind, run_inline
+from integration.jobs.runner import perform
+from integration.models import CrmSettings, ExchangeEvent, JobRun
+
+calls: list[dict] = []
+gate = threading.Event()
+
+
+@job_kind("test-record", label="Test: record a call", requires_connection=False)
+def record_job(ctx, **options):
+    calls.append(options)
+    ctx.count("records")
+    ctx.event(entity="order", crm_id="42", result=ExchangeEvent.Result.CREATED, local_ref="CRM-42")
+    ctx.set_cursor(before=1, after=2)
+
+
+@job_kind("test-needs-crm", label="Test: needs the CRM")
+def needs_crm_job(ctx):
+    calls.append({"needs": True})
+
+
+@job_kind("test-wait", label="Test: wait for the gate", requires_connection=False)
+def wait_job(ctx):
+    gate.wait(10)
+    calls.append({"waited": True})
+
+
+@pytest.fixture(autouse=True)
+def reset_calls():
+    calls.clear()
+    gate.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_runs_a_queued_job_once_and_records_the_run(run_queued_jobs):
+    result = enqueue("test-record", trigger=JobRun.Trigger.BUTTON, options={"full": True})
+    assert result.created
+    run_queued_jobs()
+    run = JobRun.objects.get()
+    assert calls == [{"full": True}]
+    assert run.status == JobRun.Status.SUCCEEDED
+    assert run.counts == {"records": 1}
+    assert (run.cursor_before, run.cursor_after) == ("1", "2")
+    assert run.started_at and run.finished_at and run.duration is not None
+    assert run.events.get().crm_id == "42"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_answers_already_queued_to_a_second_press(run_queued_jobs):
+    first = enqueue("test-record", trigger=JobRun.Trigger.BUTTON)
+    second = enqueue("test-record", trigger=JobRun.Trigger.BUTTON)
+    assert first.created and not second.created
+    assert "already queued" in second.message
+    assert second.run == first.run
+    run_queued_jobs()
+    assert len(calls) == 1
+    assert JobRun.objects.count() == 1
+    # After the run finished, the button works again.
+    assert enqueue("test-record", trigger=JobRun.Trigger.BUTTON).created
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_never_runs_a_job_enqueued_in_a_rolled_back_transaction(run_queued_jobs):
+    with pytest.raises(RuntimeError):
+        with transaction.atomic():
+            enqueue("test-record", trigger=JobRun.Trigger.BUTTON)
+            raise RuntimeError("the request failed after pressing the button")
+    run_queued_jobs()
+    assert calls == []
+    assert not JobRun.objects.exists()
+    # Nothing was left behind in Redis either: a new press is accepted.
+    assert enqueue("test-record", trigger=JobRun.Trigger.BUTTON).created
+
+
+@pytest.mark.django_db(transaction=True)
+def test_it_answers_already_running_while_the_kind_runs(run_queued_jobs):
+    enqueue("test-wait", trigger=JobRun.Trigger.BUTTON)
+    seen = {}
+
+    def press_while_running():
+        # RQ workers need the main thread for their signal handlers, so the "operator" is the thread.
+        try:
+            for _ in range(500):
+                if JobRun.objects.filter(status=JobRun.Status.RUNNING).exists():
+                    break
+                threading.Event().wait(0.01)
+            seen["again"] = enqueue("test-wait", trigger=JobRun.Trigger.SCHEDULE)
+            seen["inline"] = run_inline("test-wait", trigger=JobRun.Trigger.COMMAND)
+        finally:
+            gate.set()
+
+    operator = threading.Thread(target=press_while_running)
+    operator.start()
+    run_queued_jobs()
+    operator.join(10)
+    assert not seen["again"].created and "already running" in seen["again"].message
+    assert seen["inline"].status == JobRun.Status.SKIPPED  # the lock keeps inline and queued runs apart
+    assert calls == [{"waited": True}]
+
+
+@pytest.mark.django_db
+def test_it_refuses_exchange_jobs_until_the_connection_is_checked():
+    with pytest.raises(JobRefused, match="connection to RetailCRM"):
+        enqueue("test-needs-crm", trigger=JobRun.Trigger.BUTTON)
+    CrmSettings.objects.update_or_create(pk=1, defaults={"connection_ok": True})
+    assert enqueue("test-needs-crm", trigger=JobRun.Trigger.BUTTON).created
+
+
+@pytest.mark.django_db
+def test_it_records_a_failing_service_as_a_failed_run():
+    run = run_inline("check-connection")
+    assert run.status == JobRun.Status.FAILED
+    assert "address and API key" in run.error
+
+
+@pytest.mark.django_db
+def test_it_skips_a_run_claimed_by_someone_else():
+    run = JobRun.objects.create(kind="test-record", trigger="button", status=JobRun.Status.SUCCEEDED)
+    assert perform(run.pk) == JobRun.Status.SUCCEEDED
+    assert calls == []
+
+
+@pytest.mark.django_db
+def test_the_exchange_command_runs_a_job_inline_with_its_options(capsys):
+    call_command("exchange", "test-record")
+    out = capsys.readouterr().out
+    assert "test-record: Succeeded" in out and "records=1" in out
+    assert JobRun.objects.get().trigger == JobRun.Trigger.COMMAND
+
+
+@pytest.mark.django_db
+def test_the_exchange_command_explains_a_failure():
+    with pytest.raises(CommandError, match="Enter the RetailCRM address and API key first"):
+        call_command("exchange", "check-connection")
+
+
+def test_the_exchange_command_rejects_an_unknown_job():
+    with pytest.raises(CommandError, match="invalid choice"):
+        call_command("exchange", "no-such-job")
