@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.urls import reverse
@@ -82,8 +83,27 @@ class ExchangeEventAdmin(ReadOnlyAdmin):
         return format_html('<a href="{}">{}</a>', reverse("admin:integration_jobrun_change", args=[obj.run_id]), obj.run)
 
 
+class JobScheduleForm(forms.ModelForm):
+    kind = forms.ChoiceField(label=_("job"))
+
+    class Meta:
+        model = JobSchedule
+        fields = ("kind", "enabled", "interval_seconds")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [(kind.name, kind.label) for kind in all_kinds()]
+
+    def clean_interval_seconds(self):
+        value = self.cleaned_data["interval_seconds"]
+        if value < 10:
+            raise forms.ValidationError(_("Run a job at most every 10 seconds."))
+        return value
+
+
 @admin.register(JobSchedule)
 class JobScheduleAdmin(admin.ModelAdmin):
+    form = JobScheduleForm
     list_display = ("kind", "enabled", "interval_seconds", "updated_at")
     list_editable = ("enabled", "interval_seconds")
 

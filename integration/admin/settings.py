@@ -1,6 +1,14 @@
+import json
+
 from django import forms
 from django.contrib import admin, messages
-from django.http import HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext, gettext_lazy as _
 from django_object_actions import DjangoObjectActions, action
 from simple_history.admin import SimpleHistoryAdmin
@@ -8,6 +16,7 @@ from solo.admin import SingletonModelAdmin
 
 from integration.jobs import run_inline
 from integration.models import CrmSettings, JobRun
+from integration.services.settings_file import SettingsFileError, export_settings, import_settings
 
 
 class CrmSettingsForm(forms.ModelForm):
@@ -52,6 +61,10 @@ class CrmSettingsForm(forms.ModelForm):
         return instance
 
 
+class SettingsFileForm(forms.Form):
+    file = forms.FileField(label=_("Settings file (JSON)"))
+
+
 @admin.register(CrmSettings)
 class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
     form = CrmSettingsForm
@@ -76,6 +89,51 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
         (_("History cursor"), {"fields": ("history_since_id", "history_start_date")}),
         (_("Webhook"), {"fields": ("webhook_token_hint",)}),
     )
+
+    def get_urls(self):
+        own = [
+            path("file/", self.admin_site.admin_view(self.settings_file_view), name="integration_crmsettings_file"),
+            path("file/export/", self.admin_site.admin_view(self.export_view), name="integration_crmsettings_export"),
+            path("file/import/", self.admin_site.admin_view(self.import_view), name="integration_crmsettings_import"),
+        ]
+        return own + super().get_urls()
+
+    def settings_file_view(self, request, form=None, file_errors=None):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request), "title": gettext("Settings file"),
+            "form": form or SettingsFileForm(), "file_errors": file_errors or [], "opts": self.model._meta,
+        }
+        return TemplateResponse(request, "admin/integration/crmsettings/settings_file.html", context)
+
+    @method_decorator(require_POST)
+    def export_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        data = export_settings(include_secrets=request.POST.get("include_secrets") == "1")
+        response = HttpResponse(json.dumps(data, ensure_ascii=False, indent=2), content_type="application/json")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="retailcrm-settings-{stamp}.json"'
+        return response
+
+    @method_decorator(require_POST)
+    def import_view(self, request):
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        form = SettingsFileForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.settings_file_view(request, form=form)
+        try:
+            data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            return self.settings_file_view(request, form=form, file_errors=[("$", gettext("not valid JSON: %(error)s") % {"error": exc})])
+        try:
+            counts = import_settings(data)
+        except SettingsFileError as exc:
+            return self.settings_file_view(request, form=form, file_errors=sorted(exc.errors.items()))
+        messages.success(request, gettext("Settings restored: %(n)d mapping rows. Check the connection again before the next exchange.") % {"n": sum(counts.values())})
+        return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
     @admin.display(description=_("connection"))
     def connection_status(self, obj):

@@ -5,7 +5,7 @@ import threading
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
 
 from integration.jobs import JobRefused, enqueue, job_kind, run_inline
 from integration.jobs.runner import perform
@@ -97,6 +97,7 @@ def test_it_answers_already_running_while_the_kind_runs(run_queued_jobs):
             seen["inline"] = run_inline("test-wait", trigger=JobRun.Trigger.COMMAND)
         finally:
             gate.set()
+            connection.close()  # a thread's own connection would keep the test database busy
 
     operator = threading.Thread(target=press_while_running)
     operator.start()

@@ -32,6 +32,10 @@ def _wait_for_port(host: str, port: int, timeout: float = 30) -> bool:
     return False
 
 
+def _stop_on_sigterm(signum, frame):
+    raise KeyboardInterrupt  # same clean shutdown as Ctrl-C
+
+
 class Command(BaseCommand):
     help = "Start the demo: migrate, seed, then run web, worker, scheduler and the RetailCRM sandbox until Ctrl-C."
 
@@ -41,6 +45,7 @@ class Command(BaseCommand):
         parser.add_argument("--exit-after-start", action="store_true", help="Start everything, print the summary, stop (for CI).")
 
     def handle(self, *args, port, sandbox_port, exit_after_start, **options):
+        signal.signal(signal.SIGTERM, _stop_on_sigterm)
         call_command("migrate", interactive=False, verbosity=0)
         self._ensure_admin()
         seeded = seed_demo_catalog()
@@ -48,7 +53,7 @@ class Command(BaseCommand):
         processes: list[subprocess.Popen] = []
         python, manage = sys.executable, str(Path(settings.BASE_DIR) / "manage.py")
         try:
-            if importlib.util.find_spec("sandbox.retailcrm"):
+            if importlib.util.find_spec("sandbox") and importlib.util.find_spec("sandbox.retailcrm"):
                 processes.append(self._spawn([python, "-m", "sandbox.retailcrm", "--host", host, "--port", str(sandbox_port), "--seed", "demo", "--api-key", SANDBOX_KEY]))
                 if not _wait_for_port(host, sandbox_port):
                     raise SystemExit(f"The RetailCRM sandbox did not start on {host}:{sandbox_port}.")

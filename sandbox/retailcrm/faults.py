@@ -1,0 +1,45 @@
+"""Injected failures, so clients can be tested against a flaky CRM."""
+
+import random
+import threading
+
+DEFAULTS = {"error_rate": 0.0, "status": 503, "latency_ms": 0, "malformed_rate": 0.0, "drop_rate": 0.0}
+
+
+class Faults:
+    def __init__(self, seed=None):
+        self._lock = threading.Lock()
+        self._random = random.Random(seed)
+        self.config = dict(DEFAULTS)
+
+    def set(self, **settings):
+        """Replace the whole configuration; an empty call switches every fault off."""
+        unknown = set(settings) - set(DEFAULTS)
+        if unknown:
+            raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
+        config = dict(DEFAULTS)
+        config.update(settings)
+        for name in ("error_rate", "malformed_rate", "drop_rate"):
+            config[name] = float(config[name])
+            if not 0.0 <= config[name] <= 1.0:
+                raise ValueError(f"{name} must be between 0 and 1")
+        config["status"] = int(config["status"])
+        config["latency_ms"] = max(0, int(config["latency_ms"]))
+        with self._lock:
+            self.config = config
+        return dict(config)
+
+    def draw(self):
+        """Decide the fate of one API request: (latency seconds, 'drop'|'error'|'malformed'|None)."""
+        with self._lock:
+            config = self.config
+            roll = self._random.random
+            if config["drop_rate"] and roll() < config["drop_rate"]:
+                fate = "drop"
+            elif config["error_rate"] and roll() < config["error_rate"]:
+                fate = "error"
+            elif config["malformed_rate"] and roll() < config["malformed_rate"]:
+                fate = "malformed"
+            else:
+                fate = None
+            return config["latency_ms"] / 1000.0, fate

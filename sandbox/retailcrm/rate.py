@@ -1,0 +1,58 @@
+"""Per-key request rate: the limiter that answers 503 and the statistics tests assert on."""
+
+import collections
+import threading
+import time
+
+WINDOW = 1.0
+
+
+class RateLimiter:
+    """Sliding one-second window per API key.
+
+    Accepted requests are limited to ``rps`` per window. Every request (accepted or rejected)
+    is also counted in a second window so that ``max_per_second`` shows how hard a client pushed,
+    which is what a test needs to prove that a client never exceeded the limit.
+    """
+
+    def __init__(self, rps, clock=time.monotonic):
+        self.rps = rps
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._accepted = collections.defaultdict(collections.deque)
+        self._seen = collections.defaultdict(collections.deque)
+        self._stats = {}
+
+    def hit(self, key):
+        """Count one request for ``key``; return False when it must be rejected."""
+        now = self._clock()
+        with self._lock:
+            stats = self._stats.setdefault(key, {"max_per_second": 0, "total": 0, "rejected_503": 0})
+            seen = self._trim(self._seen[key], now)
+            seen.append(now)
+            stats["total"] += 1
+            stats["max_per_second"] = max(stats["max_per_second"], len(seen))
+            accepted = self._trim(self._accepted[key], now)
+            if len(accepted) >= self.rps:
+                stats["rejected_503"] += 1
+                return False
+            accepted.append(now)
+            return True
+
+    @staticmethod
+    def _trim(window, now):
+        while window and window[0] <= now - WINDOW:
+            window.popleft()
+        return window
+
+    def stats(self):
+        with self._lock:
+            return {key: dict(value) for key, value in self._stats.items()}
+
+    def reset(self, rps=None):
+        with self._lock:
+            if rps is not None:
+                self.rps = rps
+            self._accepted.clear()
+            self._seen.clear()
+            self._stats.clear()
