@@ -1,8 +1,14 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from django_object_actions import DjangoObjectActions
 from simple_history.admin import SimpleHistoryAdmin
+
+from integration.admin.buttons import job_button
+from integration.jobs import definitions  # noqa: F401
 
 from integration.models import (
     DeliveryTypeMapping,
+    CrmSettings,
     ManagerMapping,
     OrderState,
     PaymentTypeMapping,
@@ -21,9 +27,41 @@ class OrderStateAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name")
 
 
+class MappingAdmin(DjangoObjectActions, SimpleHistoryAdmin):
+    """A mapping page: "Load from RetailCRM", the unmapped CRM entries, and flags for vanished ones."""
+
+    change_list_template = "admin/integration/mapping_change_list.html"
+    changelist_actions = ("run_sync_references",)
+    run_sync_references = job_button("sync-references")
+    unmapped_book: str | None = None
+    crm_field: str = ""
+    shown_when: str | None = None  # a CrmSettings flag that must be on for the page to be listed
+
+    def get_model_perms(self, request):
+        if self.shown_when and not getattr(CrmSettings.get_solo(), self.shown_when):
+            return {}  # hidden from the admin index until the mode is switched on
+        return super().get_model_perms(request)
+
+    def changelist_view(self, request, extra_context=None):
+        from integration.services.references import unmapped_codes
+
+        extra_context = extra_context or {}
+        if self.unmapped_book:
+            extra_context["unmapped"] = unmapped_codes(self.unmapped_book)
+        if self.crm_field:
+            extra_context["removed_count"] = self.model.objects.filter(**{f"{self.crm_field}__removed_in_crm": True}).count()
+        return super().changelist_view(request, extra_context)
+
+    @admin.display(description=_("removed in CRM"), boolean=True)
+    def crm_entry_removed(self, obj):
+        return getattr(obj, self.crm_field).removed_in_crm
+
+
 @admin.register(StatusImportMapping)
-class StatusImportMappingAdmin(SimpleHistoryAdmin):
-    list_display = ("crm_status", "local_state", "cancel_order", "create_sale")
+class StatusImportMappingAdmin(MappingAdmin):
+    crm_field = "crm_status"
+    unmapped_book = "statuses"
+    list_display = ("crm_status", "local_state", "cancel_order", "create_sale", "crm_entry_removed")
     list_editable = ("local_state", "cancel_order", "create_sale")
     list_select_related = ("crm_status", "local_state")
     list_filter = ("cancel_order", "create_sale", "local_state")
@@ -32,49 +70,67 @@ class StatusImportMappingAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(StatusExportMapping)
-class StatusExportMappingAdmin(SimpleHistoryAdmin):
-    list_display = ("local_state", "crm_status")
+class StatusExportMappingAdmin(MappingAdmin):
+    crm_field = "crm_status"
+    list_display = ("local_state", "crm_status", "crm_entry_removed")
     list_select_related = ("crm_status", "local_state")
     autocomplete_fields = ("crm_status",)
 
 
 @admin.register(ManagerMapping)
-class ManagerMappingAdmin(SimpleHistoryAdmin):
-    list_display = ("crm_user", "local_user", "manual_id", "matched_automatically")
+class ManagerMappingAdmin(MappingAdmin):
+    crm_field = "crm_user"
+    list_display = ("crm_user", "local_user", "manual_id", "matched_automatically", "crm_entry_removed")
+
+    def save_model(self, request, obj, form, change):
+        if "local_user" in form.changed_data:
+            obj.matched_automatically = False  # the operator's choice is final
+        super().save_model(request, obj, form, change)
     list_select_related = ("crm_user", "local_user")
     search_fields = ("crm_user__email", "crm_user__last_name", "manual_id")
     autocomplete_fields = ("crm_user",)
 
 
 @admin.register(WarehouseMapping)
-class WarehouseMappingAdmin(SimpleHistoryAdmin):
-    list_display = ("crm_store", "warehouse", "export_stock")
+class WarehouseMappingAdmin(MappingAdmin):
+    crm_field = "crm_store"
+    unmapped_book = "stores"
+    list_display = ("crm_store", "warehouse", "export_stock", "crm_entry_removed")
     list_editable = ("export_stock",)
     list_select_related = ("crm_store", "warehouse")
 
 
 @admin.register(PriceTypeMapping)
-class PriceTypeMappingAdmin(SimpleHistoryAdmin):
-    list_display = ("crm_price_type", "price_type")
+class PriceTypeMappingAdmin(MappingAdmin):
+    crm_field = "crm_price_type"
+    unmapped_book = "price_types"
+    shown_when = "use_price_types"
+    list_display = ("crm_price_type", "price_type", "crm_entry_removed")
     list_select_related = ("crm_price_type", "price_type")
 
 
 @admin.register(PaymentTypeMapping)
-class PaymentTypeMappingAdmin(SimpleHistoryAdmin):
-    list_display = ("crm_payment_type", "document_kind", "terminal", "use_for_export")
+class PaymentTypeMappingAdmin(MappingAdmin):
+    crm_field = "crm_payment_type"
+    unmapped_book = "payment_types"
+    list_display = ("crm_payment_type", "document_kind", "terminal", "use_for_export", "crm_entry_removed")
     list_select_related = ("crm_payment_type",)
     list_filter = ("document_kind", "use_for_export")
 
 
 @admin.register(DeliveryTypeMapping)
-class DeliveryTypeMappingAdmin(SimpleHistoryAdmin):
-    list_display = ("crm_delivery_type", "method", "carrier")
+class DeliveryTypeMappingAdmin(MappingAdmin):
+    crm_field = "crm_delivery_type"
+    unmapped_book = "delivery_types"
+    list_display = ("crm_delivery_type", "method", "carrier", "crm_entry_removed")
     list_select_related = ("crm_delivery_type",)
     list_filter = ("method",)
 
 
 @admin.register(ShopOrganization)
-class ShopOrganizationAdmin(SimpleHistoryAdmin):
-    list_display = ("crm_site", "organization", "default_warehouse", "export_stock", "export_prices", "export_catalog")
+class ShopOrganizationAdmin(MappingAdmin):
+    crm_field = "crm_site"
+    shown_when = "multiple_organizations"
+    list_display = ("crm_site", "organization", "default_warehouse", "export_stock", "export_prices", "export_catalog", "crm_entry_removed")
     list_select_related = ("crm_site", "organization", "default_warehouse")
     filter_horizontal = ("warehouses", "catalog_groups")

@@ -14,6 +14,8 @@ from django_object_actions import DjangoObjectActions, action
 from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
+from integration.admin.buttons import job_button
+from integration.jobs import definitions  # noqa: F401
 from integration.jobs import run_inline
 from integration.models import CrmSettings, JobRun
 from integration.services.settings_file import SettingsFileError, export_settings, import_settings
@@ -68,7 +70,8 @@ class SettingsFileForm(forms.Form):
 @admin.register(CrmSettings)
 class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
     form = CrmSettingsForm
-    change_actions = ("check_connection",)
+    change_actions = ("check_connection", "run_sync_references")
+    run_sync_references = job_button("sync-references")
     readonly_fields = ("connection_status", "connection_checked_at", "webhook_token_hint")
     filter_horizontal = ("catalog_groups",)
     fieldsets = (

@@ -1,0 +1,43 @@
+"""RetailCRM API v5 client (no Django imports here; see factory.py for the configured instance)."""
+
+from integration.crm.client import RetailCrmClient, batched
+from integration.crm.errors import (
+    CrmAccessDenied,
+    CrmAuthError,
+    CrmError,
+    CrmMalformedResponse,
+    CrmNetworkError,
+    CrmNotConfigured,
+    CrmNotFound,
+    CrmPartialFailure,
+    CrmRateLimited,
+    CrmServerError,
+    CrmValidationError,
+)
+from integration.crm.masking import SecretMaskingFilter, mask_secret
+from integration.crm.ratelimit import LocalRateLimiter, RedisRateLimiter
+from integration.crm.results import ClientStats, HistoryPage, Page, UploadResult
+
+__all__ = [
+    "ClientStats",
+    "CrmAccessDenied",
+    "CrmAuthError",
+    "CrmError",
+    "CrmMalformedResponse",
+    "CrmNetworkError",
+    "CrmNotConfigured",
+    "CrmNotFound",
+    "CrmPartialFailure",
+    "CrmRateLimited",
+    "CrmServerError",
+    "CrmValidationError",
+    "HistoryPage",
+    "LocalRateLimiter",
+    "Page",
+    "RedisRateLimiter",
+    "RetailCrmClient",
+    "SecretMaskingFilter",
+    "UploadResult",
+    "batched",
+    "mask_secret",
+]
