@@ -38,7 +38,9 @@ class MappingAdmin(DjangoObjectActions, SimpleHistoryAdmin):
     shown_when: str | None = None  # a CrmSettings flag that must be on for the page to be listed
 
     def get_model_perms(self, request):
-        if self.shown_when and not getattr(CrmSettings.get_solo(), self.shown_when):
+        if not hasattr(request, "_crm_settings"):  # one query per page, not one per mapping admin
+            request._crm_settings = CrmSettings.get_solo()
+        if self.shown_when and not getattr(request._crm_settings, self.shown_when):
             return {}  # hidden from the admin index until the mode is switched on
         return super().get_model_perms(request)
 

@@ -16,7 +16,7 @@ from solo.admin import SingletonModelAdmin
 
 from integration.admin.buttons import job_button
 from integration.jobs import definitions  # noqa: F401
-from integration.jobs import run_inline
+from integration.jobs import JobRefused, run_inline
 from integration.models import CrmSettings, JobRun
 from integration.services.settings_file import SettingsFileError, export_settings, import_settings
 
@@ -70,7 +70,7 @@ class SettingsFileForm(forms.Form):
 @admin.register(CrmSettings)
 class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
     form = CrmSettingsForm
-    change_actions = ("check_connection", "run_sync_references")
+    change_actions = ("check_connection", "run_sync_references", "register_module", "create_custom_field")
     run_sync_references = job_button("sync-references")
     readonly_fields = ("connection_status", "connection_checked_at", "webhook_token_hint")
     filter_horizontal = ("catalog_groups",)
@@ -92,6 +92,30 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
         (_("History cursor"), {"fields": ("history_since_id", "history_start_date")}),
         (_("Webhook"), {"fields": ("webhook_token_hint",)}),
     )
+
+    def _run_now(self, request, kind, **options):
+        run = run_inline(kind, trigger=JobRun.Trigger.BUTTON, user=request.user, options=options)
+        for message in run.messages:
+            messages.info(request, message)
+        if run.status == JobRun.Status.FAILED:
+            messages.error(request, run.error)
+        return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
+
+    @action(label=_("Register integration module"), description=_("B9: register this back office in RetailCRM"))
+    def register_module(self, request, obj):
+        try:
+            return self._run_now(request, "register-module", public_url=request.build_absolute_uri("/"))
+        except JobRefused as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
+
+    @action(label=_("Create custom field"), description=_("B10: create the order field that marks our own changes"))
+    def create_custom_field(self, request, obj):
+        try:
+            return self._run_now(request, "create-custom-field")
+        except JobRefused as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
     def get_urls(self):
         own = [

@@ -43,6 +43,7 @@ log = logging.getLogger(LOGGER_NAME)
 DEFAULT_RATE = 10
 DEFAULT_MARGIN = 0.05
 KEY_PREFIX = "retailcrm:ratelimit:"
+REDIS_RETRY_AFTER = 30  # seconds of in-process limiting after Redis failed
 
 
 class RateLimiter(Protocol):
@@ -126,19 +127,21 @@ class RedisRateLimiter:
         self.key = KEY_PREFIX + key_fingerprint(api_key)
         self._script = redis.register_script(_RESERVE_SLOT)
         self._fallback = fallback or LocalRateLimiter(rate, period, margin)
-        self._warned = False
+        self._redis_retry_at = 0.0
 
     def acquire(self) -> float:
+        if time.monotonic() < self._redis_retry_at:
+            return self._fallback.acquire()
         try:
             wait_us = self._script(keys=[self.key], args=[self.rate, int(self.window * 1_000_000)])
         except Exception as exc:  # redis.RedisError and socket errors alike
-            # Redis down must not stop a manual "check connection"; in that case each process
-            # limits itself and the CRM's 503 + our retries absorb any excess.
-            if not self._warned:
-                log.warning("Rate limiter Redis unavailable (%s); limiting within this process only", exc)
-                self._warned = True
+            # Redis down must not stop a manual "check connection": each process then limits
+            # itself, and the CRM's 503 plus our retries absorb any excess. Redis is asked
+            # again only after a pause, so every request does not pay a connect timeout.
+            log.warning("Rate limiter Redis unavailable (%s); limiting within this process only for %d s",
+                        exc, REDIS_RETRY_AFTER)
+            self._redis_retry_at = time.monotonic() + REDIS_RETRY_AFTER
             return self._fallback.acquire()
-        self._warned = False
         return max(0, int(wait_us)) / 1_000_000
 
     def reset(self) -> None:

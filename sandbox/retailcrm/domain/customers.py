@@ -1,0 +1,214 @@
+"""Individual and corporate customers, with the customers change feed."""
+
+import copy
+import re
+
+from ..web import as_int, entity_error, prune
+
+TEXT_FIELDS = ("firstName", "lastName", "patronymic", "email", "birthday", "sex", "discountCardNumber")
+BOOL_FIELDS = ("vip", "bad", "subscribed", "isContact")
+PASSTHROUGH = ("contragent", "tags", "source")
+
+HISTORY_FIELDS = {
+    "externalId": "external_id", "firstName": "first_name", "lastName": "last_name", "patronymic": "patronymic",
+    "email": "email", "birthday": "birthday", "sex": "sex", "discountCardNumber": "discount_card_number",
+    "vip": "vip", "bad": "bad", "managerId": "manager", "personalDiscount": "personal_discount", "phones": "phones",
+}
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def snake(name):
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
+
+
+def find(state, ref, site=None):
+    """A customer by {id} or by {externalId} within ``site`` (any shop when site is None)."""
+    if ref.get("id") not in (None, ""):
+        return state.customers.get(as_int(ref["id"]))
+    external_id = str(ref.get("externalId"))
+    for customer in state.customers.values():
+        if customer.get("externalId") == external_id and site in (None, customer["site"]):
+            return customer
+    return None
+
+
+def apply_input(state, customer, data, errors, creating):
+    for name in TEXT_FIELDS:
+        if name in data:
+            customer[name] = None if data[name] in (None, "") else str(data[name])
+    if customer.get("email") and not _EMAIL.match(customer["email"]):
+        errors["email"] = "This value is not a valid email address."
+    for name in BOOL_FIELDS:
+        if name in data:
+            customer[name] = bool(data[name])
+    for name in PASSTHROUGH:
+        if name in data:
+            customer[name] = data[name]
+    if "personalDiscount" in data:
+        try:
+            customer["personalDiscount"] = float(data["personalDiscount"])
+        except (TypeError, ValueError):
+            errors["personalDiscount"] = "This value should be a number."
+    if "managerId" in data:
+        if data["managerId"] is not None and as_int(data["managerId"]) not in state.users:
+            errors["managerId"] = f"User with id {data['managerId']} not found."
+        else:
+            customer["managerId"] = as_int(data["managerId"])
+    if "phones" in data:
+        phones = data["phones"]
+        if not isinstance(phones, list) or not all(isinstance(p, dict) and p.get("number") for p in phones):
+            errors["phones"] = 'Each phone must be an object with a "number".'
+        else:
+            customer["phones"] = [{"number": str(p["number"])} for p in phones]
+    if "address" in data:
+        if not isinstance(data["address"], dict):
+            errors["address"] = "This value should be an object."
+        else:
+            address = dict(customer.get("address") or {})
+            address.update(data["address"])
+            customer["address"] = {k: v for k, v in address.items() if v is not None}
+    if "customFields" in data:
+        if not isinstance(data["customFields"], dict):
+            errors["customFields"] = "This value should be an object."
+        else:
+            for code, value in data["customFields"].items():
+                if value is None:
+                    customer["customFields"].pop(code, None)
+                else:
+                    customer["customFields"][code] = value
+    if creating:
+        for name in ("externalId", "createdAt"):
+            if data.get(name) not in (None, ""):
+                customer[name] = str(data[name])
+
+
+def render(state, customer, with_totals=True):
+    out = {
+        "type": "customer",
+        "id": customer["id"],
+        "externalId": customer.get("externalId"),
+        "site": customer["site"],
+        "createdAt": customer["createdAt"],
+        "managerId": customer.get("managerId"),
+        "vip": customer.get("vip", False),
+        "bad": customer.get("bad", False),
+        "phones": copy.deepcopy(customer.get("phones") or []),
+        "address": copy.deepcopy(customer.get("address")),
+        "customFields": copy.deepcopy(customer.get("customFields")) or [],
+        "personalDiscount": customer.get("personalDiscount", 0.0),
+    }
+    for name in TEXT_FIELDS + PASSTHROUGH + ("subscribed", "isContact"):
+        out.setdefault(name, copy.deepcopy(customer.get(name)))
+    if with_totals:
+        from . import orders
+
+        sums = [orders.totals(o)["totalSumm"] for o in state.orders.values() if o.get("customerId") == customer["id"]]
+        out["ordersCount"] = len(sums)
+        out["totalSumm"] = round(sum(sums), 2)
+        out["averageSumm"] = round(sum(sums) / len(sums), 2) if sums else 0.0
+    return prune(out)
+
+
+def stub(customer):
+    return prune({k: customer.get(k) for k in ("id", "externalId", "site")})
+
+
+def create(state, data, site, actor):
+    if not isinstance(data, dict):
+        raise entity_error({"customer": "This value should be an object."})
+    customer = {"id": None, "site": site, "createdAt": state.clock(), "customFields": {}, "phones": []}
+    errors = {}
+    if data.get("externalId") not in (None, "") and find(state, {"externalId": data["externalId"]}, site):
+        errors["externalId"] = f'Customer with externalId "{data["externalId"]}" already exists.'
+    apply_input(state, customer, data, errors, creating=True)
+    if errors:
+        raise entity_error(errors)
+    customer["id"] = state.next_id("customer", start=101)
+    state.customers[customer["id"]] = customer
+    state.record(
+        "customers", actor,
+        {"created": True, "field": "id", "oldValue": None, "newValue": customer["id"],
+         "customer": render(state, customer, with_totals=False)},
+    )
+    return customer
+
+
+def edit(state, customer, data, actor):
+    if not isinstance(data, dict):
+        raise entity_error({"customer": "This value should be an object."})
+    before, work, errors = copy.deepcopy(customer), copy.deepcopy(customer), {}
+    apply_input(state, work, data, errors, creating=False)
+    if errors:
+        raise entity_error(errors)
+    commit(state, customer, work, before, actor)
+    return customer
+
+
+def commit(state, customer, work, before, actor):
+    customer.clear()
+    customer.update(work)
+    for change in diff(before, customer):
+        change["customer"] = stub(customer)
+        state.record("customers", actor, change)
+
+
+def diff(before, after):
+    changes = []
+    for key, field in HISTORY_FIELDS.items():
+        if before.get(key) != after.get(key):
+            changes.append({"field": field, "oldValue": copy.deepcopy(before.get(key)),
+                            "newValue": copy.deepcopy(after.get(key))})
+    old_address, new_address = before.get("address") or {}, after.get("address") or {}
+    for key in sorted(set(old_address) | set(new_address)):
+        if old_address.get(key) != new_address.get(key):
+            name = "country" if key == "countryIso" else snake(key)
+            changes.append({"field": f"address.{name}", "oldValue": old_address.get(key),
+                            "newValue": new_address.get(key)})
+    old_cf, new_cf = before.get("customFields") or {}, after.get("customFields") or {}
+    for code in sorted(set(old_cf) | set(new_cf)):
+        if old_cf.get(code) != new_cf.get(code):
+            changes.append({"field": f"custom_{code}", "oldValue": old_cf.get(code), "newValue": new_cf.get(code)})
+    return changes
+
+
+# ----- corporate customers -------------------------------------------------------------------
+
+
+def create_corporate(state, data, site):
+    if not isinstance(data, dict):
+        raise entity_error({"customerCorporate": "This value should be an object."})
+    errors = {}
+    external_id = data.get("externalId")
+    if external_id not in (None, "") and any(
+        c.get("externalId") == str(external_id) and c["site"] == site for c in state.corporate.values()
+    ):
+        errors["externalId"] = f'Corporate customer with externalId "{external_id}" already exists.'
+    if data.get("managerId") is not None and as_int(data["managerId"]) not in state.users:
+        errors["managerId"] = f"User with id {data['managerId']} not found."
+    if errors:
+        raise entity_error(errors)
+    corporate = {
+        "id": state.next_id("customer", start=101),
+        "externalId": None if external_id in (None, "") else str(external_id),
+        "nickName": data.get("nickName"),
+        "site": site,
+        "createdAt": state.clock(),
+        "managerId": as_int(data.get("managerId")),
+        "vip": bool(data.get("vip", False)),
+        "bad": bool(data.get("bad", False)),
+        "customFields": data.get("customFields") or {},
+        "companies": data.get("companies") or [],
+        "addresses": data.get("addresses") or [],
+        "customerContacts": data.get("customerContacts") or [],
+        "tags": data.get("tags") or [],
+    }
+    state.corporate[corporate["id"]] = corporate
+    return corporate
+
+
+def render_corporate(corporate):
+    out = {"type": "customer_corporate"}
+    out.update(copy.deepcopy(corporate))
+    out["customFields"] = out["customFields"] or []
+    return prune(out)

@@ -1,0 +1,51 @@
+"""Reference sync against the sandbox: fill, rename, remove, keep the operator's mappings."""
+
+import requests
+
+from integration import models as im
+from integration.jobs import run_inline
+from integration.models import JobRun
+
+
+def test_one_sync_fills_every_dictionary(crm):
+    run = run_inline("sync-references")
+    assert run.status in (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS), run.error
+    for model in (im.CrmSite, im.CrmStatusGroup, im.CrmStatus, im.CrmStore, im.CrmPriceType, im.CrmPaymentType,
+                  im.CrmDeliveryType, im.CrmOrderType, im.CrmOrderMethod, im.CrmUser):
+        assert model.objects.exists(), model.__name__
+    assert im.CrmStore.objects.count() == 3 and im.CrmUser.objects.count() == 4
+    assert im.CrmStatus.objects.get(code="new").group.code
+    assert run.counts["statuses"] == im.CrmStatus.objects.count()
+    # Nothing is mapped yet, so the run lists the unmapped statuses.
+    assert any("Not mapped yet (statuses)" in message and "new" in message for message in run.messages)
+
+
+def test_a_second_sync_keeps_mappings_renames_and_flags_removed(crm):
+    run_inline("sync-references")
+    store = im.CrmStore.objects.order_by("code").first()
+    warehouse = im.CrmSettings.get_solo().default_warehouse
+    from catalog.models import Warehouse
+
+    warehouse = Warehouse.objects.create(code="w1", name="W1")
+    im.WarehouseMapping.objects.create(crm_store=store, warehouse=warehouse)
+    status = im.CrmStatus.objects.get(code="new")
+    im.StatusImportMapping.objects.create(crm_status=status, local_state=im.OrderState.objects.get(code="pending-approval"))
+
+    assert requests.post(f"{crm.url}/sandbox/references/statuses/new", json={"name": "Brand new"}, timeout=5).ok
+    assert requests.post(f"{crm.url}/sandbox/references/stores/{store.code}/delete", json={}, timeout=5).ok
+    run = run_inline("sync-references")
+
+    status.refresh_from_db()
+    store.refresh_from_db()
+    assert status.name == "Brand new" and status.import_mapping.local_state.code == "pending-approval"
+    assert store.removed_in_crm and store.mapping.warehouse == warehouse
+    assert any("Removed in RetailCRM (stores)" in message and store.code in message for message in run.messages)
+    assert run.status == JobRun.Status.WARNINGS
+
+
+def test_the_mapping_page_lists_unmapped_statuses(admin_client, crm):
+    from django.urls import reverse
+
+    run_inline("sync-references")
+    page = admin_client.get(reverse("admin:integration_statusimportmapping_changelist")).content.decode()
+    assert "RetailCRM entries with no mapping yet" in page and "<code>assembling</code>" in page
