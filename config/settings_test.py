@@ -1,7 +1,15 @@
 """Settings for the test suite: the real settings plus fast hashing and plain static files."""
 
+import atexit
 import os
+import shutil
+import tempfile
 
+if "VAR_DIR" not in os.environ:
+    # A private var/ per test run: its own embedded Redis, so concurrent runs never flush each other.
+    _var = tempfile.mkdtemp(prefix="backoffice-test-")
+    os.environ["VAR_DIR"] = _var
+    atexit.register(shutil.rmtree, _var, ignore_errors=True)
 os.environ.setdefault("ALLOW_INSECURE_SECRET_KEY", "true")
 os.environ.setdefault("STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
 os.environ.setdefault("SECURE_COOKIES", "false")

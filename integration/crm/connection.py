@@ -65,7 +65,9 @@ def _failure_message(exc: errors.CrmError, base_url: str) -> str:
     return str(exc)
 
 
-def check_connection(client: RetailCrmClient, required_scopes=REQUIRED_SCOPES, site: str | None = None) -> ConnectionReport:
+def check_connection(
+    client: RetailCrmClient, required_scopes=REQUIRED_SCOPES, site: str | None = None
+) -> ConnectionReport:
     """Versions, scopes and visible shops of ``client``'s key; never raises a CrmError."""
     base_url = client.base_url + "/"
     site = site or client.site

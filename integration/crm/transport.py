@@ -60,7 +60,7 @@ class _Failure:
 def _classify(exc: requests.RequestException, host: str, timeout: tuple[float, float]) -> _Failure:
     connect_timeout, read_timeout = timeout
     if isinstance(exc, requests.exceptions.ConnectTimeout):
-        # the TCP/TLS handshake never finished, so not a byte of the request was sent
+        # the TCP connection was never established, so not a byte of the request was sent
         return _Failure("connect_timeout", f"no answer within {connect_timeout:g} s while connecting", False)
     if isinstance(exc, requests.exceptions.ReadTimeout):
         return _Failure("read_timeout", f"the request was sent but no answer came within {read_timeout:g} s", True)
@@ -195,8 +195,13 @@ class CrmTransport:
                 failure = _classify(exc, self.host, self.timeout)
                 log.debug("%s %s failed after %.0f ms: %s", method, api_path,
                           (time.monotonic() - started) * 1000, failure.reason)
-                # A POST that may have reached the server is never repeated: we cannot know
-                # whether RetailCRM applied it, and a second order/payment is worse than an error.
+                # A POST is repeated only when it provably never left this machine: the socket
+                # could not be opened (refused, DNS, unreachable) or the handshake timed out.
+                # Anything later — a read timeout, a reset or a closed connection — may come
+                # after RetailCRM applied the change, and a second order or payment is worse
+                # than an error the operator sees. (A pooled keep-alive connection that the
+                # server had closed is detected by urllib3 before reuse and replaced, so such a
+                # failure really happened while our request was in flight.)
                 repeatable = failure.transient and (method == "GET" or not failure.reached_server)
                 if repeatable and attempt < self.max_retries:
                     attempt += 1
@@ -324,8 +329,9 @@ class CrmTransport:
             message = f"RetailCRM applied {what} only in part{said}" + (f": {details}" if details else "")
         elif status in (429, 503):
             cls = errors.CrmRateLimited
-            message = (f"RetailCRM at {self._where()} is refusing requests (HTTP {status}{': ' + error_msg if error_msg else ''})"
-                       f"{tries}; the request limit of the API key is probably exhausted, try again later.")
+            answer = f"HTTP {status}: {error_msg}" if error_msg else f"HTTP {status}"
+            message = (f"RetailCRM at {self._where()} is refusing requests ({answer}){tries}; "
+                       f"the request limit of the API key is probably exhausted, try again later.")
         elif status >= 500:
             cls = errors.CrmServerError
             message = f"RetailCRM at {self._where()} failed on {what} with HTTP {status}{said}{tries}"

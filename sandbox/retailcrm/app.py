@@ -3,7 +3,10 @@
 import http
 import json
 import re
+import sys
 import time
+import traceback
+from urllib.parse import quote, unquote
 
 from . import DEFAULT_API_KEY
 from .faults import Faults
@@ -50,7 +53,7 @@ class SandboxApp:
         for key, info in (extra_keys or {}).items():
             self.keys[key] = {"scopes": list(info.get("scopes", ALL_SCOPES)), "sites": info.get("sites")}
         self.rate = RateLimiter(rps)
-        self.faults = Faults()
+        self.faults = Faults(seed=0)  # reproducible fault sequences in tests
         self.on_write = None  # called after each successful write (the CLI persists the state there)
         self.api_routes = compile_routes(API_ROUTES)
         self.operator_routes = compile_routes(OPERATOR_ROUTES)
@@ -59,7 +62,7 @@ class SandboxApp:
 
     def __call__(self, environ, start_response):
         method = environ["REQUEST_METHOD"].upper()
-        path = environ.get("PATH_INFO") or "/"
+        path = self._raw_path(environ)
         query = Params.from_string(environ.get("QUERY_STRING", ""))
         body = self._read_body(environ)
         headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
@@ -69,6 +72,15 @@ class SandboxApp:
         if path.startswith("/api/"):
             return self._api(start_response, method, path, query, body, headers)
         return self._respond(start_response, 404, dumps({"success": False, "errorMsg": "API method not found"}))
+
+    @staticmethod
+    def _raw_path(environ):
+        """The still-encoded path, so an identifier may contain "/" (sent as %2F) or any UTF-8 text."""
+        raw = environ.get("sandbox.raw_path")
+        if raw is None:  # another WSGI server: PATH_INFO is decoded and carried as latin-1 (PEP 3333)
+            decoded = (environ.get("PATH_INFO") or "/").encode("latin-1").decode("utf-8", "replace")
+            raw = quote(decoded, safe="/")
+        return raw or "/"
 
     @staticmethod
     def _read_body(environ):
@@ -106,6 +118,9 @@ class SandboxApp:
             status, payload = self._dispatch_api(req, method, path, key)
         except ApiError as error:
             status, payload = error.status, error.body()
+        except Exception as exc:  # a sandbox bug must still look like a (broken) JSON API, and be visible
+            traceback.print_exc(file=sys.stderr)
+            status, payload = 500, {"success": False, "errorMsg": f"Internal sandbox error: {exc!r}"}
         extra = [("Allow", payload.pop("_allow"))] if "_allow" in payload else []
         data = dumps(payload)
         if fate == "malformed":
@@ -137,7 +152,7 @@ class SandboxApp:
         with self.state.lock:
             result = handler(self, req, **params)
         status, payload = result if isinstance(result, tuple) else (200, result)
-        if method == "POST" and status < 300 and self.on_write:
+        if method == "POST" and self.on_write:  # includes 460: part of the batch was stored
             self.on_write()
         return status, payload
 
@@ -146,7 +161,7 @@ class SandboxApp:
         for route in routes:
             match = route.regex.match(subpath)
             if match:
-                return route, match.groupdict()
+                return route, {name: unquote(value) for name, value in match.groupdict().items()}
         return None, {}
 
     # ----- operator endpoints ----------------------------------------------------------------
@@ -171,7 +186,10 @@ class SandboxApp:
             return error.status, error.body()
         except ValueError as exc:
             return 400, {"success": False, "errorMsg": str(exc)}
+        except Exception as exc:
+            traceback.print_exc(file=sys.stderr)
+            return 500, {"success": False, "errorMsg": f"Internal sandbox error: {exc!r}"}
         status, payload = result if isinstance(result, tuple) else (200, result)
-        if method == "POST" and status < 300 and self.on_write:
+        if method == "POST" and self.on_write:
             self.on_write()
         return status, payload

@@ -19,12 +19,18 @@ class Faults:
             raise ValueError(f"unknown fault settings: {', '.join(sorted(unknown))}")
         config = dict(DEFAULTS)
         config.update(settings)
+        try:
+            for name in ("error_rate", "malformed_rate", "drop_rate"):
+                config[name] = float(config[name])
+            config["status"] = int(config["status"])
+            config["latency_ms"] = max(0, int(config["latency_ms"]))
+        except (TypeError, ValueError):
+            raise ValueError(f"fault settings must be numbers: {settings}") from None
         for name in ("error_rate", "malformed_rate", "drop_rate"):
-            config[name] = float(config[name])
             if not 0.0 <= config[name] <= 1.0:
                 raise ValueError(f"{name} must be between 0 and 1")
-        config["status"] = int(config["status"])
-        config["latency_ms"] = max(0, int(config["latency_ms"]))
+        if not 100 <= config["status"] <= 599:
+            raise ValueError("status must be an HTTP status code")
         with self._lock:
             self.config = config
         return dict(config)

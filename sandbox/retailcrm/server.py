@@ -14,6 +14,12 @@ class ThreadingWSGIServer(socketserver.ThreadingMixIn, WSGIServer):
 class QuietHandler(WSGIRequestHandler):
     verbose = False
 
+    def get_environ(self):
+        env = super().get_environ()
+        # wsgiref only offers the decoded PATH_INFO, where "%2F" inside an identifier already became "/".
+        env["sandbox.raw_path"] = self.path.split("?", 1)[0]
+        return env
+
     def log_message(self, format, *args):
         if self.verbose:
             super().log_message(format, *args)

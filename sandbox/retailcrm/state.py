@@ -5,12 +5,13 @@ a real single-account CRM from a client's point of view.
 """
 
 import collections
-import copy
 import datetime
 import json
 import os
 import tempfile
 import threading
+
+from .web import clone
 
 # Reference books by API path: (response key, container). Stores and price types are lists in the API.
 BOOKS = {
@@ -34,17 +35,22 @@ _ID_MAPS = ("users", "customers", "corporate", "products", "offers", "orders", "
 
 Actor = collections.namedtuple("Actor", "source api_key user_id")
 
+# Seeds are deterministic, so each is built once per process and then loaded from its JSON form:
+# tests start many sandboxes and replaying the demo history every time would dominate their run time.
+_SEED_CACHE = {}
+
 
 def wall_clock():
     return datetime.datetime.now().strftime("%Y-%m-%d %H:%M:%S")
 
 
 class State:
+    # Seeding shadows this with a synthetic clock so the demo history has past, stable timestamps.
+    clock = staticmethod(wall_clock)
+
     def __init__(self, seed="demo"):
         self.lock = threading.RLock()
         self.seed = seed
-        # Seeding swaps this for a synthetic clock so the demo history has past, stable timestamps.
-        self.clock = wall_clock
         self.reset()
 
     # ----- lifecycle -------------------------------------------------------------------------
@@ -53,8 +59,13 @@ class State:
         from .seed import apply_seed
 
         with self.lock:
+            cached = _SEED_CACHE.get(self.seed)
+            if cached is not None:
+                self.load_json(cached)
+                return
             self._clear()
             apply_seed(self, self.seed)
+            _SEED_CACHE[self.seed] = self.to_json()
 
     def _clear(self):
         self.refs = {book: {} for book in BOOKS}
@@ -66,6 +77,34 @@ class State:
         self.custom_fields = {}  # (entity, code) -> field
         self.uploads = {"stock": set(), "prices": set()}  # offer ids touched by store uploads
         self.seq = {}
+        self._rebuild_indexes()
+
+    def _rebuild_indexes(self):
+        """externalId/xmlId lookups stay O(1): benchmarks push 100,000 offers through the sandbox."""
+        self.order_ext = {(o["site"], o["externalId"]): o["id"] for o in self.orders.values() if o.get("externalId")}
+        self.customer_ext = {
+            (c["site"], c["externalId"]): c["id"] for c in self.customers.values() if c.get("externalId")
+        }
+        self.product_ext = {(p["site"], p["externalId"]): p["id"] for p in self.products.values()}
+        self.offer_keys = {}
+        self.offer_sites = set()
+        for offer in self.offers.values():
+            self.index_offer(offer)
+
+    def index_offer(self, offer):
+        self.offer_sites.add(offer["site"])
+        for key in ("externalId", "xmlId"):
+            if offer.get(key):
+                self.offer_keys.setdefault((offer["site"], key, offer[key]), offer["id"])
+
+    def reindex_external_id(self, index, site, old, new, entity_id):
+        """Keep an externalId index in step when an entity gets (or changes) its externalId."""
+        if old == new:
+            return
+        if old:
+            index.pop((site, old), None)
+        if new:
+            index[(site, new)] = entity_id
 
     def next_id(self, name, start=1):
         value = self.seq.get(name, start - 1) + 1
@@ -82,10 +121,18 @@ class State:
             return [catalog.add_offer(self, data)["id"] for data in offers]
 
     def order_by_external_id(self, external_id, site=None):
-        with self.lock:
-            for order in self.orders.values():
-                if order.get("externalId") == external_id and site in (None, order["site"]):
-                    return order
+        return self._by_external_id(self.orders, self.order_ext, external_id, site)
+
+    def customer_by_external_id(self, external_id, site=None):
+        return self._by_external_id(self.customers, self.customer_ext, external_id, site)
+
+    def _by_external_id(self, entities, index, external_id, site):
+        for code in [site] if site is not None else self.refs["sites"]:
+            entity_id = index.get((code, external_id))
+            if entity_id is not None:
+                return entities[entity_id]
+        if site is None:  # an entity of a shop that has since been removed from the reference book
+            return next((e for e in entities.values() if e.get("externalId") == external_id), None)
         return None
 
     # ----- change feeds ----------------------------------------------------------------------
@@ -104,7 +151,7 @@ class State:
     @staticmethod
     def render_history(entry, reader_key):
         """The entry as a given key sees it: ``apiKey.current`` is relative to the reader."""
-        out = {k: copy.deepcopy(v) for k, v in entry.items() if not k.startswith("_")}
+        out = {k: clone(v) for k, v in entry.items() if not k.startswith("_")}
         if entry["_userId"] is not None:
             out["user"] = {"id": entry["_userId"]}
         if entry["source"] == "api":
@@ -121,7 +168,7 @@ class State:
             stock, prices = {}, {}
             for offer_id in sorted(self.uploads["stock"]):
                 offer = self.offers[offer_id]
-                stock.setdefault(offer["site"], {})[catalog.offer_label(offer)] = copy.deepcopy(offer["stores"])
+                stock.setdefault(offer["site"], {})[catalog.offer_label(offer)] = clone(offer["stores"])
             for offer_id in sorted(self.uploads["prices"]):
                 offer = self.offers[offer_id]
                 prices.setdefault(offer["site"], {})[catalog.offer_label(offer)] = dict(offer["prices"])
@@ -143,7 +190,7 @@ class State:
                 "lastCustomerHistoryId": self.customer_history[-1]["id"] if self.customer_history else 0,
                 "stock": stock,
                 "prices": prices,
-                "integrationModules": copy.deepcopy(self.modules),
+                "integrationModules": clone(self.modules),
                 "loyaltyAccounts": [
                     {
                         "id": account["id"],
@@ -194,11 +241,13 @@ class State:
             self.custom_fields = {(f["entity"], f["code"]): f for f in data["custom_fields"]}
             self.uploads = {k: set(v) for k, v in data["uploads"].items()}
             self.seq = data["seq"]
+            self._rebuild_indexes()
 
     def save(self, path):
         """Write atomically so a crash never leaves a half-written state file."""
         text = self.to_json()
         directory = os.path.dirname(os.path.abspath(path))
+        os.makedirs(directory, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=".sandbox-state-")
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)

@@ -143,6 +143,11 @@ def paginate(items, page, limit):
     return items[start:start + limit], pagination
 
 
+def known(entries, code):
+    """Is ``code`` a key of ``entries``? Client JSON may put a list or an object where a code belongs."""
+    return isinstance(code, str) and code in entries
+
+
 def as_int(value):
     try:
         return int(value)
@@ -168,3 +173,12 @@ def prune(value):
 
 def dumps(body):
     return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def clone(value):
+    """Deep copy of JSON-like data (dicts, lists, scalars); much faster than copy.deepcopy."""
+    if isinstance(value, dict):
+        return {k: clone(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clone(v) for v in value]
+    return value

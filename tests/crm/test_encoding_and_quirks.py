@@ -46,7 +46,8 @@ def test_it_normalises_object_keyed_and_empty_array_shapes():
     assert order["customer"]["customFields"] == {}
     assert normalize_order({"payments": [{"id": 1}]})["payments"] == [{"id": 1}]
     assert normalize_order({"payments": {}})["payments"] == []
-    assert as_list({"new": {"code": "new"}, "complete": {"code": "complete"}}) == [{"code": "new"}, {"code": "complete"}]
+    by_code = {"new": {"code": "new"}, "complete": {"code": "complete"}}
+    assert as_list(by_code) == [{"code": "new"}, {"code": "complete"}]
     assert as_list([{"code": "pcs"}]) == [{"code": "pcs"}] and as_list(None) == []
     entry = normalize_history_entry({"id": 1, "order": {"id": 2, "customFields": [], "payments": {}}})
     assert entry["order"] == {"id": 2, "customFields": {}, "payments": []}
@@ -57,7 +58,8 @@ def test_it_splits_batches():
     assert list(batched([], 250)) == []
 
 
-@pytest.mark.parametrize("url", ["https://shop.retailcrm.ru", "https://shop.retailcrm.ru/", "https://shop.retailcrm.ru/api/v5"])
+@pytest.mark.parametrize("url", ["https://shop.retailcrm.ru", "https://shop.retailcrm.ru/",
+                                 "https://shop.retailcrm.ru/api/v5"])
 def test_it_accepts_the_account_address_in_common_forms(url):
     from integration.crm import RetailCrmClient
 

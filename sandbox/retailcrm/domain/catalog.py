@@ -24,13 +24,18 @@ def _prices(state, data):
     return prices
 
 
+def _default_unit(state):
+    for code, unit in state.refs["units"].items():
+        if unit.get("default"):
+            return {"code": code, "name": unit.get("name"), "sym": unit.get("sym")}
+    return {"code": "pc", "name": "Piece", "sym": "pcs."}
+
+
 def add_offer(state, data):
     """Create an offer (and its product when new) from a loose dict; externalId is the key."""
     site = data.get("site") or default_site(state)
     product_external_id = str(data.get("productExternalId") or data["externalId"])
-    product = next(
-        (p for p in state.products.values() if p["externalId"] == product_external_id and p["site"] == site), None
-    )
+    product = state.products.get(state.product_ext.get((site, product_external_id)))
     if product is None:
         product = {
             "id": state.next_id("product", start=1001),
@@ -45,6 +50,7 @@ def add_offer(state, data):
             "type": "product",
         }
         state.products[product["id"]] = product
+        state.product_ext[(site, product_external_id)] = product["id"]
     stores = {}
     for code, value in (data.get("stores") or {}).items():
         if isinstance(value, dict):
@@ -63,24 +69,32 @@ def add_offer(state, data):
         "stores": stores,
         "purchasePrice": data.get("purchasePrice"),
         "vatRate": data.get("vatRate", "none"),
-        "unit": data.get("unit") or {"code": "pc", "name": "Piece", "sym": "pcs."},
+        "unit": data.get("unit") or _default_unit(state),
         "barcode": data.get("barcode"),
         "weight": data.get("weight"),
         "active": data.get("active", True),
     }
     state.offers[offer["id"]] = offer
+    state.index_offer(offer)
     return offer
 
 
 def find_offer(state, ident, sites=None):
     """Resolve an offer reference {id} | {externalId} | {xmlId} within the given shops."""
-    candidates = [o for o in state.offers.values() if sites is None or o["site"] in sites]
     if ident.get("id") not in (None, ""):
-        return next((o for o in candidates if str(o["id"]) == str(ident["id"])), None)
-    if ident.get("externalId") not in (None, ""):
-        return next((o for o in candidates if o["externalId"] == str(ident["externalId"])), None)
-    if ident.get("xmlId") not in (None, ""):
-        return next((o for o in candidates if o.get("xmlId") == str(ident["xmlId"])), None)
+        try:
+            offer = state.offers.get(int(ident["id"]))
+        except (TypeError, ValueError):
+            return None
+        return offer if offer is not None and (sites is None or offer["site"] in sites) else None
+    for key in ("externalId", "xmlId"):
+        if ident.get(key) not in (None, ""):
+            scope = sites if sites is not None else state.offer_sites
+            for site in sorted(scope):
+                offer_id = state.offer_keys.get((site, key, str(ident[key])))
+                if offer_id is not None:
+                    return state.offers[offer_id]
+            return None
     return None
 
 

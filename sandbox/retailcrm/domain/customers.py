@@ -1,9 +1,8 @@
 """Individual and corporate customers, with the customers change feed."""
 
-import copy
 import re
 
-from ..web import as_int, entity_error, prune
+from ..web import as_int, clone, entity_error, prune
 
 TEXT_FIELDS = ("firstName", "lastName", "patronymic", "email", "birthday", "sex", "discountCardNumber")
 BOOL_FIELDS = ("vip", "bad", "subscribed", "isContact")
@@ -26,11 +25,7 @@ def find(state, ref, site=None):
     """A customer by {id} or by {externalId} within ``site`` (any shop when site is None)."""
     if ref.get("id") not in (None, ""):
         return state.customers.get(as_int(ref["id"]))
-    external_id = str(ref.get("externalId"))
-    for customer in state.customers.values():
-        if customer.get("externalId") == external_id and site in (None, customer["site"]):
-            return customer
-    return None
+    return state.customer_by_external_id(str(ref.get("externalId")), site)
 
 
 def apply_input(state, customer, data, errors, creating):
@@ -83,7 +78,18 @@ def apply_input(state, customer, data, errors, creating):
                 customer[name] = str(data[name])
 
 
-def render(state, customer, with_totals=True):
+def order_totals(state, customer_ids):
+    """{customer id: [order totalSumm, ...]} in one pass over the orders (for a page of customers)."""
+    from . import orders
+
+    wanted, sums = set(customer_ids), {}
+    for order in state.orders.values():
+        if order.get("customerId") in wanted:
+            sums.setdefault(order["customerId"], []).append(orders.totals(order)["totalSumm"])
+    return sums
+
+
+def render(state, customer, with_totals=True, sums=None):
     out = {
         "type": "customer",
         "id": customer["id"],
@@ -93,17 +99,16 @@ def render(state, customer, with_totals=True):
         "managerId": customer.get("managerId"),
         "vip": customer.get("vip", False),
         "bad": customer.get("bad", False),
-        "phones": copy.deepcopy(customer.get("phones") or []),
-        "address": copy.deepcopy(customer.get("address")),
-        "customFields": copy.deepcopy(customer.get("customFields")) or [],
+        "phones": clone(customer.get("phones") or []),
+        "address": clone(customer.get("address")),
+        "customFields": clone(customer.get("customFields")) or [],
         "personalDiscount": customer.get("personalDiscount", 0.0),
     }
     for name in TEXT_FIELDS + PASSTHROUGH + ("subscribed", "isContact"):
-        out.setdefault(name, copy.deepcopy(customer.get(name)))
+        out.setdefault(name, clone(customer.get(name)))
     if with_totals:
-        from . import orders
-
-        sums = [orders.totals(o)["totalSumm"] for o in state.orders.values() if o.get("customerId") == customer["id"]]
+        if sums is None:
+            sums = order_totals(state, [customer["id"]]).get(customer["id"], [])
         out["ordersCount"] = len(sums)
         out["totalSumm"] = round(sum(sums), 2)
         out["averageSumm"] = round(sum(sums) / len(sums), 2) if sums else 0.0
@@ -126,6 +131,7 @@ def create(state, data, site, actor):
         raise entity_error(errors)
     customer["id"] = state.next_id("customer", start=101)
     state.customers[customer["id"]] = customer
+    state.reindex_external_id(state.customer_ext, site, None, customer.get("externalId"), customer["id"])
     state.record(
         "customers", actor,
         {"created": True, "field": "id", "oldValue": None, "newValue": customer["id"],
@@ -137,7 +143,7 @@ def create(state, data, site, actor):
 def edit(state, customer, data, actor):
     if not isinstance(data, dict):
         raise entity_error({"customer": "This value should be an object."})
-    before, work, errors = copy.deepcopy(customer), copy.deepcopy(customer), {}
+    before, work, errors = clone(customer), clone(customer), {}
     apply_input(state, work, data, errors, creating=False)
     if errors:
         raise entity_error(errors)
@@ -148,6 +154,8 @@ def edit(state, customer, data, actor):
 def commit(state, customer, work, before, actor):
     customer.clear()
     customer.update(work)
+    state.reindex_external_id(state.customer_ext, customer["site"], before.get("externalId"),
+                              customer.get("externalId"), customer["id"])
     for change in diff(before, customer):
         change["customer"] = stub(customer)
         state.record("customers", actor, change)
@@ -157,8 +165,8 @@ def diff(before, after):
     changes = []
     for key, field in HISTORY_FIELDS.items():
         if before.get(key) != after.get(key):
-            changes.append({"field": field, "oldValue": copy.deepcopy(before.get(key)),
-                            "newValue": copy.deepcopy(after.get(key))})
+            changes.append({"field": field, "oldValue": clone(before.get(key)),
+                            "newValue": clone(after.get(key))})
     old_address, new_address = before.get("address") or {}, after.get("address") or {}
     for key in sorted(set(old_address) | set(new_address)):
         if old_address.get(key) != new_address.get(key):
@@ -209,6 +217,6 @@ def create_corporate(state, data, site):
 
 def render_corporate(corporate):
     out = {"type": "customer_corporate"}
-    out.update(copy.deepcopy(corporate))
+    out.update(clone(corporate))
     out["customFields"] = out["customFields"] or []
     return prune(out)

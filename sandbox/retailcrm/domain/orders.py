@@ -4,10 +4,9 @@ Every write goes through ``create``/``edit``/``delete`` so API calls, operator a
 seed all produce the same history entries.
 """
 
-import copy
 import re
 
-from ..web import as_int, entity_error, prune
+from ..web import as_int, clone, entity_error, known, prune
 from . import catalog, customers
 
 TEXT_FIELDS = (
@@ -16,7 +15,9 @@ TEXT_FIELDS = (
 )
 BOOL_FIELDS = ("call", "expired", "shipped")
 NUMBER_FIELDS = ("discountManualAmount", "discountManualPercent")
-CODE_FIELDS = {"status": "statuses", "orderType": "order-types", "orderMethod": "order-methods", "shipmentStore": "stores"}
+CODE_FIELDS = {
+    "status": "statuses", "orderType": "order-types", "orderMethod": "order-methods", "shipmentStore": "stores",
+}
 PASSTHROUGH = ("contragent", "source", "weight", "length", "width", "height")
 
 # Stored key -> history field code; "code" marks reference values, which the feed wraps as {"code": ...}.
@@ -93,7 +94,7 @@ def apply_input(state, order, data, errors, creating):
                 order[name] = value
     for name, book in CODE_FIELDS.items():
         if name in data and data[name] not in (None, ""):
-            if data[name] not in state.refs[book]:
+            if not known(state.refs[book], data[name]):
                 errors[name] = f'"{data[name]}" is not a valid {snake(name).replace("_", " ")} code.'
             else:
                 order[name] = data[name]
@@ -148,7 +149,7 @@ def _apply_delivery(state, order, raw, errors):
         return
     delivery = order.setdefault("delivery", {})
     if raw.get("code") not in (None, ""):
-        if raw["code"] not in state.refs["delivery-types"]:
+        if not known(state.refs["delivery-types"], raw["code"]):
             errors["delivery.code"] = f'"{raw["code"]}" is not a valid delivery type code.'
         else:
             delivery["code"] = raw["code"]
@@ -196,10 +197,11 @@ def _apply_items(state, order, raw_items, errors):
 def _match_item(existing, raw):
     if raw.get("id") not in (None, ""):
         return next((it for it in existing if it["id"] == as_int(raw["id"])), None)
-    wanted = {(e.get("code"), str(e.get("value"))) for e in raw.get("externalIds") or [] if isinstance(e, dict)}
+    given = raw.get("externalIds") if isinstance(raw.get("externalIds"), list) else []
+    wanted = {(str(e.get("code")), str(e.get("value"))) for e in given if isinstance(e, dict)}
     if wanted:
         for item in existing:
-            if wanted & {(e["code"], str(e["value"])) for e in item.get("externalIds", [])}:
+            if wanted & {(e["code"], e["value"]) for e in item.get("externalIds", [])}:
                 return item
     return None
 
@@ -247,12 +249,12 @@ def _update_item(state, item, raw, path, errors):
             else:
                 item[name] = value
     if raw.get("status") not in (None, ""):
-        if raw["status"] not in state.refs["product-statuses"]:
+        if not known(state.refs["product-statuses"], raw["status"]):
             errors[f"{path}.status"] = f'"{raw["status"]}" is not a valid item status code.'
         else:
             item["status"] = raw["status"]
     if isinstance(raw.get("priceType"), dict) and raw["priceType"].get("code"):
-        if raw["priceType"]["code"] not in state.refs["price-types"]:
+        if not known(state.refs["price-types"], raw["priceType"]["code"]):
             errors[f"{path}.priceType"] = f'"{raw["priceType"]["code"]}" is not a valid price type code.'
         else:
             item["priceType"] = {"code": raw["priceType"]["code"]}
@@ -263,7 +265,8 @@ def _update_item(state, item, raw, path, errors):
         item["productName"] = raw["productName"]
     if isinstance(raw.get("externalIds"), list):
         item["externalIds"] = [
-            {"code": e.get("code"), "value": str(e.get("value"))} for e in raw["externalIds"] if isinstance(e, dict)
+            {"code": str(e.get("code")), "value": str(e.get("value"))}
+            for e in raw["externalIds"] if isinstance(e, dict)
         ]
     if isinstance(raw.get("properties"), list):
         item["properties"] = raw["properties"]
@@ -301,12 +304,12 @@ def update_payment(state, payment, raw, path, errors):
         return f"{path}.{name}" if path else name
 
     if raw.get("type") not in (None, ""):
-        if raw["type"] not in state.refs["payment-types"]:
+        if not known(state.refs["payment-types"], raw["type"]):
             errors[key("type")] = f'"{raw["type"]}" is not a valid payment type code.'
         else:
             payment["type"] = raw["type"]
     if raw.get("status") not in (None, ""):
-        if raw["status"] not in state.refs["payment-statuses"]:
+        if not known(state.refs["payment-statuses"], raw["status"]):
             errors[key("status")] = f'"{raw["status"]}" is not a valid payment status code.'
         else:
             payment["status"] = raw["status"]
@@ -351,7 +354,7 @@ def totals(order):
 
 def paid_amount(state, order):
     complete = {c for c, s in state.refs["payment-statuses"].items() if s.get("paymentComplete")}
-    return round(sum(p.get("amount") or 0.0 for p in order["payments"] if p.get("status") in complete), 2)
+    return round(sum((p.get("amount") or 0.0 for p in order["payments"] if p.get("status") in complete), 0.0), 2)
 
 
 def render_item(item, discount=None):
@@ -359,7 +362,7 @@ def render_item(item, discount=None):
     out = {
         "id": item["id"],
         "externalIds": item.get("externalIds") or None,
-        "offer": copy.deepcopy(item["offer"]),
+        "offer": clone(item["offer"]),
         "productName": item["productName"],
         "quantity": quantity,
         "initialPrice": item["initialPrice"],
@@ -418,15 +421,14 @@ def render(state, order):
         "privilegeType": order.get("privilegeType"),
         "items": [render_item(it, sums["discounts"][it["id"]]) for it in order["items"]],
         "payments": {str(p["id"]): render_payment(p) for p in order["payments"]},
-        "delivery": copy.deepcopy(order.get("delivery") or {}),
-        "customFields": copy.deepcopy(order["customFields"]) or [],
+        "delivery": clone(order.get("delivery") or {}),
+        "customFields": clone(order["customFields"]) or [],
     }
     for name in TEXT_FIELDS + PASSTHROUGH:
-        out.setdefault(name, copy.deepcopy(order.get(name)))
+        out.setdefault(name, clone(order.get(name)))
     customer = state.customers.get(order.get("customerId"))
     if customer is not None:
         out["customer"] = customers.render(state, customer, with_totals=False)
-        out["contact"] = out["customer"]
     return prune(out)
 
 
@@ -489,6 +491,7 @@ def create(state, data, site, actor):
     order["number"] = order.get("number") or f"{order['id']}A"
     _finish(state, order, None)
     state.orders[order["id"]] = order
+    state.reindex_external_id(state.order_ext, site, None, order.get("externalId"), order["id"])
     state.record(
         "orders", actor,
         {"created": True, "field": "status", "oldValue": None, "newValue": {"code": order["status"]},
@@ -501,8 +504,8 @@ def edit(state, order, data, actor, payment_deletes=()):
     """Apply a partial change; every changed field becomes one history entry."""
     if not isinstance(data, dict):
         raise entity_error({"order": "This value should be an object."})
-    before = copy.deepcopy(order)
-    work = copy.deepcopy(order)
+    before = clone(order)
+    work = clone(order)
     errors = {}
     apply_input(state, work, data, errors, creating=False)
     if errors:
@@ -517,6 +520,8 @@ def commit(state, order, work, before, actor):
     """Store ``work`` as the new ``order`` and record what changed since ``before``."""
     order.clear()
     order.update(work)
+    state.reindex_external_id(state.order_ext, order["site"], before.get("externalId"), order.get("externalId"),
+                              order["id"])
     for change in diff(before, order):
         change["order"] = stub(order)
         state.record("orders", actor, change)
@@ -524,7 +529,7 @@ def commit(state, order, work, before, actor):
 
 def add_payment(state, order, raw, actor):
     """orders/payments/create: one payment, defaulting its amount to what is still unpaid."""
-    before, work, errors = copy.deepcopy(order), copy.deepcopy(order), {}
+    before, work, errors = clone(order), clone(order), {}
     if raw.get("type") in (None, ""):
         errors["type"] = "This value should not be blank."
     payment = {"id": None, "status": _default_code(state, "payment-statuses"), "amount": None}
@@ -538,7 +543,7 @@ def add_payment(state, order, raw, actor):
 
 
 def change_payment(state, order, payment_id, raw, actor):
-    before, work, errors = copy.deepcopy(order), copy.deepcopy(order), {}
+    before, work, errors = clone(order), clone(order), {}
     payment = next(p for p in work["payments"] if p["id"] == payment_id)
     update_payment(state, payment, raw, "", errors)
     if errors:
@@ -548,7 +553,7 @@ def change_payment(state, order, payment_id, raw, actor):
 
 
 def remove_payment(state, order, payment_id, actor):
-    before, work = copy.deepcopy(order), copy.deepcopy(order)
+    before, work = clone(order), clone(order)
     work["payments"] = [p for p in work["payments"] if p["id"] != payment_id]
     _finish(state, work, before)
     commit(state, order, work, before, actor)
@@ -565,6 +570,7 @@ def find_payment(state, ident, by="externalId"):
 
 def delete(state, order, actor):
     del state.orders[order["id"]]
+    state.reindex_external_id(state.order_ext, order["site"], order.get("externalId"), None, order["id"])
     state.record(
         "orders", actor,
         {"deleted": True, "field": "id", "oldValue": order["id"], "newValue": None, "order": stub(order)},
@@ -577,7 +583,7 @@ def delete(state, order, actor):
 def _value(value, is_code):
     if value is None:
         return None
-    return {"code": value} if is_code else copy.deepcopy(value)
+    return {"code": value} if is_code else clone(value)
 
 
 def _changes(old, new, fields, prefix=""):
@@ -634,11 +640,13 @@ def _item_changes(old_items, new_items):
     new_ids = {it["id"] for it in new_items}
     for item in old_items:
         if item["id"] not in new_ids:
-            out.append({"field": "order_product", "oldValue": _item_ref(item), "newValue": None, "item": _item_sub(item)})
+            out.append({"field": "order_product", "oldValue": _item_ref(item), "newValue": None,
+                        "item": _item_sub(item)})
     for item in new_items:
         old = old_by_id.get(item["id"])
         if old is None:
-            out.append({"field": "order_product", "oldValue": None, "newValue": _item_ref(item), "item": _item_sub(item)})
+            out.append({"field": "order_product", "oldValue": None, "newValue": _item_ref(item),
+                        "item": _item_sub(item)})
             continue
         for change in _changes(old, item, ITEM_HISTORY, prefix="order_product."):
             change["item"] = _item_sub(item)

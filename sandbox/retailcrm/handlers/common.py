@@ -1,6 +1,6 @@
 """Site access and identifier helpers used by several resource groups."""
 
-from ..web import ApiError, input_error, missing
+from ..web import ApiError, input_error, known, missing
 
 
 def visible_sites(app, req):
@@ -17,7 +17,7 @@ def explicit_site(app, req, value=None):
     site = value if value is not None else req.param("site")
     if site is None:
         return None
-    if site not in app.state.refs["sites"]:
+    if not known(app.state.refs["sites"], site):
         raise input_error({"site": f'Site with code "{site}" not found.'})
     if not can_see(req, site):
         raise ApiError(403, "Access denied.")

@@ -1,10 +1,9 @@
 """Individual and corporate customers and the customers change feed."""
 
-import copy
 import re
 
 from ..domain import customers as domain
-from ..web import ApiError, as_bool_flag, as_int, entity_error, not_found, page_args, paginate
+from ..web import ApiError, as_bool_flag, as_int, clone, entity_error, not_found, page_args, paginate
 from .common import by_param, can_see, lookup_site, required_site, site_filter
 from .orders import api_actor, history
 
@@ -62,7 +61,9 @@ def list_customers(app, req):
     ]
     found.sort(key=lambda c: c["id"], reverse=True)
     chunk, pagination = paginate(found, page, limit)
-    return {"success": True, "pagination": pagination, "customers": [domain.render(app.state, c) for c in chunk]}
+    sums = domain.order_totals(app.state, [c["id"] for c in chunk])
+    return {"success": True, "pagination": pagination,
+            "customers": [domain.render(app.state, c, sums=sums.get(c["id"], [])) for c in chunk]}
 
 
 def get_customer(app, req, ident):
@@ -95,13 +96,15 @@ def fix_external_ids(app, req):
             continue
         other = domain.find(app.state, {"externalId": pair["externalId"]}, customer["site"])
         if other is not None and other is not customer:
-            errors[f"customers[{index}].externalId"] = f'Customer with externalId "{pair["externalId"]}" already exists.'
+            errors[f"customers[{index}].externalId"] = (
+                f'Customer with externalId "{pair["externalId"]}" already exists.'
+            )
             continue
         resolved.append((customer, str(pair["externalId"])))
     if errors:
         raise entity_error(errors)
     for customer, external_id in resolved:
-        before, work = copy.deepcopy(customer), copy.deepcopy(customer)
+        before, work = clone(customer), clone(customer)
         work["externalId"] = external_id
         domain.commit(app.state, customer, work, before, api_actor(req))
     return {"success": True}

@@ -1,10 +1,11 @@
 """Orders, their payments and the orders change feed."""
 
-import copy
+import bisect
+import itertools
 
 from ..domain import orders as domain
 from ..state import Actor
-from ..web import ApiError, as_int, entity_error, input_error, not_found, page_args, paginate
+from ..web import ApiError, as_int, clone, entity_error, input_error, not_found, page_args, paginate
 from .common import by_param, can_see, lookup_site, required_site, site_filter
 
 
@@ -25,49 +26,73 @@ def find_order(app, req, ident, by, site):
     return order
 
 
-def _matches(order, req, state):
-    def wanted(name):
-        return req.filter_list(name)
+def _order_filter(req, state):
+    """Compile the request's filter[...] into one predicate (evaluated per order)."""
+    checks = []
 
-    if wanted("ids") and str(order["id"]) not in wanted("ids"):
-        return False
-    if wanted("externalIds") and order.get("externalId") not in wanted("externalIds"):
-        return False
-    if wanted("numbers") and order["number"] not in wanted("numbers"):
-        return False
-    statuses = wanted("extendedStatus")
-    if statuses:
-        group = state.refs["statuses"].get(order["status"], {}).get("group")
-        if order["status"] not in statuses and group not in statuses:
-            return False
-    for name, key in (("orderTypes", "orderType"), ("orderMethods", "orderMethod"), ("shipmentStores", "shipmentStore")):
-        if wanted(name) and order.get(key) not in wanted(name):
-            return False
-    if wanted("managers") and str(order.get("managerId")) not in wanted("managers"):
-        return False
-    if wanted("deliveryTypes") and (order.get("delivery") or {}).get("code") not in wanted("deliveryTypes"):
-        return False
-    if wanted("paymentStatuses") and not {p.get("status") for p in order["payments"]} & set(wanted("paymentStatuses")):
-        return False
-    if wanted("paymentTypes") and not {p.get("type") for p in order["payments"]} & set(wanted("paymentTypes")):
-        return False
-    if req.filter("customerId") and str(order.get("customerId")) != req.filter("customerId"):
-        return False
-    if req.filter("customerExternalId"):
-        customer = state.customers.get(order.get("customerId")) or {}
-        if customer.get("externalId") != req.filter("customerExternalId"):
-            return False
-    if req.filter("email") and (order.get("email") or "").lower() != req.filter("email").lower():
-        return False
+    def one_of(name, value_of):
+        wanted = set(req.filter_list(name))
+        if wanted:
+            checks.append(lambda o: value_of(o) in wanted)
+
+    one_of("ids", lambda o: str(o["id"]))
+    one_of("externalIds", lambda o: o.get("externalId"))
+    one_of("numbers", lambda o: o["number"])
+    one_of("orderTypes", lambda o: o.get("orderType"))
+    one_of("orderMethods", lambda o: o.get("orderMethod"))
+    one_of("shipmentStores", lambda o: o.get("shipmentStore"))
+    one_of("managers", lambda o: str(o.get("managerId")))
+    one_of("deliveryTypes", lambda o: (o.get("delivery") or {}).get("code"))
+    statuses = _extended_statuses(state, req.filter_list("extendedStatus"))
+    if statuses is not None:
+        checks.append(lambda o: o["status"] in statuses)
+    for name, key in (("paymentStatuses", "status"), ("paymentTypes", "type")):
+        wanted = set(req.filter_list(name))
+        if wanted:
+            checks.append(lambda o, w=wanted, k=key: any(p.get(k) in w for p in o["payments"]))
+    customer_id, customer_ext = req.filter("customerId"), req.filter("customerExternalId")
+    if customer_id:
+        checks.append(lambda o: str(o.get("customerId")) == customer_id)
+    if customer_ext:
+        checks.append(lambda o: (state.customers.get(o.get("customerId")) or {}).get("externalId") == customer_ext)
+    email = (req.filter("email") or "").lower()
+    if email:
+        checks.append(lambda o: (o.get("email") or "").lower() == email)
     created_from, created_to = req.filter("createdAtFrom"), req.filter("createdAtTo")
-    if created_from and order["createdAt"] < created_from:
-        return False
-    if created_to and order["createdAt"][: len(created_to)] > created_to:
-        return False
+    if created_from:
+        checks.append(lambda o: o["createdAt"] >= created_from)
+    if created_to:
+        checks.append(lambda o: o["createdAt"][: len(created_to)] <= created_to)
     for code, value in _custom_field_filters(req).items():
-        if str(order["customFields"].get(code)) != value:
-            return False
-    return True
+        checks.append(lambda o, c=code, v=value: str(o["customFields"].get(c)) == v)
+    return lambda order: all(check(order) for check in checks)
+
+
+def _candidates(req, state, sites):
+    """Orders worth testing: an ids/externalIds filter is answered from the indexes, not a full scan."""
+    ids, external_ids = req.filter_list("ids"), req.filter_list("externalIds")
+    if ids:
+        found = (state.orders.get(as_int(i)) for i in ids)
+    elif external_ids:
+        codes = sites if sites is not None else list(state.refs["sites"])
+        found = (state.orders.get(state.order_ext.get((site, e))) for e in external_ids for site in codes)
+    else:
+        found = state.orders.values()
+    unique = {o["id"]: o for o in found if o is not None}
+    return [o for o in unique.values() if sites is None or o["site"] in sites]
+
+
+def _extended_statuses(state, values):
+    """Status codes, or status-group codes expanded to their statuses (a status code wins a tie)."""
+    if not values:
+        return None
+    codes = set()
+    for value in values:
+        if value in state.refs["statuses"]:
+            codes.add(value)
+        else:
+            codes.update(c for c, s in state.refs["statuses"].items() if s.get("group") == value)
+    return codes
 
 
 def _custom_field_filters(req):
@@ -78,10 +103,8 @@ def _custom_field_filters(req):
 def list_orders(app, req):
     page, limit = page_args(req)
     sites = site_filter(app, req)
-    found = [
-        o for o in app.state.orders.values()
-        if (sites is None or o["site"] in sites) and _matches(o, req, app.state)
-    ]
+    matches = _order_filter(req, app.state)
+    found = [o for o in _candidates(req, app.state, sites) if matches(o)]
     found.sort(key=lambda o: o["id"], reverse=True)  # newest first, like the CRM's order list
     chunk, pagination = paginate(found, page, limit)
     return {"success": True, "pagination": pagination, "orders": [domain.render(app.state, o) for o in chunk]}
@@ -127,7 +150,7 @@ def fix_external_ids(app, req):
     if errors:
         raise entity_error(errors)
     for order, external_id in resolved:
-        before, work = copy.deepcopy(order), copy.deepcopy(order)
+        before, work = clone(order), clone(order)
         work["externalId"] = external_id
         domain.commit(app.state, order, work, before, api_actor(req))
     return {"success": True}
@@ -169,10 +192,10 @@ def history(app, req, entries, entity_key, id_filter, external_filter):
         end += " 23:59:59"
     entity_id, external_id = req.filter(id_filter), req.filter(external_filter)
     found = []
-    for entry in entries:
+    # Ids ascend, so the sinceId cursor is a binary search rather than a scan of the whole feed.
+    first = bisect.bisect_right(entries, int(since_id), key=lambda e: e["id"]) if since_id is not None else 0
+    for entry in itertools.islice(entries, first, None):
         entity = entry.get(entity_key) or {}
-        if since_id is not None and entry["id"] <= int(since_id):
-            continue
         if (start and entry["createdAt"] < start) or (end and entry["createdAt"] > end):
             continue
         if entity_id and str(entity.get("id")) != entity_id:

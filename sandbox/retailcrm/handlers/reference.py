@@ -1,16 +1,15 @@
 """Reference books, users, credentials and API versions."""
 
-import copy
 
 from ..state import BOOKS
-from ..web import ApiError, as_bool_flag, as_int, not_found, page_args, paginate, prune
+from ..web import ApiError, as_bool_flag, as_int, clone, not_found, page_args, paginate, prune
 from .common import can_see, visible_sites
 
 # Form field carrying the JSON entry for reference/{book}/{code}/edit.
 EDIT_FIELDS = {
     "statuses": "status", "order-types": "orderType", "order-methods": "orderMethod", "payment-types": "paymentType",
     "payment-statuses": "paymentStatus", "delivery-types": "deliveryType", "delivery-services": "deliveryService",
-    "stores": "store", "price-types": "priceType", "sites": "site", "product-statuses": "productStatus", "unit": "unit",
+    "stores": "store", "price-types": "priceType", "sites": "site", "product-statuses": "productStatus",
     "units": "unit",
 }
 
@@ -21,13 +20,13 @@ def render_book(app, req, book):
         entries = {code: entry for code, entry in entries.items() if can_see(req, code)}
     if book == "status-groups":
         # Group membership is derived so that renaming or removing a status keeps groups consistent.
-        entries = copy.deepcopy(entries)
+        entries = clone(entries)
         for code, group in entries.items():
             group["statuses"] = [s for s, st in app.state.refs["statuses"].items() if st.get("group") == code]
     key, container = BOOKS[book]
     if container == "list":
-        return key, [copy.deepcopy(e) for e in entries.values()]
-    return key, {code: copy.deepcopy(e) for code, e in entries.items()}
+        return key, [clone(e) for e in entries.values()]
+    return key, {code: clone(e) for code, e in entries.items()}
 
 
 def get_book(app, req, book):
@@ -79,14 +78,14 @@ def list_users(app, req):
     if groups:
         users = [u for u in users if {g["code"] for g in u.get("groups", [])} & set(groups)]
     chunk, pagination = paginate(users, page, limit)
-    return {"success": True, "pagination": pagination, "users": [prune(copy.deepcopy(u)) for u in chunk]}
+    return {"success": True, "pagination": pagination, "users": [prune(clone(u)) for u in chunk]}
 
 
 def get_user(app, req, user_id):
     user = app.state.users.get(as_int(user_id))
     if user is None:
         raise not_found()
-    return {"success": True, "user": prune(copy.deepcopy(user))}
+    return {"success": True, "user": prune(clone(user))}
 
 
 ROUTES = [

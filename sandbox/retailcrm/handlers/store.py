@@ -2,7 +2,7 @@
 
 from ..domain import catalog
 from ..domain.orders import catalog_sites
-from ..web import ApiError, as_bool_flag, as_int, entity_error, input_error, page_args, paginate
+from ..web import ApiError, as_bool_flag, as_int, entity_error, input_error, known, page_args, paginate
 from .common import explicit_site, site_filter, visible_sites
 
 BATCH_LIMIT = 250
@@ -38,7 +38,7 @@ def _offer_filters(app, req, offers):
         out = [o for o in out if o["id"] > (as_int(req.filter("sinceId")) or 0)]
     if req.filter("productExternalId"):
         out = [o for o in out if app.state.products[o["productId"]]["externalId"] == req.filter("productExternalId")]
-    return sorted(out, key=lambda o: o["id"])
+    return out  # offers are stored in id order
 
 
 def inventories(app, req):
@@ -89,9 +89,12 @@ def upload_inventories(app, req):
         if not isinstance(entry, dict) or not _identity(entry):
             errors[f"offers[{index}]"] = "Set one of the following fields: id, externalId, xmlId"
             continue
+        if not isinstance(entry.get("stores") or [], list):
+            errors[f"offers[{index}].stores"] = "This value should be a list."
+            continue
         for j, stock in enumerate(entry.get("stores") or []):
             code = stock.get("code") if isinstance(stock, dict) else None
-            if code not in stores:
+            if not known(stores, code):
                 errors[f"offers[{index}].stores[{j}].code"] = f'Store with code "{code}" not found.'
             elif "available" in stock and not isinstance(stock["available"], (int, float)):
                 errors[f"offers[{index}].stores[{j}].available"] = "This value should be a number."
@@ -130,8 +133,11 @@ def upload_prices(app, req):
                 explicit_site(app, req, entry["site"])
             except ApiError as error:
                 errors[f"prices[{index}].site"] = error.errors.get("site") if error.errors else error.message
+        if not isinstance(entry.get("prices") or [], list):
+            errors[f"prices[{index}].prices"] = "This value should be a list."
+            continue
         for j, price in enumerate(entry.get("prices") or []):
-            if not isinstance(price, dict) or price.get("code") not in types:
+            if not isinstance(price, dict) or not known(types, price.get("code")):
                 errors[f"prices[{index}].prices[{j}].code"] = "Price type not found."
             elif not price.get("remove") and not isinstance(price.get("price"), (int, float)):
                 errors[f"prices[{index}].prices[{j}].price"] = "This value should be a number."
