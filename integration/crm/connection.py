@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _, gettext_lazy
+
 from integration.crm import errors
 from integration.crm.client import RetailCrmClient
 
@@ -15,20 +17,20 @@ __all__ = ["REQUIRED_SCOPES", "SCOPE_PURPOSES", "ConnectionReport", "check_conne
 
 # What each scope is needed for, in the operator's words; keys are RetailCRM's scope names.
 SCOPE_PURPOSES = {
-    "order_read": "read orders and their change history",
-    "order_write": "create and edit orders and payments",
-    "customer_read": "read customers",
-    "customer_write": "create and edit customers",
-    "reference_read": "read statuses, shops, warehouses and other reference books",
-    "store_read": "read offers, products and stock",
-    "store_write": "upload stock and prices",
-    "integration_read": "read the integration module registration",
-    "integration_write": "register the back office as an integration module",
-    "custom_fields_read": "read custom fields",
-    "custom_fields_write": "create the custom field that stops echo loops",
-    "loyalty_read": "read loyalty programs and accounts",
-    "loyalty_write": "register customers in the loyalty program",
-    "user_read": "read CRM users (managers)",
+    "order_read": gettext_lazy("read orders and their change history"),
+    "order_write": gettext_lazy("create and edit orders and payments"),
+    "customer_read": gettext_lazy("read customers"),
+    "customer_write": gettext_lazy("create and edit customers"),
+    "reference_read": gettext_lazy("read statuses, shops, warehouses and other reference books"),
+    "store_read": gettext_lazy("read offers, products and stock"),
+    "store_write": gettext_lazy("upload stock and prices"),
+    "integration_read": gettext_lazy("read the integration module registration"),
+    "integration_write": gettext_lazy("register the back office as an integration module"),
+    "custom_fields_read": gettext_lazy("read custom fields"),
+    "custom_fields_write": gettext_lazy("create the custom field that stops echo loops"),
+    "loyalty_read": gettext_lazy("read loyalty programs and accounts"),
+    "loyalty_write": gettext_lazy("register customers in the loyalty program"),
+    "user_read": gettext_lazy("read CRM users (managers)"),
 }
 REQUIRED_SCOPES: tuple[str, ...] = tuple(SCOPE_PURPOSES)
 
@@ -53,14 +55,14 @@ class ConnectionReport:
 
 def _failure_message(exc: errors.CrmError, base_url: str) -> str:
     if isinstance(exc, errors.CrmAuthError):
-        return f"RetailCRM at {base_url} does not accept this API key. Check the key entered in the RetailCRM settings."
+        return _("RetailCRM at %(url)s does not accept this API key. Check the key entered in the RetailCRM settings.") % {"url": base_url}
     if isinstance(exc, errors.CrmAccessDenied):
-        return ("The API key may not ask RetailCRM for its own permissions (/api/credentials). "
-                "Allow the key to read its credentials, then check again.")
+        return _("The API key may not ask RetailCRM for its own permissions (/api/credentials). "
+                 "Allow the key to read its credentials, then check again.")
     if isinstance(exc, errors.CrmNotFound):
-        return f"{base_url} has no RetailCRM API (HTTP 404). Check the address: it is the address of your CRM account."
+        return _("%(url)s has no RetailCRM API (HTTP 404). Check the address: it is the address of your CRM account.") % {"url": base_url}
     if isinstance(exc, errors.CrmMalformedResponse):
-        return f"{base_url} answered, but not like RetailCRM. Check the address. Details: {exc}"
+        return _("%(url)s answered, but not like RetailCRM. Check the address. Details: %(details)s") % {"url": base_url, "details": exc}
     # network errors, rate limits and server errors already say what happened and where
     return str(exc)
 
@@ -75,10 +77,10 @@ def check_connection(
         with client.retry_limit(CHECK_RETRIES):
             versions = client.api_versions()
             if not any(v.split(".")[0] == "5" for v in versions):
-                shown = ", ".join(versions) or "none"
+                shown = ", ".join(versions) or _("none")
                 return ConnectionReport(
                     ok=False, versions=versions,
-                    message=f"RetailCRM at {base_url} does not support API v5 (versions offered: {shown}).",
+                    message=_("RetailCRM at %(url)s does not support API v5 (versions offered: %(versions)s).") % {"url": base_url, "versions": shown},
                 )
             credentials = client.credentials()
     except errors.CrmError as exc:
@@ -91,17 +93,17 @@ def check_connection(
                               site_access=credentials["siteAccess"], sites=sites)
     problems = []
     if missing:
-        listed = "; ".join(f"{scope} ({SCOPE_PURPOSES.get(scope, 'needed by the exchange')})" for scope in missing)
-        problems.append(f"The API key lacks these permissions: {listed}. Add them to the key in RetailCRM.")
+        listed = "; ".join(f"{scope} ({SCOPE_PURPOSES.get(scope, _('needed by the exchange'))})" for scope in missing)
+        problems.append(_("The API key lacks these permissions: %(scopes)s. Add them to the key in RetailCRM.") % {"scopes": listed})
     if site and site not in sites:
-        visible = ", ".join(sites) or "none"
-        problems.append(f'The shop "{site}" is not visible to this API key (visible shops: {visible}).')
+        visible = ", ".join(sites) or _("none")
+        problems.append(_("The shop “%(shop)s” is not visible to this API key (visible shops: %(visible)s).") % {"shop": site, "visible": visible})
     elif not sites:
-        problems.append("The API key sees no shops at all; give it access to your shop in RetailCRM.")
+        problems.append(_("The API key sees no shops at all; give it access to your shop in RetailCRM."))
     if problems:
         report.ok = False
         report.message = " ".join(problems)
     else:
         shops = ", ".join(sites)
-        report.message = f"Connected to RetailCRM at {base_url} (API v5). Shops visible to the key: {shops}."
+        report.message = _("Connected to RetailCRM at %(url)s (API v5). Shops visible to the key: %(shops)s.") % {"url": base_url, "shops": shops}
     return report

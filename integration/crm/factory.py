@@ -29,8 +29,10 @@ def client_from_settings(crm_settings=None, **overrides) -> RetailCrmClient:
 
         crm_settings = CrmSettings.get_solo()
     if not crm_settings.crm_url or not crm_settings.api_key:
+        from django.utils.translation import gettext as _
+
         raise errors.CrmNotConfigured(
-            "RetailCRM is not configured: enter the CRM address and the API key in RetailCRM settings."
+            _("RetailCRM is not configured: enter the CRM address and the API key in RetailCRM settings.")
         )
     rps = int(getattr(settings, "RETAILCRM_RATE_LIMIT_RPS", 10))
     read_timeout = float(getattr(settings, "RETAILCRM_TIMEOUT", 30))

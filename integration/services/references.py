@@ -101,6 +101,29 @@ def _sync_users(users: list[dict], now) -> tuple[int, list[int]]:
     return len(seen), vanished
 
 
+# Seed 001 §7: the example table of local state → CRM status for exporting order changes.
+DEFAULT_EXPORT_STATUSES = {
+    "pending-approval": "new",
+    "to-fulfil": "assembling",
+    "for-shipment": "for-shipment",
+    "closed": "complete",
+}
+
+
+def preload_export_statuses() -> int:
+    """B2: fill the export table with the manual's defaults once, for the codes this CRM has."""
+    if im.StatusExportMapping.objects.exists():
+        return 0  # the operator's table, even a partial one, is never touched
+    statuses = {status.code: status for status in im.CrmStatus.objects.filter(code__in=DEFAULT_EXPORT_STATUSES.values())}
+    created = 0
+    for state in im.OrderState.objects.filter(code__in=DEFAULT_EXPORT_STATUSES):
+        status = statuses.get(DEFAULT_EXPORT_STATUSES[state.code])
+        if status is not None:
+            im.StatusExportMapping.objects.create(local_state=state, crm_status=status)
+            created += 1
+    return created
+
+
 def match_managers() -> int:
     """B3: link CRM users to local users with the same e-mail (any case); manual choices win."""
     users_by_email = {}
@@ -170,6 +193,7 @@ def sync_references(client) -> SyncReport:
         if vanished_users:
             report.removed["users"] = [str(crm_id) for crm_id in vanished_users]
         report.counts["managers_matched"] = match_managers()
+        report.counts["export_statuses_preloaded"] = preload_export_statuses()
     for book in UNMAPPED:
         codes = unmapped_codes(book)
         if codes:

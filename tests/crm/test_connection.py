@@ -27,7 +27,7 @@ def test_it_names_missing_scopes_and_an_invisible_shop(sandbox):
     assert report.missing_scopes == [s for s in REQUIRED_SCOPES if s not in LIMITED_SCOPES]
     assert report.site_access == "access_selective" and report.sites == ["second-shop"]
     assert "order_write (create and edit orders and payments)" in report.message
-    assert 'The shop "main-shop" is not visible to this API key (visible shops: second-shop).' in report.message
+    assert 'The shop “main-shop” is not visible to this API key (visible shops: second-shop).' in report.message
 
 
 def test_it_checks_only_the_scopes_asked_for(sandbox):

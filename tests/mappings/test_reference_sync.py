@@ -49,3 +49,12 @@ def test_the_mapping_page_lists_unmapped_statuses(admin_client, crm):
     run_inline("sync-references")
     page = admin_client.get(reverse("admin:integration_statusimportmapping_changelist")).content.decode()
     assert "RetailCRM entries with no mapping yet" in page and "<code>assembling</code>" in page
+
+
+def test_the_first_sync_preloads_the_export_statuses_of_the_manual(crm):
+    run_inline("sync-references")
+    table = dict(im.StatusExportMapping.objects.values_list("local_state__code", "crm_status__code"))
+    assert table == {"pending-approval": "new", "to-fulfil": "assembling", "for-shipment": "for-shipment", "closed": "complete"}
+    im.StatusExportMapping.objects.filter(local_state__code="closed").delete()  # the operator's edit
+    run_inline("sync-references")
+    assert im.StatusExportMapping.objects.count() == 3
