@@ -42,6 +42,8 @@ def test_the_demo_starts_answers_and_stops_everything(tmp_path):
                 break
         assert "Press Ctrl-C" in "".join(output), "".join(output)[-3000:]
         assert f"http://127.0.0.1:{port}/admin/" in "".join(output)
+        assert "check-connection: Succeeded" in "".join(output)
+        assert "sync-references: " in "".join(output) and "statuses=" in "".join(output)
         assert requests.get(f"http://127.0.0.1:{port}/health/", timeout=10).json()["status"] == "ok"
         session = requests.Session()
         login = session.get(f"http://127.0.0.1:{port}/admin/login/", timeout=10)

@@ -1,6 +1,5 @@
 """``manage.py demo``: everything on embedded defaults — web, worker, scheduler and the CRM sandbox."""
 
-import importlib.util
 import os
 import signal
 import socket
@@ -50,14 +49,17 @@ class Command(BaseCommand):
         self._ensure_admin()
         seeded = seed_demo_catalog()
         host = "127.0.0.1"
-        processes: list[subprocess.Popen] = []
+        processes: list[subprocess.Popen] = []  # stopped in reverse order on exit
         python, manage = sys.executable, str(Path(settings.BASE_DIR) / "manage.py")
         try:
-            if importlib.util.find_spec("sandbox") and importlib.util.find_spec("sandbox.retailcrm"):
-                processes.append(self._spawn([python, "-m", "sandbox.retailcrm", "--host", host, "--port", str(sandbox_port), "--seed", "demo", "--api-key", SANDBOX_KEY]))
-                if not _wait_for_port(host, sandbox_port):
-                    raise SystemExit(f"The RetailCRM sandbox did not start on {host}:{sandbox_port}.")
-                self._point_settings_at_sandbox(f"http://{host}:{sandbox_port}")
+            sandbox_state = Path(settings.VAR_DIR) / "sandbox-state.json"  # the CRM keeps its data across restarts
+            processes.append(self._spawn([
+                python, "-m", "sandbox.retailcrm", "--host", host, "--port", str(sandbox_port), "--seed", "demo",
+                "--api-key", SANDBOX_KEY, "--state", str(sandbox_state),
+            ]))
+            if not _wait_for_port(host, sandbox_port):
+                raise SystemExit(f"The RetailCRM sandbox did not start on {host}:{sandbox_port}.")
+            self._point_settings_at_sandbox(f"http://{host}:{sandbox_port}")
             processes.append(self._spawn([python, manage, "runserver", f"{host}:{port}", "--noreload"]))
             processes.append(self._spawn([python, manage, "rqworker", *settings.RQ_QUEUE_NAMES, "--with-scheduler"]))
             processes.append(self._spawn([python, manage, "run_scheduler"]))
@@ -79,7 +81,7 @@ class Command(BaseCommand):
         except KeyboardInterrupt:
             self.stdout.write("\nStopping…")
         finally:
-            for process in processes:
+            for process in reversed(processes):  # web, worker and scheduler before the CRM they talk to
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
             for process in processes:
@@ -104,7 +106,9 @@ class Command(BaseCommand):
             row.save()
 
     def _first_exchange(self):
-        try:
-            call_command("exchange", "check-connection", stdout=self.stdout)
-        except Exception as exc:  # the demo must come up even when the CRM part is not ready
-            self.stderr.write(f"Check connection: {exc}")
+        for job in ("check-connection", "sync-references"):
+            try:
+                call_command("exchange", job, stdout=self.stdout)
+            except Exception as exc:  # the demo must come up even when the CRM part is not ready
+                self.stderr.write(f"{job}: {exc}")
+                return
