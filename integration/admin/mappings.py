@@ -54,6 +54,16 @@ class MappingAdmin(DjangoObjectActions, SimpleHistoryAdmin):
             extra_context["removed_count"] = self.model.objects.filter(**{f"{self.crm_field}__removed_in_crm": True}).count()
         return super().changelist_view(request, extra_context)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        # B6/B7: offer only the CRM types the shops in use can see.
+        if db_field.name in ("crm_payment_type", "crm_delivery_type"):
+            from integration.services.references import available_to_shops, shops_in_use
+
+            model = db_field.related_model
+            allowed = [entry.pk for entry in available_to_shops(model.objects.filter(removed_in_crm=False), shops_in_use())]
+            kwargs["queryset"] = model.objects.filter(pk__in=allowed)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     @admin.display(description=_("removed in CRM"), boolean=True)
     def crm_entry_removed(self, obj):
         return getattr(obj, self.crm_field).removed_in_crm

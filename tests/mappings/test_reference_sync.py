@@ -58,3 +58,18 @@ def test_the_first_sync_preloads_the_export_statuses_of_the_manual(crm):
     im.StatusExportMapping.objects.filter(local_state__code="closed").delete()  # the operator's edit
     run_inline("sync-references")
     assert im.StatusExportMapping.objects.count() == 3
+
+
+def test_payment_types_of_other_shops_are_not_offered(admin_client, crm):
+    from django.urls import reverse
+
+    run_inline("sync-references")
+    requests.post(f"{crm.url}/sandbox/references/payment-types/other-shop-cash",
+                  json={"name": "Cash of another shop", "sites": ["second-shop"]}, timeout=5)
+    run_inline("sync-references")
+    assert im.CrmPaymentType.objects.filter(code="other-shop-cash").exists()
+    page = admin_client.get(reverse("admin:integration_paymenttypemapping_changelist")).content.decode()
+    assert "<code>cash</code>" in page and "other-shop-cash" not in page
+    form = admin_client.get(reverse("admin:integration_paymenttypemapping_add")).context["adminform"].form
+    offered = {entry.code for entry in form.fields["crm_payment_type"].queryset}
+    assert "cash" in offered and "other-shop-cash" not in offered
