@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
 from integration.views import health
+from integration.webhooks import retailcrm_webhook
 
 admin.site.site_header = admin.site.site_title = _("RetailCRM back office")
 admin.site.index_title = _("Administration")
@@ -11,5 +12,8 @@ admin.site.index_title = _("Administration")
 urlpatterns = [
     path("", RedirectView.as_view(url="/admin/", permanent=False)),
     path("health/", health, name="health"),
+    # E7: RetailCRM triggers call these; the token form needs no headers, the plain one uses HTTP Basic.
+    path("webhooks/retailcrm/<str:token>/", retailcrm_webhook, name="retailcrm-webhook"),
+    path("webhooks/retailcrm/", retailcrm_webhook, name="retailcrm-webhook-basic"),
     path("admin/", admin.site.urls),
 ]

@@ -79,6 +79,7 @@ def connect_signals() -> None:
     def remember(sender, instance, **kwargs):
         register_secret(instance.api_key)
         register_secret(instance.webhook_token)
+        register_secret(instance.webhook_basic_password)
 
     post_init.connect(remember, sender=CrmSettings, weak=False)
     post_save.connect(remember, sender=CrmSettings, weak=False)

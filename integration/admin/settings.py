@@ -29,10 +29,15 @@ class CrmSettingsForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     clear_api_key = forms.BooleanField(label=_("Remove the stored API key"), required=False)
+    webhook_basic_password = forms.CharField(
+        label=_("webhook password (HTTP Basic)"), required=False, strip=True,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("Leave empty to keep the stored password."),
+    )
 
     class Meta:
         model = CrmSettings
-        exclude = ["webhook_token"]
+        exclude = ["webhook_token", "webhook_basic_password"]
         widgets = {"crm_url": forms.URLInput(attrs={"size": 60})}
 
     def __init__(self, *args, **kwargs):
@@ -54,6 +59,13 @@ class CrmSettingsForm(forms.ModelForm):
             instance.api_key = ""
         elif not new_key:
             instance.api_key = CrmSettings.objects.filter(pk=instance.pk).values_list("api_key", flat=True).first() or ""
+        new_password = self.cleaned_data.get("webhook_basic_password")
+        if new_password:
+            instance.webhook_basic_password = new_password
+        else:
+            instance.webhook_basic_password = (
+                CrmSettings.objects.filter(pk=instance.pk).values_list("webhook_basic_password", flat=True).first() or ""
+            )
         connection_fields_changed = {"crm_url", "site_code"} & set(self.changed_data) or new_key
         if connection_fields_changed:
             instance.connection_ok = False  # a new address or key must be checked again
@@ -90,7 +102,7 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             "offer_id_field", "product_id_source", "prefix_organization_guid", "catalog_groups", "catalog_path",
         )}),
         (_("History cursor"), {"fields": ("history_since_id", "history_start_date")}),
-        (_("Webhook"), {"fields": ("webhook_token_hint",)}),
+        (_("Webhook"), {"fields": ("webhook_url", "webhook_token_hint", "webhook_basic_user", "webhook_basic_password")}),
     )
 
     def _run_now(self, request, kind, **options):

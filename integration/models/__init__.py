@@ -27,6 +27,7 @@ from integration.models.mappings import (
     WarehouseMapping,
 )
 from integration.models.settings import CrmSettings
+from integration.models.webhooks import WebhookRequest
 
 __all__ = [
     "CrmDeliveryType", "CrmOrderMethod", "CrmOrderType", "CrmPaymentType", "CrmPriceType", "CrmSettings",
@@ -34,4 +35,5 @@ __all__ = [
     "DeliveryTypeMapping", "ExchangeEvent", "JobRun", "JobSchedule", "ManagerMapping", "Order", "OrderLine",
     "OrderState", "Payment", "PaymentDocumentKind", "PaymentTypeMapping", "PriceTypeMapping", "Return",
     "ReturnLine", "Sale", "ShopOrganization", "StatusExportMapping", "StatusImportMapping", "WarehouseMapping",
+    "WebhookRequest",
 ]

@@ -100,10 +100,15 @@ class CrmSettings(SingletonModel):
     )
     history_start_date = models.DateTimeField(_("load orders changed since"), null=True, blank=True)
 
-    # webhook (E7)
+    # webhook (E7): a secret token in the URL, or HTTP Basic with these credentials
     webhook_token = models.CharField(_("webhook secret"), max_length=100, default=new_webhook_token)
+    webhook_basic_user = models.CharField(
+        _("webhook user (HTTP Basic)"), max_length=100, blank=True,
+        help_text=_("Optional: RetailCRM may call the webhook with HTTP Basic instead of the secret in the URL."),
+    )
+    webhook_basic_password = models.CharField(_("webhook password (HTTP Basic)"), max_length=100, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["api_key", "webhook_token"])
+    history = HistoricalRecords(excluded_fields=["api_key", "webhook_token", "webhook_basic_password"])
 
     class Meta:
         verbose_name = _("RetailCRM settings")

@@ -1,0 +1,34 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class WebhookRequest(models.Model):
+    """E7: every call of our webhook by a RetailCRM trigger, kept whatever its fate (dj-stripe's habit)."""
+
+    class Status(models.TextChoices):
+        ENQUEUED = "enqueued", _("Import queued")
+        COALESCED = "coalesced", _("Joined a queued import")
+        REJECTED = "rejected", _("Rejected")
+        FAILED = "failed", _("Failed")
+
+    received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
+    remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)
+    content_type = models.CharField(_("content type"), max_length=100, blank=True)
+    body_format = models.CharField(_("body format"), max_length=10, blank=True, help_text=_("soap, form or json"))
+    order_crm_id = models.PositiveIntegerField(_("CRM order id"), null=True, blank=True, db_index=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, db_index=True)
+    http_status = models.PositiveSmallIntegerField(_("answer"), default=200)
+    error = models.TextField(_("error"), blank=True)
+    body_excerpt = models.TextField(_("body (start)"), blank=True)
+    run = models.ForeignKey(
+        "integration.JobRun", verbose_name=_("job run"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("webhook request")
+        verbose_name_plural = _("webhook requests")
+        ordering = ["-received_at", "-id"]
+
+    def __str__(self):
+        return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.order_crm_id or '—'} {self.get_status_display()}"
