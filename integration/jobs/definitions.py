@@ -58,3 +58,37 @@ def create_custom_field_job(ctx):
         ctx.message(__("The order custom field “%(code)s” has been created in RetailCRM.") % {"code": code})
     else:
         ctx.message(__("The order custom field “%(code)s” already exists in RetailCRM.") % {"code": code})
+
+
+@job_kind("import-order", label=_("Load one order by CRM id"), queue="orders", timeout=300,
+          arguments=[Argument("id", type=int, help="The order's id in RetailCRM (from its address: /orders/ID/edit)")])
+def import_order_job(ctx, id):
+    """E3: load one order regardless of changes; also what the webhook (E7) queues."""
+    from integration.crm.errors import CrmNotFound
+    from integration.crm.factory import client_from_settings
+    from integration.models import ExchangeEvent
+    from integration.services.orders.apply import OrderParked, mark_deleted_in_crm, sync_order_from_crm
+
+    with client_from_settings() as client:
+        try:
+            data = client.order(int(id), by="id")
+        except CrmNotFound:
+            local = mark_deleted_in_crm(int(id))
+            message = __("Order %(id)s does not exist in RetailCRM (deleted?).") % {"id": id}
+            ctx.event(entity="order", crm_id=id, local_ref=local or "", result=ExchangeEvent.Result.FAILED, message=message)
+            raise LookupError(message) from None
+    try:
+        result = sync_order_from_crm(data)
+    except OrderParked as exc:
+        ctx.count("parked")
+        ctx.event(entity="order", crm_id=id, result=ExchangeEvent.Result.PARKED, message=str(exc),
+                  local_ref=data.get("number", ""))
+        ctx.message(str(exc), warning=True)
+        return
+    ctx.count(result.result)
+    ctx.event(entity="order", crm_id=id, result=result.result, local_ref=result.order or "", message=result.message)
+    if result.message:
+        ctx.message(result.message, warning=result.result == ExchangeEvent.Result.SKIPPED)
+    elif result.order is not None:
+        ctx.message(__("Posted: order %(number)s of %(date)s.") % {
+            "number": result.order.number, "date": result.order.date.strftime("%d.%m.%Y")})
