@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
+from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 from django.utils.translation import gettext, gettext_lazy as _
 from django_object_actions import DjangoObjectActions, action
@@ -18,6 +19,7 @@ from integration.admin.buttons import job_button
 from integration.jobs import definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
 from integration.models import CrmSettings, JobRun
+from integration.services.crm_setup import trigger_instructions
 from integration.services.settings_file import SettingsFileError, export_settings, import_settings
 
 
@@ -29,6 +31,11 @@ class CrmSettingsForm(forms.ModelForm):
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     clear_api_key = forms.BooleanField(label=_("Remove the stored API key"), required=False)
+    webhook_token = forms.CharField(
+        label=_("webhook secret"), required=False, strip=True, min_length=16,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
+        help_text=_("At least 16 characters; it becomes part of the trigger address. Leave empty to keep it."),
+    )
     webhook_basic_password = forms.CharField(
         label=_("webhook password (HTTP Basic)"), required=False, strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
@@ -59,6 +66,8 @@ class CrmSettingsForm(forms.ModelForm):
             instance.api_key = ""
         elif not new_key:
             instance.api_key = CrmSettings.objects.filter(pk=instance.pk).values_list("api_key", flat=True).first() or ""
+        stored = CrmSettings.objects.filter(pk=instance.pk).values("webhook_token").first() or {}
+        instance.webhook_token = self.cleaned_data.get("webhook_token") or stored.get("webhook_token") or instance.webhook_token
         new_password = self.cleaned_data.get("webhook_basic_password")
         if new_password:
             instance.webhook_basic_password = new_password
@@ -84,7 +93,7 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
     form = CrmSettingsForm
     change_actions = ("check_connection", "run_sync_references", "register_module", "create_custom_field")
     run_sync_references = job_button("sync-references")
-    readonly_fields = ("connection_status", "connection_checked_at", "webhook_token_hint")
+    readonly_fields = ("connection_status", "connection_checked_at", "trigger")
     filter_horizontal = ("catalog_groups",)
     fieldsets = (
         (_("Connection"), {"fields": ("crm_url", "api_key", "clear_api_key", "site_code", "connection_status", "connection_checked_at")}),
@@ -102,7 +111,7 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             "offer_id_field", "product_id_source", "prefix_organization_guid", "catalog_groups", "catalog_path",
         )}),
         (_("History cursor"), {"fields": ("history_since_id", "history_start_date")}),
-        (_("Webhook"), {"fields": ("webhook_url", "webhook_token_hint", "webhook_basic_user", "webhook_basic_password")}),
+        (_("Webhook and trigger"), {"fields": ("trigger", "webhook_token", "webhook_basic_user", "webhook_basic_password")}),
     )
 
     def _run_now(self, request, kind, **options):
@@ -180,9 +189,30 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             return gettext("OK: %(message)s") % {"message": obj.connection_message}
         return obj.connection_message or gettext("Not checked yet")
 
-    @admin.display(description=_("webhook secret"))
-    def webhook_token_hint(self, obj):
-        return gettext("Set (ends with %(tail)s)") % {"tail": obj.webhook_token[-4:]} if obj.webhook_token else "—"
+    def get_form(self, request, obj=None, **kwargs):
+        self._public_url = request.build_absolute_uri("/")  # the trigger needs our public address
+        return super().get_form(request, obj, **kwargs)
+
+    @admin.display(description=_("trigger to create in RetailCRM"))
+    def trigger(self, obj):
+        """B10: the trigger, field by field; the secret stays a placeholder (secrets never reach HTML)."""
+        steps = trigger_instructions(getattr(self, "_public_url", "/"))
+        rows = [
+            (gettext("Event"), gettext("Order changed")),
+            (gettext("Condition"), steps.condition),
+            (gettext("Action"), gettext("Execute HTTP request")),
+            (gettext("Address"), steps.url),
+            (gettext("HTTP method"), steps.method),
+            (gettext("Headers"), "; ".join(f"{k}: {v}" for k, v in steps.headers.items())),
+            (gettext("Request body"), steps.body),
+        ]
+        return format_html(
+            "<table>{}</table><p>{}</p>",
+            format_html_join("", "<tr><th>{}</th><td><code>{}</code></td></tr>", rows),
+            gettext("RetailCRM calls this address whenever a manager changes an order; the back office then "
+                    "loads that order. Replace WEBHOOK_SECRET in the address with the webhook secret you entered below; "
+                    "the secret itself is never shown."),
+        )
 
     @action(label=_("Check connection"), description=_("Ask RetailCRM for API versions, scopes and shops"))
     def check_connection(self, request, obj):

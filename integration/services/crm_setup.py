@@ -1,6 +1,7 @@
 """B9 and B10: register the back office in RetailCRM and create the echo-loop custom field."""
 
 import hashlib
+from dataclasses import dataclass
 
 from django.urls import reverse
 
@@ -55,3 +56,32 @@ def create_echo_field(client) -> tuple[bool, str]:
         return False, ECHO_FIELD_CODE
     answer = client.custom_field_create("order", ECHO_FIELD)
     return True, answer.get("code", ECHO_FIELD_CODE)
+
+
+@dataclass
+class TriggerInstructions:
+    """What the operator pastes into RetailCRM → Administration → Triggers (001 "Создание триггера")."""
+
+    event: str
+    condition: str
+    url: str
+    method: str
+    headers: dict
+    body: str
+
+
+SECRET_PLACEHOLDER = "WEBHOOK_SECRET"
+
+
+def trigger_instructions(public_url: str, token: str = SECRET_PLACEHOLDER) -> TriggerInstructions:
+    """The trigger; by default its address names the secret by a placeholder, so it can be shown in HTML."""
+    url = public_url.rstrip("/") + reverse("retailcrm-webhook", args=[token])
+    return TriggerInstructions(
+        event="Order changed",
+        # Changes made through the API, ours included, never call back: that is the echo loop (E8).
+        condition='not changeSet.hasChangesWithSource("api")',
+        url=url,
+        method="POST",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        body="id={{ order.id }}",
+    )

@@ -24,3 +24,25 @@ def test_the_custom_field_is_created_once(admin_client, crm):
     fields = requests.get(f"{crm.url}/api/v5/custom-fields", params={"filter[entity]": "order"},
                           headers={"X-API-KEY": "sandbox-key"}, timeout=5).json()["customFields"]
     assert [f["code"] for f in fields].count(ECHO_FIELD_CODE) == 1
+
+
+def test_the_settings_page_shows_the_trigger_without_the_secret(admin_client, crm):
+    row = CrmSettings.get_solo()
+    page = admin_client.get(reverse("admin:integration_crmsettings_change", args=[1])).content.decode()
+    assert "not changeSet.hasChangesWithSource(&quot;api&quot;)" in page
+    assert "http://testserver/webhooks/retailcrm/WEBHOOK_SECRET/" in page
+    assert "id={{ order.id }}" in page and "application/x-www-form-urlencoded" in page
+    assert row.webhook_token not in page
+
+
+def test_the_operator_sets_a_new_webhook_secret_write_only(admin_client, crm):
+    url = reverse("admin:integration_crmsettings_change", args=[1])
+    form = admin_client.get(url).context["adminform"].form
+    data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
+    data.update({"api_key": "", "webhook_token": "my-own-secret-for-the-trigger"})
+    assert admin_client.post(url, data).status_code == 302
+    assert CrmSettings.get_solo().webhook_token == "my-own-secret-for-the-trigger"
+    assert CrmSettings.get_solo().api_key == "sandbox-key"
+    data["webhook_token"] = "short"
+    assert admin_client.post(url, data).status_code == 200  # refused: at least 16 characters
+    assert "my-own-secret-for-the-trigger" not in admin_client.get(url).content.decode()
