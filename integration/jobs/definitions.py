@@ -92,3 +92,23 @@ def import_order_job(ctx, id):
     elif result.order is not None:
         ctx.message(__("Posted: order %(number)s of %(date)s.") % {
             "number": result.order.number, "date": result.order.date.strftime("%d.%m.%Y")})
+
+
+def _date(value: str):
+    from datetime import datetime
+
+    from django.utils import timezone
+
+    parsed = datetime.fromisoformat(value)
+    return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
+
+
+@job_kind("import-orders", label=_("Import orders from RetailCRM"), queue="orders", timeout=3600,
+          arguments=[Argument("since", type=str, help="Load orders changed since this date (YYYY-MM-DD), then keep the cursor")])
+def import_orders_job(ctx, since=None):
+    """E1/E2: the history feed from the stored cursor, or from a date."""
+    from integration.crm.factory import client_from_settings
+    from integration.services.orders.history import import_from_history
+
+    with client_from_settings() as client:
+        import_from_history(client, ctx, since=_date(since) if since else None)
