@@ -224,6 +224,8 @@ class _Intake:
             raise Rejected(401, _("wrong user or password"))
 
     def _parse(self, body: bytes) -> int:
+        if not body.strip():
+            raise Rejected(400, _("empty body"))
         if self.format == "soap":
             return self._parse_soap(body)
         if self.format == "form":
@@ -255,7 +257,8 @@ class _Intake:
     def _parse_form(self, body: bytes) -> int:
         charset = self.request.content_params.get("charset", "utf-8")
         try:
-            fields = dict(parse_qsl(body.decode(charset), keep_blank_values=True, max_num_fields=100))
+            fields = dict(parse_qsl(
+                body.decode(charset), keep_blank_values=True, max_num_fields=100, encoding=charset, errors="strict"))
         except (LookupError, UnicodeDecodeError, ValueError):
             raise Rejected(400, _("the form body cannot be decoded")) from None
         if "id" not in fields:

@@ -80,7 +80,8 @@ def make_world():
     im.ReturnLine.objects.create(document=ret, order_line=order.lines.first(), quantity=1, amount=Decimal("86.40"))
     run = im.JobRun.objects.create(kind="check-connection", trigger=im.JobRun.Trigger.COMMAND, status="succeeded")
     im.ExchangeEvent.objects.create(run=run, entity="order", crm_id="1", result="created", direction="import")
-    im.JobSchedule.objects.create(kind="check-connection", interval_seconds=600)
+    im.JobSchedule.objects.get_or_create(kind="check-connection", defaults={"interval_seconds": 600})
+    im.WebhookRequest.objects.create(order_crm_id=1, status=im.WebhookRequest.Status.ENQUEUED, body_format="form", run=run)
     from django.contrib.auth.models import Group
 
     Group.objects.create(name="Operators")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_object_actions import DjangoObjectActions
 
 from integration.admin.base import ReadOnlyAdmin
-from integration.admin.buttons import job_button
+from integration.admin.buttons import enqueue_from_admin, job_button
 from integration.jobs import all_kinds
 from integration.jobs import definitions  # noqa: F401  the admin loads before the app's ready()
 from integration.jobs.schedule import sync_schedules
@@ -69,12 +69,21 @@ admin.site.register(JobRun, JobRunAdmin)
 
 @admin.register(ExchangeEvent)
 class ExchangeEventAdmin(ReadOnlyAdmin):
+    actions = ("retry_orders",)
     list_display = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message", "run_link", "resolved")
     list_filter = ("result", "direction", "entity", "resolved")
     list_select_related = ("run",)
     search_fields = ("crm_id", "local_ref", "message")
     date_hierarchy = "created_at"
     show_full_result_count = False
+
+    @admin.action(description=_("Load these orders again now"))
+    def retry_orders(self, request, queryset):
+        crm_ids = sorted({event.crm_id for event in queryset if event.entity == "order" and event.crm_id.isdigit()})
+        for crm_id in crm_ids:
+            enqueue_from_admin(request, "import-order", scope=crm_id, options={"id": int(crm_id)})
+        if not crm_ids:
+            self.message_user(request, _("Select events of orders to load them again."), level="warning")
 
     @admin.display(description=_("job run"))
     def run_link(self, obj):

@@ -9,6 +9,7 @@ from tests.foundation.test_jobs import calls  # noqa: F401  registers the test j
 
 @pytest.mark.django_db
 def test_it_registers_enabled_schedules_and_removes_disabled_ones():
+    JobSchedule.objects.all().delete()
     row = JobSchedule.objects.create(kind="test-record", enabled=True, interval_seconds=60)
     assert sync_schedules() == {"test-record": 60}
     jobs = {job.id: job for job in get_scheduler().get_jobs()}
@@ -44,6 +45,7 @@ def test_a_tick_for_a_job_needing_the_crm_explains_why_it_did_not_start():
 
 @pytest.mark.django_db
 def test_the_scheduler_enqueues_due_ticks():
+    JobSchedule.objects.all().delete()
     JobSchedule.objects.create(kind="test-record", enabled=True, interval_seconds=60)
     sync_schedules()
     scheduler = get_scheduler()
@@ -51,3 +53,9 @@ def test_the_scheduler_enqueues_due_ticks():
     import django_rq
 
     assert len(django_rq.get_queue("default").jobs) == 1
+
+
+@pytest.mark.django_db
+def test_orders_are_imported_every_minute_by_default():
+    row = JobSchedule.objects.get(kind="import-orders")
+    assert row.enabled and row.interval_seconds == 60
