@@ -15,7 +15,7 @@ from django_object_actions import DjangoObjectActions, action
 from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
-from integration.admin.buttons import job_button
+from integration.admin.buttons import enqueue_from_admin, job_button
 from integration.jobs import definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
 from integration.models import CrmSettings, JobRun
@@ -84,6 +84,14 @@ class CrmSettingsForm(forms.ModelForm):
         return instance
 
 
+class LoadOneOrderForm(forms.Form):
+    order_id = forms.IntegerField(label=_("CRM order id"), min_value=1)
+
+
+class LoadSinceForm(forms.Form):
+    since = forms.DateField(label=_("Changed since"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
 class SettingsFileForm(forms.Form):
     file = forms.FileField(label=_("Settings file (JSON)"))
 
@@ -143,8 +151,31 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             path("file/", self.admin_site.admin_view(self.settings_file_view), name="integration_crmsettings_file"),
             path("file/export/", self.admin_site.admin_view(self.export_view), name="integration_crmsettings_export"),
             path("file/import/", self.admin_site.admin_view(self.import_view), name="integration_crmsettings_import"),
+            path("load-orders/", self.admin_site.admin_view(self.load_orders_view), name="integration_crmsettings_load_orders"),
         ]
         return own + super().get_urls()
+
+    def load_orders_view(self, request):
+        """A5/E2/E3: load one order by id, or everything changed since a date, through the queue."""
+        if not self.has_change_permission(request):
+            raise PermissionDenied
+        one_form, since_form = LoadOneOrderForm(prefix="one"), LoadSinceForm(prefix="since")
+        if request.method == "POST" and "load_one" in request.POST:
+            one_form = LoadOneOrderForm(request.POST, prefix="one")
+            if one_form.is_valid():
+                order_id = one_form.cleaned_data["order_id"]
+                return enqueue_from_admin(request, "import-order", scope=str(order_id), options={"id": order_id},
+                                          back_url=reverse("admin:integration_jobrun_changelist"))
+        elif request.method == "POST" and "load_since" in request.POST:
+            since_form = LoadSinceForm(request.POST, prefix="since")
+            if since_form.is_valid():
+                return enqueue_from_admin(request, "import-orders", options={"since": since_form.cleaned_data["since"].isoformat()},
+                                          back_url=reverse("admin:integration_jobrun_changelist"))
+        context = {
+            **self.admin_site.each_context(request), "title": gettext("Load orders"), "opts": self.model._meta,
+            "one_form": one_form, "since_form": since_form, "cursor": CrmSettings.get_solo().history_since_id,
+        }
+        return TemplateResponse(request, "admin/integration/crmsettings/load_orders.html", context)
 
     def settings_file_view(self, request, form=None, file_errors=None):
         if not self.has_change_permission(request):

@@ -109,3 +109,19 @@ def test_an_order_deleted_in_the_crm_is_flagged(crm, map_statuses):
     run = run_inline("import-order", options={"id": crm_id})
     assert run.status == JobRun.Status.FAILED and "does not exist in RetailCRM" in run.error
     assert im.Order.objects.get(crm_id=crm_id).deleted_in_crm
+
+
+def test_the_load_orders_page_queues_one_order_and_a_date_run(admin_client, crm, map_statuses, run_queued_jobs):
+    from django.urls import reverse
+
+    map_statuses(new="pending-approval")
+    crm_id = _create_in_crm(crm)
+    url = reverse("admin:integration_crmsettings_load_orders")
+    assert admin_client.get(url).status_code == 200
+    page = admin_client.post(url, {"one-order_id": crm_id, "load_one": "1"}, follow=True).content.decode()
+    assert "has been queued" in page
+    page = admin_client.post(url, {"one-order_id": "-3", "load_one": "1"}).content.decode()
+    assert "greater than or equal to 1" in page
+    page = admin_client.post(url, {"since-since": "2020-01-01", "load_since": "1"}, follow=True).content.decode()
+    assert "has been queued" in page
+    assert JobRun.objects.filter(kind="import-orders", options={"since": "2020-01-01"}).exists()
