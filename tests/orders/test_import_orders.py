@@ -76,3 +76,28 @@ def test_a_parked_order_is_retried_when_the_catalog_gains_the_offer(crm):
     run = run_inline("import-orders")
     assert run.counts["retried"] == 1 and im.Order.objects.filter(crm_id=crm_id).exists()
     assert ExchangeEvent.objects.get(crm_id=str(crm_id), result="parked").resolved
+
+
+def test_faults_from_the_crm_still_give_a_complete_import(crm):
+    _map_every_status()
+    crm.set_faults(error_rate=0.3, status=503, drop_rate=0.05)
+    run = run_inline("import-orders", options={"since": "2020-01-01"})
+    crm.set_faults()
+    assert run.status == JobRun.Status.SUCCEEDED, (run.error, run.messages[-3:])
+    assert set(im.Order.objects.values_list("crm_id", flat=True)) == set(crm.state.orders)
+    assert im.CrmSettings.get_solo().history_since_id == max(entry["id"] for entry in crm.state.history)
+
+
+def test_every_total_matches_the_crm(crm):
+    _map_every_status()
+    run_inline("import-orders", options={"since": "2020-01-01"})
+    from integration.crm.factory import client_from_settings
+
+    with client_from_settings() as client:
+        remote = {order["id"]: order for order in client.iter_orders(limit=100)}
+    assert len(remote) == 200
+    for order in im.Order.objects.prefetch_related("lines"):
+        crm_order = remote[order.crm_id]
+        assert order.total == Decimal(str(crm_order["totalSumm"])).quantize(Decimal("0.01")), order.crm_id
+        item_sum = sum(line.amount for line in order.lines.all() if not line.is_delivery)
+        assert item_sum == Decimal(str(crm_order["summ"])).quantize(Decimal("0.01")), order.crm_id
