@@ -338,7 +338,8 @@ class _Intake:
             client_side = http_status < 500
             if env == SOAP12_NS:
                 code = etree.SubElement(fault, etree.QName(env, "Code"))
-                etree.SubElement(code, etree.QName(env, "Value")).text = "soap:" + ("Sender" if client_side else "Receiver")
+                value = etree.SubElement(code, etree.QName(env, "Value"))
+                value.text = "soap:" + ("Sender" if client_side else "Receiver")
                 reason = etree.SubElement(fault, etree.QName(env, "Reason"))
                 text = etree.SubElement(reason, etree.QName(env, "Text"))
                 text.set("{http://www.w3.org/XML/1998/namespace}lang", translation.get_language() or "en")

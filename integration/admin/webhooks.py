@@ -34,4 +34,5 @@ class WebhookRequestAdmin(ReadOnlyAdmin):
     def run_link(self, obj):
         if not obj.run_id:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("admin:integration_jobrun_change", args=[obj.run_id]), obj.run)
+        url = reverse("admin:integration_jobrun_change", args=[obj.run_id])
+        return format_html('<a href="{}">{}</a>', url, obj.run)

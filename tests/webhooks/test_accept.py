@@ -5,8 +5,8 @@ import json
 import pytest
 from lxml import etree
 
-from integration.jobs.runner import rq_job_id
 from integration.jobs import get_kind
+from integration.jobs.runner import rq_job_id
 from integration.models import JobRun, WebhookRequest
 from tests.webhooks.conftest import (
     SOAP_TYPE, USER, basic_header, basic_url, only_row, queued_job_ids, soap_envelope,

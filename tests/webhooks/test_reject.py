@@ -164,3 +164,16 @@ def test_an_empty_body_is_400(client, crm_settings, content_type):
 def test_an_unsupported_content_type_is_400(post):
     response = post(json.dumps({"id": 1}), "text/plain")
     _assert_rejected(response, 400, "unsupported content type “text/plain”; send SOAP, form or JSON", "")
+
+
+def test_a_soap_1_2_caller_gets_a_soap_1_2_fault(post):
+    body = (
+        '<e:Envelope xmlns:e="http://www.w3.org/2003/05/soap-envelope"><e:Body>'
+        '<EditOrder xmlns="urn:shop"><Order>abc</Order></EditOrder></e:Body></e:Envelope>'
+    )
+    response = post(body, "application/soap+xml")
+    _assert_rejected(response, 400, "id must be a positive whole number", "soap")
+    ns = {"e": "http://www.w3.org/2003/05/soap-envelope"}
+    fault = etree.fromstring(response.content).find("e:Body/e:Fault", ns)
+    assert fault.findtext("e:Code/e:Value", namespaces=ns) == "soap:Sender"
+    assert fault.findtext("e:Reason/e:Text", namespaces=ns) == "id must be a positive whole number"
