@@ -40,25 +40,48 @@ def _crm_datetime(value):
     return parsed
 
 
-def import_status_mapping(crm_status: str):
+class ReferenceData:
+    """Settings, dictionaries and mappings read once per run instead of once per order."""
+
+    def __init__(self):
+        self.settings = im.CrmSettings.get_solo()
+        self.status_mappings = {
+            m.crm_status.code: m for m in im.StatusImportMapping.objects.select_related("crm_status", "local_state")
+        }
+        self.sites = set(im.CrmSite.objects.filter(removed_in_crm=False).values_list("code", flat=True))
+        self.delivery_codes = set(im.CrmDeliveryType.objects.values_list("code", flat=True))
+        self.payment_codes = set(im.CrmPaymentType.objects.values_list("code", flat=True))
+        self.managers = {m.crm_user.crm_id: m.local_user for m in im.ManagerMapping.objects.select_related("crm_user", "local_user")}
+        self.warehouses = {m.crm_store.code: m.warehouse for m in im.WarehouseMapping.objects.select_related("crm_store", "warehouse")}
+        self.deliveries = {m.crm_delivery_type.code: m for m in im.DeliveryTypeMapping.objects.select_related("crm_delivery_type")}
+        self.payments = {m.crm_payment_type.code: m for m in im.PaymentTypeMapping.objects.select_related("crm_payment_type")}
+        self._offers: dict[str, tuple | None] = {}
+
+    def offer(self, offer_id: str):
+        if offer_id not in self._offers:
+            self._offers[offer_id] = resolve_offer(offer_id, self.settings.product_id_source)
+        return self._offers[offer_id]
+
+
+def import_status_mapping(crm_status: str, refs: ReferenceData):
     """B1 with the manual's two refusals (000 §6)."""
-    if not im.StatusImportMapping.objects.exists():
+    if not refs.status_mappings:
         raise LookupError(_("The table of statuses for import is empty: orders are not loaded. "
                             "Open “B1 · statuses for import” and add the statuses to load."))
-    mapping = im.StatusImportMapping.objects.select_related("local_state").filter(crm_status__code=crm_status).first()
+    mapping = refs.status_mappings.get(crm_status)
     if mapping is None:
         raise LookupError(_("Orders in status %(status)s are not loaded. To load them, add this status to "
                             "“B1 · statuses for import”.") % {"status": crm_status})
     return mapping
 
 
-def _resolve_lines(data: dict, crm_settings) -> list[tuple[dict, object, object]]:
-    id_field = crm_settings.offer_id_field
+def _resolve_lines(data: dict, refs: ReferenceData) -> list[tuple[dict, object, object]]:
+    id_field = refs.settings.offer_id_field
     resolved, unknown = [], []
     for item in data.get("items") or []:
         offer = item.get("offer") or {}
         offer_id = offer.get(id_field) or offer.get("externalId")
-        found = resolve_offer(offer_id or "", crm_settings.product_id_source)
+        found = refs.offer(offer_id or "")
         if found is None:
             unknown.append(offer_id or offer.get("name") or str(offer.get("id")))
         else:
@@ -69,42 +92,43 @@ def _resolve_lines(data: dict, crm_settings) -> list[tuple[dict, object, object]
     return resolved
 
 
-def _check_references(data: dict) -> None:
+def _check_references(data: dict, refs: ReferenceData) -> None:
     site = data.get("site")
-    if site and not im.CrmSite.objects.filter(code=site, removed_in_crm=False).exists():
+    if site and site not in refs.sites:
         raise OrderParked(_("Unknown shop %(site)s: load the references from RetailCRM.") % {"site": site})
     delivery = (data.get("delivery") or {}).get("code")
-    if delivery and not im.CrmDeliveryType.objects.filter(code=delivery).exists():
+    if delivery and delivery not in refs.delivery_codes:
         raise OrderParked(_("Unknown delivery type %(code)s: load the references from RetailCRM.") % {"code": delivery})
     for payment in data.get("payments") or []:
         code = payment.get("type")
-        if code and not im.CrmPaymentType.objects.filter(code=code).exists():
+        if code and code not in refs.payment_codes:
             raise OrderParked(_("Unknown payment type %(code)s: load the references from RetailCRM.") % {"code": code})
 
 
-def sync_order_from_crm(data: dict) -> ApplyResult:
+def sync_order_from_crm(data: dict, refs: ReferenceData | None = None) -> ApplyResult:
     """Create or update the local order from the CRM's current order ``data``."""
-    crm_settings = im.CrmSettings.get_solo()
+    refs = refs or ReferenceData()
     crm_id = int(data["id"])
     try:
-        mapping = import_status_mapping(data.get("status") or "")
+        mapping = import_status_mapping(data.get("status") or "", refs)
     except LookupError as exc:
         return ApplyResult(im.ExchangeEvent.Result.SKIPPED, im.Order.objects.filter(crm_id=crm_id).first(), str(exc))
     existing = im.Order.objects.filter(crm_id=crm_id).first()
     if existing is not None and existing.closed:
         return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, existing, _("The order is closed here; it is not changed."))
-    _check_references(data)
-    lines = _resolve_lines(data, crm_settings)
+    _check_references(data, refs)
+    lines = _resolve_lines(data, refs)
     try:
         with transaction.atomic():
-            return _write(data, crm_id, mapping, lines, crm_settings)
+            return _write(data, crm_id, mapping, lines, refs)
     except IntegrityError:
         # A concurrent import created the same order (or line) first: apply ours as an update.
         with transaction.atomic():
-            return _write(data, crm_id, mapping, lines, crm_settings)
+            return _write(data, crm_id, mapping, lines, refs)
 
 
-def _write(data, crm_id, mapping, lines, crm_settings) -> ApplyResult:
+def _write(data, crm_id, mapping, lines, refs) -> ApplyResult:
+    crm_settings = refs.settings
     order = im.Order.objects.select_for_update().filter(crm_id=crm_id).first()
     created = order is None
     if created:
@@ -124,12 +148,10 @@ def _write(data, crm_id, mapping, lines, crm_settings) -> ApplyResult:
     order.closed = bool(mapping.local_state and mapping.local_state.is_closed)
     order.customer = sync_customer_from_crm(data, corporate_mode=crm_settings.corporate_customers)
     order.organization = crm_settings.default_organization
-    manager = im.ManagerMapping.objects.filter(crm_user__crm_id=data.get("managerId")).first() if data.get("managerId") else None
-    order.manager = manager.local_user if manager else None
-    store = im.WarehouseMapping.objects.select_related("warehouse").filter(crm_store__code=data.get("shipmentStore")).first()
-    order.warehouse = store.warehouse if store else crm_settings.default_warehouse
+    order.manager = refs.managers.get(data.get("managerId"))
+    order.warehouse = refs.warehouses.get(data.get("shipmentStore")) or crm_settings.default_warehouse
     delivery = data.get("delivery") or {}
-    delivery_mapping = im.DeliveryTypeMapping.objects.filter(crm_delivery_type__code=delivery.get("code")).first()
+    delivery_mapping = refs.deliveries.get(delivery.get("code"))
     order.delivery_method = delivery_mapping.method if delivery_mapping else im.DeliveryMethod.PICKUP
     order.delivery_carrier = delivery_mapping.carrier if delivery_mapping else ""
     order.delivery_cost = _money(delivery.get("cost"))
@@ -139,13 +161,14 @@ def _write(data, crm_id, mapping, lines, crm_settings) -> ApplyResult:
     order.deleted_in_crm = False
     order.save()
 
+    existing_lines = {} if created else {line.crm_item_id: line for line in order.lines.all()}
     kept = set()
     charged = credited = discount_total = Decimal("0")
     for item, product, characteristic in lines:
         quantity = Decimal(str(item.get("quantity") or 0))
         price = _money(item.get("initialPrice"))
         discount = _money(item.get("discountTotal") if item.get("discountTotal") is not None else item.get("discountManualAmount"))
-        line = im.OrderLine.objects.filter(crm_item_id=item["id"]).first() or im.OrderLine(crm_item_id=item["id"])
+        line = existing_lines.get(item["id"]) or im.OrderLine(crm_item_id=item["id"])
         line.order, line.product, line.characteristic = order, product, characteristic
         line.quantity, line.price, line.discount_per_unit = quantity, price, discount
         line.amount = ((price - discount) * quantity).quantize(Decimal("0.01"))
@@ -160,7 +183,7 @@ def _write(data, crm_id, mapping, lines, crm_settings) -> ApplyResult:
         credited += line.bonuses_credited
         discount_total += discount * quantity
     if crm_settings.delivery_product_id and order.delivery_cost:
-        line = order.lines.filter(is_delivery=True).first() or im.OrderLine(order=order, is_delivery=True)
+        line = existing_lines.get(None) or im.OrderLine(order=order, is_delivery=True)
         line.product_id, line.quantity = crm_settings.delivery_product_id, Decimal("1")
         line.price = line.amount = order.delivery_cost
         line.save()
@@ -170,11 +193,12 @@ def _write(data, crm_id, mapping, lines, crm_settings) -> ApplyResult:
     order.discount_total = (discount_total + _money(data.get("discountManualAmount"))).quantize(Decimal("0.01"))
     order.save(update_fields=["bonuses_charged", "bonuses_credited", "discount_total"])
 
+    existing_payments = {} if created else {payment.crm_id: payment for payment in order.payments.all()}
     for payment in data.get("payments") or []:
         if payment.get("id") is None:
             continue
-        local = im.Payment.objects.filter(crm_id=payment["id"]).first() or im.Payment(crm_id=payment["id"])
-        payment_mapping = im.PaymentTypeMapping.objects.filter(crm_payment_type__code=payment.get("type")).first()
+        local = existing_payments.get(payment["id"]) or im.Payment(crm_id=payment["id"])
+        payment_mapping = refs.payments.get(payment.get("type"))
         local.order, local.crm_type = order, payment.get("type") or ""
         local.document_kind = payment_mapping.document_kind if payment_mapping else ""
         local.terminal = payment_mapping.terminal if payment_mapping else ""

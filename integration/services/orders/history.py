@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integration import models as im
-from integration.services.orders.apply import OrderParked, mark_deleted_in_crm, sync_order_from_crm
+from integration.services.orders.apply import OrderParked, ReferenceData, mark_deleted_in_crm, sync_order_from_crm
 
 Result = im.ExchangeEvent.Result
 
@@ -35,7 +35,7 @@ def changed_order_ids(entries: list[dict]) -> tuple[list[int], set[int]]:
     return ids, deleted
 
 
-def apply_one(ctx, crm_id: int, data: dict | None) -> str:
+def apply_one(ctx, crm_id: int, data: dict | None, refs: ReferenceData) -> str:
     """Apply one order in its own savepoint; a bad order is recorded and never stops the feed."""
     if data is None:
         order = mark_deleted_in_crm(crm_id)
@@ -44,7 +44,7 @@ def apply_one(ctx, crm_id: int, data: dict | None) -> str:
         return "deleted"
     try:
         with transaction.atomic():
-            result = sync_order_from_crm(data)
+            result = sync_order_from_crm(data, refs)
     except OrderParked as exc:
         ctx.event(entity="order", crm_id=crm_id, local_ref=data.get("number", ""), result=Result.PARKED, message=str(exc))
         return Result.PARKED
@@ -61,14 +61,14 @@ def _fetch(client, ids: list[int]) -> dict[int, dict]:
     return {int(order["id"]): order for order in client.orders_by_ids(ids)}
 
 
-def retry_parked(client, ctx) -> None:
+def retry_parked(client, ctx, refs: ReferenceData) -> None:
     ids = sorted({int(crm_id) for crm_id in im.ExchangeEvent.objects.filter(
         entity="order", result=Result.PARKED, resolved=False).values_list("crm_id", flat=True) if crm_id.isdigit()})
     if not ids:
         return
     current = _fetch(client, ids)
     for crm_id in ids:
-        outcome = apply_one(ctx, crm_id, current.get(crm_id))
+        outcome = apply_one(ctx, crm_id, current.get(crm_id), refs)
         ctx.count("retried")
         ctx.count(f"orders_{outcome}")
 
@@ -79,7 +79,8 @@ def import_from_history(client, ctx, *, since=None) -> None:
     cursor = None if since else crm_settings.history_since_id
     start = since or (None if cursor is not None else (crm_settings.history_start_date or timezone.now()))
     ctx.set_cursor(before=cursor if cursor is not None else "")
-    retry_parked(client, ctx)
+    refs = ReferenceData()
+    retry_parked(client, ctx, refs)
     for page in client.iter_history(since_id=cursor, start_date=_crm_time(start) if start else None, limit=100):
         ctx.count("entries_read", len(page.entries))
         foreign = [entry for entry in page.entries if not is_own_entry(entry)]
@@ -88,7 +89,7 @@ def import_from_history(client, ctx, *, since=None) -> None:
         current = _fetch(client, [crm_id for crm_id in ids if crm_id not in deleted]) if ids else {}
         with transaction.atomic():
             for crm_id in ids:
-                outcome = apply_one(ctx, crm_id, current.get(crm_id))
+                outcome = apply_one(ctx, crm_id, current.get(crm_id), refs)
                 ctx.count(f"orders_{outcome}")
             # The cursor moves in the same transaction that applied the page (DESIGN §4).
             im.CrmSettings.objects.filter(pk=crm_settings.pk).update(history_since_id=page.last_id)

@@ -1,0 +1,116 @@
+"""Order import benchmark (DESIGN §6): local processing speed and wall time against the rate bound.
+
+    .venv/bin/python bench/order_import.py [--orders 1000]
+
+Two runs against the RetailCRM sandbox over real HTTP, on a fresh SQLite database and the
+embedded Redis: (1) the sandbox answers without a rate limit, so the figure is our own
+processing speed; (2) the sandbox and our client limited to 10 requests/s, so the wall time is
+compared with the bound (requests / 10). Figures are merged into bench/results.json.
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def _prepare(server, orders: int):
+    """A fresh database with the demo catalog, references, every status mapped, ``orders`` in the CRM."""
+    import requests
+
+    from catalog.demo import seed_demo_catalog
+    from integration import models as im
+    from integration.jobs import run_inline
+
+    call_command("migrate", verbosity=0)
+    for model in (im.Payment, im.OrderLine, im.Order, im.Customer, im.ExchangeEvent, im.JobRun):
+        model.objects.all().delete()
+    im.CrmSettings.objects.update(history_since_id=None)
+    seed_demo_catalog()
+    row = im.CrmSettings.get_solo()
+    row.crm_url, row.api_key, row.site_code, row.connection_ok = server.url, server.api_key, "main-shop", True
+    row.save()
+    run_inline("sync-references")
+    state = im.OrderState.objects.get(code="to-fulfil")
+    for status in im.CrmStatus.objects.all():
+        im.StatusImportMapping.objects.get_or_create(crm_status=status, defaults={"local_state": state})
+    offers = [f"DEMO-{n:04d}" for n in range(1, 25)]
+    for i in range(len(server.state.orders), orders):
+        items = [{"offer": {"externalId": offers[(i + k) % len(offers)]}, "quantity": 1 + k} for k in range(5)]
+        response = requests.post(f"{server.url}/sandbox/orders", json={
+            "site": "main-shop", "status": "new", "phone": f"+7911{i:07d}", "items": items}, timeout=10)
+        response.raise_for_status()
+
+
+def _import(server):
+    from integration import models as im
+    from integration.jobs import run_inline
+
+    before = server.rate_stats().get(server.api_key, {}).get("total", 0)
+    started = time.perf_counter()
+    run = run_inline("import-orders", options={"since": "2020-01-01"})
+    seconds = time.perf_counter() - started
+    requests_made = server.rate_stats()[server.api_key]["total"] - before
+    assert run.status == "succeeded", (run.status, run.error, run.messages[-3:])
+    assert im.Order.objects.count() == len(server.state.orders)
+    return seconds, requests_made, run.counts
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=1000)
+    args = parser.parse_args()
+    from django.conf import settings
+
+    from sandbox.retailcrm.testing import SandboxServer
+
+    figures = {}
+    with SandboxServer(seed="demo", rps=100000) as server:
+        _prepare(server, args.orders)
+        settings.RETAILCRM_RATE_LIMIT_RPS = 100000
+        seconds, requests_made, counts = _import(server)
+        orders = len(server.state.orders)
+        figures["orders"] = orders
+        figures["unlimited_seconds"] = round(seconds, 3)
+        figures["orders_per_second"] = round(orders / seconds, 1)
+        figures["unlimited_requests"] = requests_made
+
+    with SandboxServer(seed="demo", rps=10) as server:
+        server.set_rps(100000)
+        _prepare(server, min(args.orders, 300))
+        server.set_rps(10)
+        settings.RETAILCRM_RATE_LIMIT_RPS = 10
+        seconds, requests_made, counts = _import(server)
+        bound = requests_made / 10
+        figures["rate_limited_orders"] = len(server.state.orders)
+        figures["seconds"] = round(seconds, 3)
+        figures["requests"] = requests_made
+        figures["rate_bound_seconds"] = round(bound, 3)
+        figures["rate_limited_ratio"] = round(seconds / bound, 3)
+        figures["rejected_503"] = server.rate_stats()[server.api_key]["rejected_503"]
+
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["order_import"] = figures
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(json.dumps({"order_import": figures}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
