@@ -56,6 +56,7 @@ class ReferenceData:
         self.deliveries = {m.crm_delivery_type.code: m for m in im.DeliveryTypeMapping.objects.select_related("crm_delivery_type")}
         self.payments = {m.crm_payment_type.code: m for m in im.PaymentTypeMapping.objects.select_related("crm_payment_type")}
         self._offers: dict[str, tuple | None] = {}
+        self.parked_ids: set[int] = set()  # orders with unresolved "parked" events, filled by the feed
 
     def offer(self, offer_id: str):
         if offer_id not in self._offers:
@@ -162,7 +163,7 @@ def _write(data, crm_id, mapping, lines, refs) -> ApplyResult:
     order.save()
 
     existing_lines = {} if created else {line.crm_item_id: line for line in order.lines.all()}
-    kept = set()
+    kept, new_lines = set(), []
     charged = credited = discount_total = Decimal("0")
     for item, product, characteristic in lines:
         quantity = Decimal(str(item.get("quantity") or 0))
@@ -177,18 +178,24 @@ def _write(data, crm_id, mapping, lines, refs) -> ApplyResult:
         line.vat_rate = str(item.get("vatRate") or "")
         line.crm_status = (item.get("status") or "") if isinstance(item.get("status"), str) else ""
         line.is_delivery = False
-        line.save()
-        kept.add(line.pk)
+        if line.pk is None:
+            new_lines.append(line)
+        else:
+            line.save()
+            kept.add(line.pk)
         charged += line.bonuses_charged
         credited += line.bonuses_credited
         discount_total += discount * quantity
+    # One INSERT for the new lines: most imports are new orders, and per-row saves dominated them.
+    kept.update(line.pk for line in im.OrderLine.objects.bulk_create(new_lines))
     if crm_settings.delivery_product_id and order.delivery_cost:
         line = existing_lines.get(None) or im.OrderLine(order=order, is_delivery=True)
         line.product_id, line.quantity = crm_settings.delivery_product_id, Decimal("1")
         line.price = line.amount = order.delivery_cost
         line.save()
         kept.add(line.pk)
-    order.lines.exclude(pk__in=kept).delete()
+    if not created:
+        order.lines.exclude(pk__in=kept).delete()
     order.bonuses_charged, order.bonuses_credited = charged, credited
     order.discount_total = (discount_total + _money(data.get("discountManualAmount"))).quantize(Decimal("0.01"))
     order.save(update_fields=["bonuses_charged", "bonuses_credited", "discount_total"])

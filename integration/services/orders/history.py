@@ -47,12 +47,16 @@ def apply_one(ctx, crm_id: int, data: dict | None, refs: ReferenceData) -> str:
             result = sync_order_from_crm(data, refs)
     except OrderParked as exc:
         ctx.event(entity="order", crm_id=crm_id, local_ref=data.get("number", ""), result=Result.PARKED, message=str(exc))
+        refs.parked_ids.add(crm_id)
         return Result.PARKED
     except Exception as exc:  # malformed order data: record it, keep going, retry later
         ctx.event(entity="order", crm_id=crm_id, local_ref=str(data.get("number", ""))[:50], result=Result.PARKED,
                   message=_("Could not apply the order: %(error)s") % {"error": f"{exc.__class__.__name__}: {exc}"})
+        refs.parked_ids.add(crm_id)
         return Result.PARKED
-    im.ExchangeEvent.objects.filter(entity="order", crm_id=str(crm_id), result=Result.PARKED, resolved=False).update(resolved=True)
+    if crm_id in refs.parked_ids:
+        im.ExchangeEvent.objects.filter(entity="order", crm_id=str(crm_id), result=Result.PARKED, resolved=False).update(resolved=True)
+        refs.parked_ids.discard(crm_id)
     ctx.event(entity="order", crm_id=crm_id, local_ref=result.order or "", result=result.result, message=result.message)
     return result.result
 
@@ -64,6 +68,7 @@ def _fetch(client, ids: list[int]) -> dict[int, dict]:
 def retry_parked(client, ctx, refs: ReferenceData) -> None:
     ids = sorted({int(crm_id) for crm_id in im.ExchangeEvent.objects.filter(
         entity="order", result=Result.PARKED, resolved=False).values_list("crm_id", flat=True) if crm_id.isdigit()})
+    refs.parked_ids = set(ids)
     if not ids:
         return
     current = _fetch(client, ids)
