@@ -18,15 +18,17 @@ Result = im.ExchangeEvent.Result
 
 
 def is_own_entry(entry: dict) -> bool:
-    return entry.get("source") == "api" and bool((entry.get("apiKey") or {}).get("current"))
+    api_key = entry.get("apiKey")
+    return entry.get("source") == "api" and isinstance(api_key, dict) and api_key.get("current") is True
 
 
 def changed_order_ids(entries: list[dict]) -> tuple[list[int], set[int]]:
     """Order ids in first-seen order, and the ids whose deletion the page reports."""
     ids, deleted = [], set()
     for entry in entries:
-        order_id = (entry.get("order") or {}).get("id")
-        if not isinstance(order_id, int):
+        order = entry.get("order") if isinstance(entry, dict) else None
+        order_id = order.get("id") if isinstance(order, dict) else None
+        if type(order_id) is not int or order_id <= 0:  # bool is an int too; a malformed entry is skipped
             continue
         if order_id not in ids:
             ids.append(order_id)
@@ -88,7 +90,7 @@ def import_from_history(client, ctx, *, since=None) -> None:
     retry_parked(client, ctx, refs)
     for page in client.iter_history(since_id=cursor, start_date=_crm_time(start) if start else None, limit=100):
         ctx.count("entries_read", len(page.entries))
-        foreign = [entry for entry in page.entries if not is_own_entry(entry)]
+        foreign = [entry for entry in page.entries if isinstance(entry, dict) and not is_own_entry(entry)]
         ctx.count("own_entries_skipped", len(page.entries) - len(foreign))
         ids, deleted = changed_order_ids(foreign)
         current = _fetch(client, [crm_id for crm_id in ids if crm_id not in deleted]) if ids else {}

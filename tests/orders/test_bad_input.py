@@ -1,0 +1,68 @@
+"""Bad input never stops the feed: malformed entries and orders are recorded and skipped or parked."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from integration import models as im
+from integration.models import JobRun
+from integration.services.orders.apply import ReferenceData
+from integration.services.orders.history import apply_one, changed_order_ids
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**12), st.floats(allow_nan=True), st.text(max_size=12))
+json_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=12)
+
+order_like = st.fixed_dictionaries(
+    {"id": st.integers(1, 10**6)},
+    optional={
+        "status": st.one_of(st.sampled_from(["new", "assembling", "no-such-status"]), json_values),
+        "number": json_values, "site": st.one_of(st.sampled_from(["main-shop", "ghost-shop"]), json_values),
+        "createdAt": st.one_of(st.just("2025-03-03 10:00:00"), json_values),
+        "items": st.one_of(st.lists(st.fixed_dictionaries({"id": st.integers(1, 10**6)}, optional={
+            "offer": st.one_of(st.fixed_dictionaries({"externalId": st.sampled_from(["DEMO-0001", "DEMO-0025#S", "NOPE"])}), json_values),
+            "quantity": json_values, "initialPrice": json_values, "discountTotal": json_values,
+        }), max_size=3), json_values),
+        "customer": json_values, "delivery": json_values, "payments": json_values, "totalSumm": json_values,
+        "managerId": json_values, "shipmentStore": json_values,
+    },
+)
+
+
+class _Context:
+    """The slice of JobContext that apply_one uses, recording into a real run."""
+
+    def __init__(self):
+        from integration.jobs.runner import JobContext
+
+        self._ctx = JobContext(JobRun.objects.create(kind="import-orders", trigger="command"))
+
+    def __getattr__(self, name):
+        return getattr(self._ctx, name)
+
+
+@pytest.fixture
+def mapped(db):
+    from catalog.demo import seed_demo_catalog
+
+    seed_demo_catalog()
+    im.CrmSite.objects.create(code="main-shop", name="Main")
+    for code in ("new", "assembling"):
+        im.StatusImportMapping.objects.create(crm_status=im.CrmStatus.objects.create(code=code, name=code),
+                                              local_state=im.OrderState.objects.get(code="to-fulfil"))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(order=order_like)
+def test_a_malformed_order_is_recorded_and_never_raises(mapped, order):
+    ctx = _Context()
+    outcome = apply_one(ctx, order["id"], order, ReferenceData())
+    assert outcome in {"created", "updated", "unchanged", "skipped", "parked"}
+    if outcome == "parked":
+        assert ctx.run.events.filter(result="parked", crm_id=str(order["id"])).exists()
+
+
+@settings(max_examples=200, deadline=None)
+@given(entries=st.lists(st.one_of(json_values, st.fixed_dictionaries({"order": json_values, "deleted": json_values})), max_size=6))
+def test_malformed_history_entries_never_break_the_collection_of_ids(entries):
+    entries = [entry if isinstance(entry, dict) else {"junk": entry} for entry in entries]
+    ids, deleted = changed_order_ids(entries)
+    assert all(isinstance(i, int) for i in ids) and deleted <= set(ids)
