@@ -160,10 +160,9 @@ def _write(data, crm_id, mapping, lines, refs) -> ApplyResult:
     order.total = _money(data.get("totalSumm"))
     order.comment = _("RetailCRM order %(number)s") % {"number": crm_number}
     order.deleted_in_crm = False
-    order.save()
 
     existing_lines = {} if created else {line.crm_item_id: line for line in order.lines.all()}
-    kept, new_lines = set(), []
+    kept, new_lines, changed_lines = set(), [], []
     charged = credited = discount_total = Decimal("0")
     for item, product, characteristic in lines:
         quantity = Decimal(str(item.get("quantity") or 0))
@@ -178,14 +177,16 @@ def _write(data, crm_id, mapping, lines, refs) -> ApplyResult:
         line.vat_rate = str(item.get("vatRate") or "")
         line.crm_status = (item.get("status") or "") if isinstance(item.get("status"), str) else ""
         line.is_delivery = False
-        if line.pk is None:
-            new_lines.append(line)
-        else:
-            line.save()
-            kept.add(line.pk)
+        (new_lines if line.pk is None else changed_lines).append(line)
         charged += line.bonuses_charged
         credited += line.bonuses_credited
         discount_total += discount * quantity
+    order.bonuses_charged, order.bonuses_credited = charged, credited
+    order.discount_total = (discount_total + _money(data.get("discountManualAmount"))).quantize(Decimal("0.01"))
+    order.save()  # once, with its totals; the lines below take its id
+    for line in changed_lines:
+        line.save()
+        kept.add(line.pk)
     # One INSERT for the new lines: most imports are new orders, and per-row saves dominated them.
     kept.update(line.pk for line in im.OrderLine.objects.bulk_create(new_lines))
     if crm_settings.delivery_product_id and order.delivery_cost:
@@ -196,9 +197,6 @@ def _write(data, crm_id, mapping, lines, refs) -> ApplyResult:
         kept.add(line.pk)
     if not created:
         order.lines.exclude(pk__in=kept).delete()
-    order.bonuses_charged, order.bonuses_credited = charged, credited
-    order.discount_total = (discount_total + _money(data.get("discountManualAmount"))).quantize(Decimal("0.01"))
-    order.save(update_fields=["bonuses_charged", "bonuses_credited", "discount_total"])
 
     existing_payments = {} if created else {payment.crm_id: payment for payment in order.payments.all()}
     for payment in data.get("payments") or []:
