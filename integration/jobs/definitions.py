@@ -60,7 +60,7 @@ def create_custom_field_job(ctx):
         ctx.message(__("The order custom field “%(code)s” already exists in RetailCRM.") % {"code": code})
 
 
-@job_kind("import-order", label=_("Load one order by CRM id"), queue="orders", timeout=300,
+@job_kind("import-order", label=_("Load one order by CRM id"), queue="orders", timeout=300, rerun_if_running=True,
           arguments=[Argument("id", type=int, help="The order's id in RetailCRM (from its address: /orders/ID/edit)")])
 def import_order_job(ctx, id):
     """E3: load one order regardless of changes; also what the webhook (E7) queues."""

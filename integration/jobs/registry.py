@@ -26,9 +26,13 @@ class JobKind:
     arguments: tuple[Argument, ...] = field(default_factory=tuple)
     requires_connection: bool = True  # refused until "Check connection" has passed (A1)
     timeout: int = 3600
+    # A request that arrives while the run is under way may concern data the run already read:
+    # run once more afterwards instead of dropping it (webhook-triggered order imports).
+    rerun_if_running: bool = False
 
 
-def job_kind(name: str, *, label, queue: str = "default", arguments=(), requires_connection=True, timeout=3600):
+def job_kind(name: str, *, label, queue: str = "default", arguments=(), requires_connection=True, timeout=3600,
+             rerun_if_running=False):
     """Register ``service(ctx, **options)`` as the job kind ``name``."""
     if not name.replace("-", "").isalnum():
         raise ValueError(f"job kind names may use letters, digits and '-' only: {name!r}")
@@ -38,7 +42,7 @@ def job_kind(name: str, *, label, queue: str = "default", arguments=(), requires
             raise ValueError(f"job kind {name!r} is registered twice")
         _KINDS[name] = JobKind(
             name=name, service=service, label=label, queue=queue, arguments=tuple(arguments),
-            requires_connection=requires_connection, timeout=timeout,
+            requires_connection=requires_connection, timeout=timeout, rerun_if_running=rerun_if_running,
         )
         return service
 

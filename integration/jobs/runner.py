@@ -9,6 +9,7 @@ Guarantees:
   of the same kind from overlapping.
 """
 
+import json
 import logging
 import time
 import traceback
@@ -79,7 +80,10 @@ def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options
     active = _active_job_status(queue, job_id)
     if active is not None:
         current = JobRun.objects.filter(rq_job_id=job_id, status__in=[JobRun.Status.QUEUED, JobRun.Status.RUNNING]).first()
-        if active == JobStatus.STARTED:
+        if active == JobStatus.STARTED and kind.rerun_if_running:
+            queue.connection.set(_rerun_key(job_id), json.dumps({"trigger": trigger, "options": options or {}}), ex=kind.timeout)
+            message = _("“%(job)s” is already running; it will run once more when it ends.") % {"job": kind.label}
+        elif active == JobStatus.STARTED:
             message = _("“%(job)s” is already running.") % {"job": kind.label}
         else:
             message = _("“%(job)s” is already queued.") % {"job": kind.label}
@@ -91,6 +95,10 @@ def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options
     )
     transaction.on_commit(lambda: _push(kind, run.pk, job_id, queue))
     return EnqueueResult(run, True, _("“%(job)s” has been queued.") % {"job": kind.label})
+
+
+def _rerun_key(job_id: str) -> str:
+    return f"exchange:rerun:{job_id}"
 
 
 def _push(kind: JobKind, run_id: int, job_id: str, queue) -> None:
@@ -208,4 +216,16 @@ def perform(run_id: int) -> str:
             logger.warning("Lock of job %s expired before the run ended", kind.name)
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "error", "messages", "counts", "finished_at", "cursor_before", "cursor_after"])
+    if kind.rerun_if_running and (rerun := _take_requested_rerun(kind, run, connection)) is not None:
+        return perform(rerun.pk)
     return run.status
+
+
+def _take_requested_rerun(kind: JobKind, run: JobRun, connection) -> JobRun | None:
+    """A run asked for while this one ran: record it; it runs right here, under the same RQ job id."""
+    requested = connection.getdel(_rerun_key(rq_job_id(kind, run.scope)))
+    if not requested:
+        return None
+    request = json.loads(requested)
+    return JobRun.objects.create(kind=kind.name, scope=run.scope, trigger=request["trigger"],
+                                 options=request["options"], rq_job_id=run.rq_job_id)

@@ -147,3 +147,38 @@ def test_the_exchange_command_explains_a_failure():
 def test_the_exchange_command_rejects_an_unknown_job():
     with pytest.raises(CommandError, match="invalid choice"):
         call_command("exchange", "no-such-job")
+
+
+@job_kind("test-wait-rerun", label="Test: wait, rerun when asked", requires_connection=False, rerun_if_running=True)
+def wait_rerun_job(ctx, **options):
+    calls.append(options)
+    if len(calls) == 1:
+        gate.wait(10)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_during_a_run_runs_once_more_afterwards(run_queued_jobs):
+    enqueue("test-wait-rerun", trigger=JobRun.Trigger.BUTTON, options={"n": 1})
+    seen = {}
+
+    def press_while_running():
+        try:
+            for _ in range(500):
+                if JobRun.objects.filter(status=JobRun.Status.RUNNING).exists():
+                    break
+                threading.Event().wait(0.01)
+            seen["second"] = enqueue("test-wait-rerun", trigger=JobRun.Trigger.WEBHOOK, options={"n": 2})
+            seen["third"] = enqueue("test-wait-rerun", trigger=JobRun.Trigger.WEBHOOK, options={"n": 3})
+        finally:
+            gate.set()
+            connection.close()
+
+    operator = threading.Thread(target=press_while_running)
+    operator.start()
+    run_queued_jobs()
+    operator.join(10)
+    assert "will run once more" in seen["second"].message and not seen["second"].created
+    assert calls == [{"n": 1}, {"n": 3}]  # requests during a run collapse into one rerun, the latest
+    runs = list(JobRun.objects.order_by("id"))
+    assert [run.trigger for run in runs] == ["button", "webhook"]
+    assert all(run.status == JobRun.Status.SUCCEEDED for run in runs)
