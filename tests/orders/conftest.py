@@ -1,21 +1,13 @@
 import pytest
 
-from catalog.demo import seed_demo_catalog
 from integration import models as im
-from integration.jobs import run_inline
+from tests.sandbox_world import connected_sandbox
 
 
 @pytest.fixture
 def crm(db):
     """The demo sandbox, the demo catalog, settings pointing at the CRM, references loaded."""
-    from sandbox.retailcrm.testing import SandboxServer
-
-    with SandboxServer(seed="demo", api_key="sandbox-key", rps=1000) as server:
-        seed_demo_catalog()
-        row = im.CrmSettings.get_solo()
-        row.crm_url, row.api_key, row.site_code, row.connection_ok = server.url, "sandbox-key", "main-shop", True
-        row.save()
-        run_inline("sync-references")
+    with connected_sandbox() as server:
         yield server
 
 

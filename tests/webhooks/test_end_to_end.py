@@ -3,25 +3,17 @@
 import pytest
 import requests
 
-from catalog.demo import seed_demo_catalog
 from integration import models as im
-from integration.jobs import run_inline
 from integration.models import JobRun, WebhookRequest
+from tests.sandbox_world import connected_sandbox
 from tests.webhooks.conftest import SOAP_TYPE, TOKEN, soap_envelope, token_url
 
 
 @pytest.fixture
 def crm(db):
     """The demo sandbox with the demo catalog, references loaded, and "new" orders mapped for import."""
-    from sandbox.retailcrm.testing import SandboxServer
-
-    with SandboxServer(seed="demo", api_key="sandbox-key", rps=1000) as server:
-        seed_demo_catalog()
-        row = im.CrmSettings.get_solo()
-        row.crm_url, row.api_key, row.site_code, row.connection_ok = server.url, "sandbox-key", "main-shop", True
-        row.webhook_token = TOKEN
-        row.save()
-        run_inline("sync-references")
+    with connected_sandbox() as server:
+        im.CrmSettings.objects.update(webhook_token=TOKEN)
         im.StatusImportMapping.objects.update_or_create(
             crm_status=im.CrmStatus.objects.get(code="new"),
             defaults={"local_state": im.OrderState.objects.get(code="pending-approval")},

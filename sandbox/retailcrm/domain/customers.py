@@ -3,6 +3,7 @@
 import re
 
 from ..web import as_int, clone, entity_error, prune
+from .diff import address_field, keyed_changes
 
 TEXT_FIELDS = ("firstName", "lastName", "patronymic", "email", "birthday", "sex", "discountCardNumber")
 BOOL_FIELDS = ("vip", "bad", "subscribed", "isContact")
@@ -15,10 +16,6 @@ HISTORY_FIELDS = {
 }
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def snake(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def find(state, ref, site=None):
@@ -167,16 +164,8 @@ def diff(before, after):
         if before.get(key) != after.get(key):
             changes.append({"field": field, "oldValue": clone(before.get(key)),
                             "newValue": clone(after.get(key))})
-    old_address, new_address = before.get("address") or {}, after.get("address") or {}
-    for key in sorted(set(old_address) | set(new_address)):
-        if old_address.get(key) != new_address.get(key):
-            name = "country" if key == "countryIso" else snake(key)
-            changes.append({"field": f"address.{name}", "oldValue": old_address.get(key),
-                            "newValue": new_address.get(key)})
-    old_cf, new_cf = before.get("customFields") or {}, after.get("customFields") or {}
-    for code in sorted(set(old_cf) | set(new_cf)):
-        if old_cf.get(code) != new_cf.get(code):
-            changes.append({"field": f"custom_{code}", "oldValue": old_cf.get(code), "newValue": new_cf.get(code)})
+    changes += keyed_changes(before.get("address"), after.get("address"), lambda key: f"address.{address_field(key)}")
+    changes += keyed_changes(before.get("customFields"), after.get("customFields"), lambda code: f"custom_{code}")
     return changes
 
 

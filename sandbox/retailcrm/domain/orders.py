@@ -4,10 +4,10 @@ Every write goes through ``create``/``edit``/``delete`` so API calls, operator a
 seed all produce the same history entries.
 """
 
-import re
 
 from ..web import as_int, clone, entity_error, known, prune
 from . import catalog, customers
+from .diff import address_field, keyed_changes, snake
 
 TEXT_FIELDS = (
     "statusComment", "firstName", "lastName", "patronymic", "phone", "additionalPhone", "email",
@@ -46,10 +46,6 @@ PAYMENT_HISTORY = {
     "status": ("status", True), "type": ("type", True), "amount": ("amount", False), "paidAt": ("paid_at", False),
     "externalId": ("external_id", False), "comment": ("comment", False),
 }
-
-
-def snake(name):
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _number(value):
@@ -614,21 +610,11 @@ def diff(before, after):
                         "newValue": {"id": after.get("customerId"), "site": after["site"]}})
     old_delivery, new_delivery = before.get("delivery") or {}, after.get("delivery") or {}
     changes += _changes(old_delivery, new_delivery, DELIVERY_HISTORY)
-    old_address, new_address = old_delivery.get("address") or {}, new_delivery.get("address") or {}
-    for key in sorted(set(old_address) | set(new_address)):
-        if old_address.get(key) != new_address.get(key):
-            name = "country" if key == "countryIso" else snake(key)
-            changes.append({"field": f"delivery_address.{name}", "oldValue": old_address.get(key),
-                            "newValue": new_address.get(key)})
-    old_data, new_data = old_delivery.get("data") or {}, new_delivery.get("data") or {}
-    for key in sorted(set(old_data) | set(new_data)):
-        if old_data.get(key) != new_data.get(key):
-            changes.append({"field": f"integration_delivery_data.{snake(key)}", "oldValue": old_data.get(key),
-                            "newValue": new_data.get(key)})
-    old_cf, new_cf = before.get("customFields") or {}, after.get("customFields") or {}
-    for code in sorted(set(old_cf) | set(new_cf)):
-        if old_cf.get(code) != new_cf.get(code):
-            changes.append({"field": f"custom_{code}", "oldValue": old_cf.get(code), "newValue": new_cf.get(code)})
+    changes += keyed_changes(old_delivery.get("address"), new_delivery.get("address"),
+                             lambda key: f"delivery_address.{address_field(key)}")
+    changes += keyed_changes(old_delivery.get("data"), new_delivery.get("data"),
+                             lambda key: f"integration_delivery_data.{snake(key)}")
+    changes += keyed_changes(before.get("customFields"), after.get("customFields"), lambda code: f"custom_{code}")
     changes += _item_changes(before["items"], after["items"])
     changes += _payment_changes(before["payments"], after["payments"])
     return changes

@@ -1,0 +1,25 @@
+"""The RetailCRM sandbox connected to the back office, as tests of the exchange need it."""
+
+from contextlib import contextmanager
+
+from catalog.demo import seed_demo_catalog
+from integration import models as im
+from integration.jobs import run_inline
+
+
+@contextmanager
+def connected_sandbox(*, catalog: bool = True, sync: bool = True, **server_options):
+    """The demo sandbox over real HTTP; settings point at it, the connection counts as checked;
+    with ``catalog`` the demo catalog is seeded, with ``sync`` every reference book is loaded."""
+    from sandbox.retailcrm.testing import SandboxServer
+
+    server_options = {"seed": "demo", "api_key": "sandbox-key", "rps": 1000, **server_options}
+    with SandboxServer(**server_options) as server:
+        if catalog:
+            seed_demo_catalog()
+        row = im.CrmSettings.get_solo()
+        row.crm_url, row.api_key, row.site_code, row.connection_ok = server.url, server.api_key, "main-shop", True
+        row.save()
+        if sync:
+            run_inline("sync-references")
+        yield server
