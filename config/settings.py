@@ -163,6 +163,8 @@ DJANGO_OBJECT_ACTIONS_DEFAULT_HTTP_METHOD = "POST"
 
 RETAILCRM_RATE_LIMIT_RPS = _positive_int("RETAILCRM_RATE_LIMIT_RPS", 10)
 RETAILCRM_TIMEOUT = _positive_int("RETAILCRM_TIMEOUT", 30)
+# How long a killed worker keeps its job kind locked; live workers renew the lock every third of it.
+EXCHANGE_LOCK_TTL_SECONDS = _positive_int("EXCHANGE_LOCK_TTL_SECONDS", 30)
 
 # Behind a TLS-terminating proxy in production (docker-compose); harmless elsewhere.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

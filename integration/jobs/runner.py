@@ -11,12 +11,14 @@ Guarantees:
 
 import json
 import logging
+import threading
 import time
 import traceback
 from dataclasses import dataclass
 from typing import Any
 
 import django_rq
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -58,12 +60,22 @@ def _check_allowed(kind: JobKind) -> None:
         )
 
 
-def _active_job_status(queue, job_id: str) -> str | None:
+def _lock_key(job_id: str) -> str:
+    return f"exchange:lock:{job_id}"
+
+
+def _active_job_status(queue, job_id: str, kind: JobKind, scope: str) -> str | None:
     try:
         job = Job.fetch(job_id, connection=queue.connection)
     except NoSuchJobError:
         return None
     status = job.get_status(refresh=False)
+    started_long_ago = job.started_at is None or (timezone.now() - _aware(job.started_at)).total_seconds() > lock_ttl()
+    if status == JobStatus.STARTED and started_long_ago and not queue.connection.exists(_lock_key(job_id)):
+        # Its worker died (SIGKILL, OOM, lost host): the heartbeat stopped renewing the lock.
+        _fail_interrupted_runs(kind, scope)
+        job.delete()
+        return None
     if status in ACTIVE_RQ_STATUSES:
         return status
     # A finished or failed job keeps its hash for a while and would block a unique enqueue.
@@ -77,7 +89,7 @@ def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options
     _check_allowed(kind)
     queue = django_rq.get_queue(kind.queue)
     job_id = rq_job_id(kind, scope)
-    active = _active_job_status(queue, job_id)
+    active = _active_job_status(queue, job_id, kind, scope)
     if active is not None:
         current = JobRun.objects.filter(rq_job_id=job_id, status__in=[JobRun.Status.QUEUED, JobRun.Status.RUNNING]).first()
         if active == JobStatus.STARTED and kind.rerun_if_running:
@@ -95,6 +107,56 @@ def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options
     )
     transaction.on_commit(lambda: _push(kind, run.pk, job_id, queue))
     return EnqueueResult(run, True, _("“%(job)s” has been queued.") % {"job": kind.label})
+
+
+def lock_ttl() -> int:
+    """Seconds a dead worker keeps a job kind locked; a live one renews the lock every third of it."""
+    return settings.EXCHANGE_LOCK_TTL_SECONDS
+
+
+def _aware(value):
+    return value if timezone.is_aware(value) else timezone.make_aware(value, timezone.utc)
+
+
+def _fail_interrupted_runs(kind: JobKind, scope: str, *, except_run: int | None = None) -> None:
+    JobRun.objects.filter(kind=kind.name, scope=scope, status=JobRun.Status.RUNNING).exclude(pk=except_run).update(
+        status=JobRun.Status.FAILED, finished_at=timezone.now(),
+        error=_("The worker running this job stopped unexpectedly (killed or restarted); a later run continues "
+                "from the last committed step."),
+    )
+
+
+class _HeldLock:
+    """The kind's Redis lock with a short TTL, renewed by a heartbeat thread while the work runs."""
+
+    def __init__(self, connection, job_id: str):
+        self.lock = connection.lock(_lock_key(job_id), timeout=lock_ttl(), blocking=False)
+        self._stop = threading.Event()
+        self._thread = None
+
+    def acquire(self) -> bool:
+        if not self.lock.acquire(blocking=False):
+            return False
+        self._thread = threading.Thread(target=self._renew, name="exchange-lock-heartbeat", daemon=True)
+        self._thread.start()
+        return True
+
+    def _renew(self) -> None:
+        while not self._stop.wait(lock_ttl() / 3):
+            try:
+                self.lock.reacquire()
+            except Exception:  # lost it (Redis restarted, expired during a stall): the next run may start
+                logger.warning("Could not renew the lock %s", self.lock.name)
+                return
+
+    def release(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        try:
+            self.lock.release()
+        except Exception:  # expired during a stall: nothing left to release
+            logger.warning("Lock %s expired before the run ended", self.lock.name)
 
 
 def _rerun_key(job_id: str) -> str:
@@ -163,6 +225,20 @@ class JobContext:
             crm_id=str(crm_id), local_ref=str(local_ref)[:255], message=redact(str(message)),
         )
 
+    def events(self, rows: list[dict]) -> None:
+        """Many events in one INSERT: ``rows`` hold the keyword arguments of :meth:`event`."""
+        objects = []
+        for row in rows:
+            result = row["result"]
+            if result in (ExchangeEvent.Result.FAILED, ExchangeEvent.Result.PARKED):
+                self.warnings += 1
+            objects.append(ExchangeEvent(
+                run=self.run, entity=row["entity"], result=result,
+                direction=row.get("direction", ExchangeEvent.Direction.IMPORT), crm_id=str(row.get("crm_id", "")),
+                local_ref=str(row.get("local_ref", ""))[:255], message=redact(str(row.get("message", ""))),
+            ))
+        ExchangeEvent.objects.bulk_create(objects)
+
     def set_cursor(self, *, before=None, after=None) -> None:
         if before is not None:
             self.run.cursor_before = str(before)
@@ -192,13 +268,15 @@ def perform(run_id: int) -> str:
     run.refresh_from_db()
 
     connection = django_rq.get_connection(kind.queue)
-    lock = connection.lock(f"exchange:lock:{rq_job_id(kind, run.scope)}", timeout=kind.timeout, blocking=False)
-    if not lock.acquire(blocking=False):
+    lock = _HeldLock(connection, rq_job_id(kind, run.scope))
+    if not lock.acquire():
         run.status, run.finished_at = JobRun.Status.SKIPPED, timezone.now()
         run.messages.append(_("Skipped: another run of this job is in progress."))
         run.save(update_fields=["status", "finished_at", "messages"])
         return run.status
 
+    # Holding the lock, no other run of this kind is alive: a "running" one was cut off by a crash.
+    _fail_interrupted_runs(kind, run.scope, except_run=run.pk)
     ctx = JobContext(run)
     try:
         kind.service(ctx, **ctx.options)
@@ -210,10 +288,7 @@ def perform(run_id: int) -> str:
     else:
         run.status = JobRun.Status.WARNINGS if ctx.warnings else JobRun.Status.SUCCEEDED
     finally:
-        try:
-            lock.release()
-        except Exception:  # expired during a very long run: nothing left to release
-            logger.warning("Lock of job %s expired before the run ended", kind.name)
+        lock.release()
     run.finished_at = timezone.now()
     run.save(update_fields=["status", "error", "messages", "counts", "finished_at", "cursor_before", "cursor_after"])
     if kind.rerun_if_running and (rerun := _take_requested_rerun(kind, run, connection)) is not None:

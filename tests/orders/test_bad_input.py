@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from integration import models as im
 from integration.models import JobRun
 from integration.services.orders.apply import ReferenceData
-from integration.services.orders.history import apply_one, changed_order_ids
+from integration.services.orders.history import apply_page, changed_order_ids
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**12), st.floats(allow_nan=True), st.text(max_size=12))
 json_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=12)
@@ -28,7 +28,7 @@ order_like = st.fixed_dictionaries(
 
 
 class _Context:
-    """The slice of JobContext that apply_one uses, recording into a real run."""
+    """The slice of JobContext that apply_page uses, recording into a real run."""
 
     def __init__(self):
         from integration.jobs.runner import JobContext
@@ -51,13 +51,18 @@ def mapped(db):
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(order=order_like)
-def test_a_malformed_order_is_recorded_and_never_raises(mapped, order):
+@given(orders=st.lists(order_like, min_size=1, max_size=3, unique_by=lambda order: order["id"]))
+def test_malformed_orders_are_recorded_and_never_raise_nor_spoil_the_page(mapped, orders):
     ctx = _Context()
-    outcome = apply_one(ctx, order["id"], order, ReferenceData())
-    assert outcome in {"created", "updated", "unchanged", "skipped", "parked"}
-    if outcome == "parked":
-        assert ctx.run.events.filter(result="parked", crm_id=str(order["id"])).exists()
+    ids = [order["id"] for order in orders]
+    before = set(im.Order.objects.filter(crm_id__in=ids).values_list("crm_id", flat=True))
+    apply_page(ctx, ids, {order["id"]: order for order in orders}, ReferenceData())
+    events = {int(event.crm_id): event.result for event in ctx.run.events.all()}
+    assert set(events) == set(ids)  # every order of the page is recorded, good or bad
+    assert set(events.values()) <= {"created", "updated", "unchanged", "skipped", "parked"}
+    after = set(im.Order.objects.filter(crm_id__in=ids).values_list("crm_id", flat=True))
+    assert after - before == {crm_id for crm_id, result in events.items() if result == "created"}
+    assert {crm_id for crm_id, result in events.items() if result in {"updated", "unchanged"}} <= before
 
 
 @settings(max_examples=200, deadline=None)

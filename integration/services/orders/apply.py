@@ -9,13 +9,14 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import get_current_timezone, is_naive, make_aware
 from django.utils.translation import gettext as _
 
 from catalog.offers import resolve_offer
 from integration import models as im
-from integration.services.orders.customers import sync_customer_from_crm
+from integration.services.orders.customers import CustomerBook
 
 
 class OrderParked(Exception):
@@ -93,6 +94,12 @@ def _resolve_lines(data: dict, refs: ReferenceData) -> list[tuple[dict, object, 
     return resolved
 
 
+def _payments(data: dict) -> list:
+    """The API sends payments as an object keyed by id; older answers and our tests use a list."""
+    payments = data.get("payments") or []
+    return list(payments.values()) if isinstance(payments, dict) else payments
+
+
 def _check_references(data: dict, refs: ReferenceData) -> None:
     site = data.get("site")
     if site and site not in refs.sites:
@@ -100,119 +107,311 @@ def _check_references(data: dict, refs: ReferenceData) -> None:
     delivery = (data.get("delivery") or {}).get("code")
     if delivery and delivery not in refs.delivery_codes:
         raise OrderParked(_("Unknown delivery type %(code)s: load the references from RetailCRM.") % {"code": delivery})
-    for payment in data.get("payments") or []:
+    for payment in _payments(data):
         code = payment.get("type")
         if code and code not in refs.payment_codes:
             raise OrderParked(_("Unknown payment type %(code)s: load the references from RetailCRM.") % {"code": code})
 
 
 def sync_order_from_crm(data: dict, refs: ReferenceData | None = None) -> ApplyResult:
-    """Create or update the local order from the CRM's current order ``data``."""
+    """Create or update the local order from the CRM's current order ``data`` (raises OrderParked)."""
     refs = refs or ReferenceData()
-    crm_id = int(data["id"])
-    try:
-        mapping = import_status_mapping(data.get("status") or "", refs)
-    except LookupError as exc:
-        return ApplyResult(im.ExchangeEvent.Result.SKIPPED, im.Order.objects.filter(crm_id=crm_id).first(), str(exc))
-    existing = im.Order.objects.filter(crm_id=crm_id).first()
-    if existing is not None and existing.closed:
-        return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, existing, _("The order is closed here; it is not changed."))
-    _check_references(data, refs)
-    lines = _resolve_lines(data, refs)
     try:
         with transaction.atomic():
-            return _write(data, crm_id, mapping, lines, refs)
+            return _apply_alone(data, refs)
     except IntegrityError:
-        # A concurrent import created the same order (or line) first: apply ours as an update.
+        # A concurrent import created the same order (or customer) first: ours becomes an update.
         with transaction.atomic():
-            return _write(data, crm_id, mapping, lines, refs)
+            return _apply_alone(data, refs)
 
 
-def _write(data, crm_id, mapping, lines, refs) -> ApplyResult:
-    crm_settings = refs.settings
-    order = im.Order.objects.select_for_update().filter(crm_id=crm_id).first()
-    created = order is None
-    if created:
-        order = im.Order(crm_id=crm_id, source=im.Order.Source.CRM)
-    elif order.closed:
-        return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, order, _("The order is closed here; it is not changed."))
+def _apply_alone(data: dict, refs: ReferenceData) -> ApplyResult:
+    batch = OrderBatch([data], refs)
+    result = batch.plan(data)
+    batch.write()
+    return result
 
-    crm_number = str(data.get("number") or crm_id)
-    order.number = f"{crm_settings.order_number_prefix}{crm_number}"
-    order.crm_number = crm_number
-    order.crm_external_id = data.get("externalId") or ""
-    order.crm_site = data.get("site") or ""
-    order.crm_status = data.get("status") or ""
-    order.date = _crm_datetime(data.get("createdAt")) or order.date
-    order.state = mapping.local_state
-    order.cancelled = mapping.cancel_order
-    order.closed = bool(mapping.local_state and mapping.local_state.is_closed)
-    order.customer = sync_customer_from_crm(data, corporate_mode=crm_settings.corporate_customers)
-    order.organization = crm_settings.default_organization
-    order.manager = refs.managers.get(data.get("managerId"))
-    order.warehouse = refs.warehouses.get(data.get("shipmentStore")) or crm_settings.default_warehouse
-    delivery = data.get("delivery") or {}
-    delivery_mapping = refs.deliveries.get(delivery.get("code"))
-    order.delivery_method = delivery_mapping.method if delivery_mapping else im.DeliveryMethod.PICKUP
-    order.delivery_carrier = delivery_mapping.carrier if delivery_mapping else ""
-    order.delivery_cost = _money(delivery.get("cost"))
-    order.delivery_address = ((delivery.get("address") or {}).get("text") or "")
-    order.total = _money(data.get("totalSumm"))
-    order.comment = _("RetailCRM order %(number)s") % {"number": crm_number}
-    order.deleted_in_crm = False
 
-    existing_lines = {} if created else {line.crm_item_id: line for line in order.lines.all()}
-    kept, new_lines, changed_lines = set(), [], []
-    charged = credited = discount_total = Decimal("0")
-    for item, product, characteristic in lines:
-        quantity = Decimal(str(item.get("quantity") or 0))
-        price = _money(item.get("initialPrice"))
-        discount = _money(item.get("discountTotal") if item.get("discountTotal") is not None else item.get("discountManualAmount"))
-        line = existing_lines.get(item["id"]) or im.OrderLine(crm_item_id=item["id"])
-        line.order, line.product, line.characteristic = order, product, characteristic
-        line.quantity, line.price, line.discount_per_unit = quantity, price, discount
-        line.amount = ((price - discount) * quantity).quantize(Decimal("0.01"))
-        line.bonuses_charged = _money(item.get("bonusesChargeTotal"))
-        line.bonuses_credited = _money(item.get("bonusesCreditTotal"))
-        line.vat_rate = str(item.get("vatRate") or "")
-        line.crm_status = (item.get("status") or "") if isinstance(item.get("status"), str) else ""
-        line.is_delivery = False
-        (new_lines if line.pk is None else changed_lines).append(line)
-        charged += line.bonuses_charged
-        credited += line.bonuses_credited
-        discount_total += discount * quantity
-    order.bonuses_charged, order.bonuses_credited = charged, credited
-    order.discount_total = (discount_total + _money(data.get("discountManualAmount"))).quantize(Decimal("0.01"))
-    order.save()  # once, with its totals; the lines below take its id
-    for line in changed_lines:
-        line.save()
-        kept.add(line.pk)
-    # One INSERT for the new lines: most imports are new orders, and per-row saves dominated them.
-    kept.update(line.pk for line in im.OrderLine.objects.bulk_create(new_lines))
-    if crm_settings.delivery_product_id and order.delivery_cost:
-        line = existing_lines.get(None) or im.OrderLine(order=order, is_delivery=True)
-        line.product_id, line.quantity = crm_settings.delivery_product_id, Decimal("1")
-        line.price = line.amount = order.delivery_cost
-        line.save()
-        kept.add(line.pk)
-    if not created:
-        order.lines.exclude(pk__in=kept).delete()
+@dataclass
+class Outcome:
+    """What happened to one order of a page: an ExchangeEvent result, the order, a message."""
 
-    existing_payments = {} if created else {payment.crm_id: payment for payment in order.payments.all()}
-    for payment in data.get("payments") or []:
-        if payment.get("id") is None:
-            continue
-        local = existing_payments.get(payment["id"]) or im.Payment(crm_id=payment["id"])
-        payment_mapping = refs.payments.get(payment.get("type"))
-        local.order, local.crm_type = order, payment.get("type") or ""
-        local.document_kind = payment_mapping.document_kind if payment_mapping else ""
-        local.terminal = payment_mapping.terminal if payment_mapping else ""
-        local.amount = _money(payment.get("amount"))
-        local.paid = payment.get("status") == "paid" or bool(payment.get("paidAt"))
-        local.paid_at = _crm_datetime(payment.get("paidAt"))
-        local.save()
-    result = im.ExchangeEvent.Result.CREATED if created else im.ExchangeEvent.Result.UPDATED
-    return ApplyResult(result, order)
+    crm_id: int
+    result: str
+    order: im.Order | None = None
+    message: str = ""
+    number: str = ""
+
+
+def apply_orders(orders: list[dict], refs: ReferenceData) -> list[Outcome]:
+    """Apply a page of CRM orders with a handful of queries; one bad order never spoils the others.
+
+    The page is planned in memory (each order validated on its own; an invalid one is parked) and
+    written in bulk. If the bulk write fails — a concurrent import got there first, or a value the
+    database refuses — the page is applied again order by order, each in its own savepoint.
+    """
+    try:
+        with transaction.atomic():
+            batch = OrderBatch(orders, refs)
+            outcomes = [_planned(batch, data) for data in orders]
+            batch.write()
+            return outcomes
+    except Exception:  # noqa: BLE001 - the savepoint is rolled back; order by order finds the culprit
+        pass
+    return [_alone(data, refs) for data in orders]
+
+
+def _planned(batch: "OrderBatch", data: dict) -> Outcome:
+    crm_id = data["id"]
+    try:
+        result = batch.plan(data)
+    except OrderParked as exc:
+        return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=str(exc), number=_number_of(data))
+    except Exception as exc:  # malformed order data: recorded, retried later, the page goes on
+        return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=_malformed(exc), number=_number_of(data))
+    return Outcome(crm_id, result.result, result.order, result.message)
+
+
+def _alone(data: dict, refs: ReferenceData) -> Outcome:
+    crm_id = data["id"]
+    try:
+        result = sync_order_from_crm(data, refs)
+    except OrderParked as exc:
+        return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=str(exc), number=_number_of(data))
+    except Exception as exc:
+        return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=_malformed(exc), number=_number_of(data))
+    return Outcome(crm_id, result.result, result.order, result.message)
+
+
+def _malformed(exc: Exception) -> str:
+    return _("Could not apply the order: %(error)s") % {"error": f"{exc.__class__.__name__}: {exc}"}
+
+
+def _number_of(data: dict) -> str:
+    number = data.get("number")
+    return str(number)[:50] if number is not None else ""
+
+
+ORDER_FIELDS = [
+    "number", "crm_number", "crm_external_id", "crm_site", "crm_status", "date", "state", "cancelled", "closed",
+    "customer", "organization", "manager", "warehouse", "delivery_method", "delivery_carrier", "delivery_cost",
+    "delivery_address", "total", "comment", "deleted_in_crm", "bonuses_charged", "bonuses_credited", "discount_total",
+]
+LINE_FIELDS = [
+    "product", "characteristic", "is_delivery", "quantity", "price", "discount_per_unit", "amount",
+    "bonuses_charged", "bonuses_credited", "vat_rate", "crm_status",
+]
+PAYMENT_FIELDS = ["crm_type", "document_kind", "terminal", "amount", "paid", "paid_at"]
+
+
+def _attnames(model, fields) -> list[str]:
+    return [model._meta.get_field(name).attname for name in fields]
+
+
+ORDER_ATTNAMES = _attnames(im.Order, ORDER_FIELDS)
+LINE_ATTNAMES = _attnames(im.OrderLine, LINE_FIELDS)
+PAYMENT_ATTNAMES = _attnames(im.Payment, PAYMENT_FIELDS)
+
+
+def _snapshot(obj, attnames) -> tuple:
+    return tuple(getattr(obj, name) for name in attnames)
+
+
+class OrderBatch:
+    """Orders applied together: everything they touch read in a few queries, written in bulk."""
+
+    def __init__(self, orders: list[dict], refs: ReferenceData):
+        self.refs = refs
+        ids = [data["id"] for data in orders if type(data.get("id")) is int]
+        # Locked for the transaction, so a concurrent import of the same order waits for ours.
+        self.existing = {order.crm_id: order for order in im.Order.objects.select_for_update().filter(crm_id__in=ids).order_by("crm_id")}
+        self.lines: dict[int, list[im.OrderLine]] = {order.pk: [] for order in self.existing.values()}
+        self.payments: dict[int, list[im.Payment]] = {order.pk: [] for order in self.existing.values()}
+        if self.existing:
+            for line in im.OrderLine.objects.filter(order__in=self.existing.values()):
+                self.lines[line.order_id].append(line)
+            for payment in im.Payment.objects.filter(order__in=self.existing.values()):
+                self.payments[payment.order_id].append(payment)
+        self.customers = CustomerBook(orders, corporate_mode=refs.settings.corporate_customers)
+        self.new_orders: list[im.Order] = []
+        self.changed_orders: list[im.Order] = []
+        self.customer_of: dict[int, object] = {}  # id(order) -> its customer, saved before the orders
+        self.new_lines: list[tuple[im.Order, im.OrderLine]] = []
+        self.changed_lines: list[im.OrderLine] = []
+        self.stale_lines: list[int] = []
+        self.new_payments: list[tuple[im.Order, im.Payment]] = []
+        self.changed_payments: list[im.Payment] = []
+
+    def plan(self, data: dict) -> ApplyResult:
+        """Validate ``data`` and stage its writes; raises OrderParked (or on malformed data) staging nothing."""
+        refs = self.refs
+        crm_id = int(data["id"])
+        existing = self.existing.get(crm_id)
+        try:
+            mapping = import_status_mapping(data.get("status") or "", refs)
+        except LookupError as exc:
+            return ApplyResult(im.ExchangeEvent.Result.SKIPPED, existing, str(exc))
+        if existing is not None and existing.closed:
+            return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, existing, _("The order is closed here; it is not changed."))
+        _check_references(data, refs)
+        resolved = _resolve_lines(data, refs)
+
+        order = existing or im.Order(crm_id=crm_id, source=im.Order.Source.CRM)
+        old_lines = self.lines.get(order.pk, []) if existing else []
+        old_payments = self.payments.get(order.pk, []) if existing else []
+        before = self._fingerprint(order, old_lines, old_payments) if existing else None
+        staged = _Staged(order)
+        self._fill_order(order, data, mapping)
+        self._stage_lines(staged, data, resolved, old_lines)
+        self._stage_payments(staged, data, old_payments)
+        # Only now, when nothing above can refuse the order, may its customer be matched or created.
+        customer = self.customers.customer_for(data)
+        order.customer = customer if customer.pk is not None else None
+        if existing and customer.pk is not None and not staged.stale \
+                and before == self._fingerprint(order, staged.lines, staged.payments + staged.untouched_payments):
+            return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, order)
+        self.customer_of[id(order)] = customer
+        (self.changed_orders if existing else self.new_orders).append(order)
+        for line in staged.lines:
+            if line.pk is None:
+                self.new_lines.append((order, line))
+            else:
+                self.changed_lines.append(line)
+        self.stale_lines.extend(staged.stale)
+        for payment in staged.payments:
+            if payment.pk is None:
+                self.new_payments.append((order, payment))
+            else:
+                self.changed_payments.append(payment)
+        result = im.ExchangeEvent.Result.UPDATED if existing else im.ExchangeEvent.Result.CREATED
+        return ApplyResult(result, order)
+
+    @staticmethod
+    def _fingerprint(order, lines, payments) -> tuple:
+        return (
+            _snapshot(order, ORDER_ATTNAMES),
+            {line.crm_item_id: _snapshot(line, LINE_ATTNAMES) for line in lines},
+            {payment.crm_id: _snapshot(payment, PAYMENT_ATTNAMES) for payment in payments},
+        )
+
+    def _fill_order(self, order: im.Order, data: dict, mapping) -> None:
+        refs, crm_settings = self.refs, self.refs.settings
+        crm_number = str(data.get("number") or order.crm_id)
+        order.number = f"{crm_settings.order_number_prefix}{crm_number}"
+        order.crm_number = crm_number
+        order.crm_external_id = data.get("externalId") or ""
+        order.crm_site = data.get("site") or ""
+        order.crm_status = data.get("status") or ""
+        order.date = _crm_datetime(data.get("createdAt")) or order.date
+        order.state = mapping.local_state
+        order.cancelled = mapping.cancel_order
+        order.closed = bool(mapping.local_state and mapping.local_state.is_closed)
+        order.organization = crm_settings.default_organization
+        order.manager = refs.managers.get(data.get("managerId"))
+        order.warehouse = refs.warehouses.get(data.get("shipmentStore")) or crm_settings.default_warehouse
+        delivery = data.get("delivery") or {}
+        delivery_mapping = refs.deliveries.get(delivery.get("code"))
+        order.delivery_method = delivery_mapping.method if delivery_mapping else im.DeliveryMethod.PICKUP
+        order.delivery_carrier = delivery_mapping.carrier if delivery_mapping else ""
+        order.delivery_cost = _money(delivery.get("cost"))
+        order.delivery_address = ((delivery.get("address") or {}).get("text") or "")
+        order.total = _money(data.get("totalSumm"))
+        order.comment = _("RetailCRM order %(number)s") % {"number": crm_number}
+        order.deleted_in_crm = False
+
+    def _stage_lines(self, staged: "_Staged", data: dict, resolved, old_lines) -> None:
+        order, crm_settings = staged.order, self.refs.settings
+        by_item = {line.crm_item_id: line for line in old_lines}
+        charged = credited = discount_total = Decimal("0")
+        for item, product, characteristic in resolved:
+            quantity = Decimal(str(item.get("quantity") or 0))
+            price = _money(item.get("initialPrice"))
+            discount = _money(item.get("discountTotal") if item.get("discountTotal") is not None
+                              else item.get("discountManualAmount"))
+            line = by_item.get(item["id"]) or im.OrderLine(crm_item_id=item["id"])
+            line.product, line.characteristic = product, characteristic
+            line.quantity, line.price, line.discount_per_unit = quantity, price, discount
+            line.amount = ((price - discount) * quantity).quantize(Decimal("0.01"))
+            line.bonuses_charged = _money(item.get("bonusesChargeTotal"))
+            line.bonuses_credited = _money(item.get("bonusesCreditTotal"))
+            line.vat_rate = str(item.get("vatRate") or "")
+            line.crm_status = (item.get("status") or "") if isinstance(item.get("status"), str) else ""
+            line.is_delivery = False
+            staged.add_line(line)
+            charged += line.bonuses_charged
+            credited += line.bonuses_credited
+            discount_total += discount * quantity
+        order.bonuses_charged, order.bonuses_credited = charged, credited
+        order.discount_total = (discount_total + _money(data.get("discountManualAmount"))).quantize(Decimal("0.01"))
+        if crm_settings.delivery_product_id and order.delivery_cost:
+            line = by_item.get(None) or im.OrderLine(is_delivery=True)
+            line.product_id, line.characteristic, line.quantity = crm_settings.delivery_product_id, None, Decimal("1")
+            line.price = line.amount = order.delivery_cost
+            line.is_delivery = True
+            staged.add_line(line)
+        staged.stale = [line.pk for line in old_lines if line.pk not in staged.kept]
+
+    def _stage_payments(self, staged: "_Staged", data: dict, old_payments) -> None:
+        by_id = {payment.crm_id: payment for payment in old_payments}
+        seen = set()
+        for payment in _payments(data):
+            if payment.get("id") is None:
+                continue
+            local = by_id.get(payment["id"]) or im.Payment(crm_id=payment["id"])
+            mapping = self.refs.payments.get(payment.get("type"))
+            local.crm_type = payment.get("type") or ""
+            local.document_kind = mapping.document_kind if mapping else ""
+            local.terminal = mapping.terminal if mapping else ""
+            local.amount = _money(payment.get("amount"))
+            local.paid = payment.get("status") == "paid" or bool(payment.get("paidAt"))
+            local.paid_at = _crm_datetime(payment.get("paidAt"))
+            staged.payments.append(local)
+            seen.add(local.crm_id)
+        # Payments the CRM no longer lists stay: they may already be posted here.
+        staged.untouched_payments = [payment for payment in old_payments if payment.crm_id not in seen]
+
+    def write(self) -> None:
+        self.customers.save()
+        if not (self.new_orders or self.changed_orders):
+            return
+        for order in self.new_orders + self.changed_orders:
+            order.customer = self.customer_of[id(order)]
+        if self.new_orders:
+            im.Order.objects.bulk_create(self.new_orders)
+        if self.changed_orders:
+            now = timezone.now()
+            for order in self.changed_orders:
+                order.updated_at = now
+            im.Order.objects.bulk_update(self.changed_orders, ORDER_FIELDS + ["updated_at"])
+        if self.stale_lines:
+            im.OrderLine.objects.filter(pk__in=self.stale_lines).delete()
+        for order, line in self.new_lines:
+            line.order = order
+        if self.new_lines:
+            im.OrderLine.objects.bulk_create([line for _order, line in self.new_lines])
+        if self.changed_lines:
+            im.OrderLine.objects.bulk_update(self.changed_lines, LINE_FIELDS)
+        for order, payment in self.new_payments:
+            payment.order = order
+        if self.new_payments:
+            im.Payment.objects.bulk_create([payment for _order, payment in self.new_payments])
+        if self.changed_payments:
+            im.Payment.objects.bulk_update(self.changed_payments, PAYMENT_FIELDS)
+
+
+class _Staged:
+    def __init__(self, order):
+        self.order = order
+        self.lines: list[im.OrderLine] = []
+        self.kept: set[int] = set()
+        self.stale: list[int] = []
+        self.payments: list[im.Payment] = []
+        self.untouched_payments: list[im.Payment] = []
+
+    def add_line(self, line) -> None:
+        self.lines.append(line)
+        if line.pk is not None:
+            self.kept.add(line.pk)
 
 
 def mark_deleted_in_crm(crm_id: int) -> im.Order | None:

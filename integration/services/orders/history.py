@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integration import models as im
-from integration.services.orders.apply import OrderParked, ReferenceData, mark_deleted_in_crm, sync_order_from_crm
+from integration.services.orders.apply import ReferenceData, apply_orders, mark_deleted_in_crm
 
 Result = im.ExchangeEvent.Result
 
@@ -37,30 +37,35 @@ def changed_order_ids(entries: list[dict]) -> tuple[list[int], set[int]]:
     return ids, deleted
 
 
-def apply_one(ctx, crm_id: int, data: dict | None, refs: ReferenceData) -> str:
-    """Apply one order in its own savepoint; a bad order is recorded and never stops the feed."""
-    if data is None:
-        order = mark_deleted_in_crm(crm_id)
-        ctx.event(entity="order", crm_id=crm_id, local_ref=order or "", result=Result.INFO,
-                  message=_("Deleted in RetailCRM; the local order is kept and marked."))
-        return "deleted"
-    try:
-        with transaction.atomic():
-            result = sync_order_from_crm(data, refs)
-    except OrderParked as exc:
-        ctx.event(entity="order", crm_id=crm_id, local_ref=data.get("number", ""), result=Result.PARKED, message=str(exc))
-        refs.parked_ids.add(crm_id)
-        return Result.PARKED
-    except Exception as exc:  # malformed order data: record it, keep going, retry later
-        ctx.event(entity="order", crm_id=crm_id, local_ref=str(data.get("number", ""))[:50], result=Result.PARKED,
-                  message=_("Could not apply the order: %(error)s") % {"error": f"{exc.__class__.__name__}: {exc}"})
-        refs.parked_ids.add(crm_id)
-        return Result.PARKED
-    if crm_id in refs.parked_ids:
-        im.ExchangeEvent.objects.filter(entity="order", crm_id=str(crm_id), result=Result.PARKED, resolved=False).update(resolved=True)
-        refs.parked_ids.discard(crm_id)
-    ctx.event(entity="order", crm_id=crm_id, local_ref=result.order or "", result=result.result, message=result.message)
-    return result.result
+def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceData) -> None:
+    """Apply the orders ``ids`` (their current data in ``current``; missing means deleted in the CRM)."""
+    events = []
+    present = [crm_id for crm_id in ids if crm_id in current]
+    outcomes = dict(zip(present, apply_orders([current[crm_id] for crm_id in present], refs))) if present else {}
+    resolved = []
+    for crm_id in ids:
+        outcome = outcomes.get(crm_id)
+        if outcome is None:
+            order = mark_deleted_in_crm(crm_id)
+            events.append({"entity": "order", "crm_id": crm_id, "local_ref": order or "", "result": Result.INFO,
+                           "message": _("Deleted in RetailCRM; the local order is kept and marked.")})
+            ctx.count("orders_deleted")
+            continue
+        if outcome.result == Result.PARKED:
+            refs.parked_ids.add(crm_id)
+            local_ref = outcome.number
+        else:
+            if crm_id in refs.parked_ids:
+                resolved.append(str(crm_id))
+                refs.parked_ids.discard(crm_id)
+            local_ref = outcome.order or ""
+        events.append({"entity": "order", "crm_id": crm_id, "local_ref": local_ref, "result": outcome.result,
+                       "message": outcome.message})
+        ctx.count(f"orders_{outcome.result}")
+    if resolved:
+        im.ExchangeEvent.objects.filter(entity="order", crm_id__in=resolved, result=Result.PARKED,
+                                        resolved=False).update(resolved=True)
+    ctx.events(events)
 
 
 def _fetch(client, ids: list[int]) -> dict[int, dict]:
@@ -74,10 +79,11 @@ def retry_parked(client, ctx, refs: ReferenceData) -> None:
     if not ids:
         return
     current = _fetch(client, ids)
-    for crm_id in ids:
-        outcome = apply_one(ctx, crm_id, current.get(crm_id), refs)
-        ctx.count("retried")
-        ctx.count(f"orders_{outcome}")
+    for start in range(0, len(ids), 100):
+        chunk = ids[start:start + 100]
+        with transaction.atomic():
+            apply_page(ctx, chunk, current, refs)
+        ctx.count("retried", len(chunk))
 
 
 def import_from_history(client, ctx, *, since=None) -> None:
@@ -95,9 +101,7 @@ def import_from_history(client, ctx, *, since=None) -> None:
         ids, deleted = changed_order_ids(foreign)
         current = _fetch(client, [crm_id for crm_id in ids if crm_id not in deleted]) if ids else {}
         with transaction.atomic():
-            for crm_id in ids:
-                outcome = apply_one(ctx, crm_id, current.get(crm_id), refs)
-                ctx.count(f"orders_{outcome}")
+            apply_page(ctx, ids, current, refs)
             # The cursor moves in the same transaction that applied the page (DESIGN §4).
             im.CrmSettings.objects.filter(pk=crm_settings.pk).update(history_since_id=page.last_id)
         ctx.set_cursor(after=page.last_id)
