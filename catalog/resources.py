@@ -265,7 +265,8 @@ class CatalogResource(resources.ModelResource):
         errors = dict(import_validation_errors or {})
         references = [field.attribute for field, _widget in self.key_widgets()]
         for name in references:
-            if getattr(instance, name) is None and not instance._meta.get_field(name).null and name not in errors:
+            model_field = instance._meta.get_field(name)
+            if getattr(instance, model_field.attname) is None and not model_field.null and name not in errors:
                 errors[name] = [_("A value is required.")]
         skip = {*errors, "updated_at", *references}
         in_database = not self._meta.use_bulk  # bulk resources find existing rows by key instead
@@ -424,7 +425,9 @@ class OfferValueResource(CatalogResource):
         products = [obj for obj in self.fields["product"].widget.known.values() if isinstance(obj, Product)]
         self.existing = {}
         for chunk in _chunks(products):
-            for record in self._meta.model.objects.filter(product__in=chunk):
+            records = self._meta.model.objects.filter(product__in=chunk)
+            # The preview's diff reads the references of every existing row: load them along.
+            for record in records.select_related("product", "characteristic", self.third_key):
                 self.existing[self.natural_key(record)] = record
 
     def natural_key(self, record):

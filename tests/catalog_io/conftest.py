@@ -56,8 +56,9 @@ def import_file(client, model: str, content: bytes, fmt: str = "csv"):
     return result
 
 
-def export_file(client, model: str, fmt: str = "csv") -> tablib.Dataset:
-    url = reverse(f"admin:catalog_{model}_export")
+def export_file(client, model: str, fmt: str = "csv", query: str = "") -> tablib.Dataset:
+    """The changelist's Export button; ``query`` carries the changelist's filters and ordering."""
+    url = reverse(f"admin:catalog_{model}_export") + query
     form = client.get(url).context["form"]
     data = {name: "on" for name, field in form.fields.items() if getattr(field, "is_selectable_field", False)}
     data.update(format=FORMATS[fmt], resource="0")
