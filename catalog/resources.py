@@ -32,6 +32,8 @@ BULK_BATCH = 1000  # rows per INSERT/UPDATE for prices and stock
 
 
 def _text(value) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)  # a spreadsheet turns the code 1001 into 1001.0
     return "" if value is None else str(value).strip()
 
 
