@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count
-from django.utils.translation import gettext_lazy as _
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext, gettext_lazy as _
+from import_export.admin import ImportExportMixin
+from import_export.formats.base_formats import CSV, XLSX
 
 from catalog.models import (
     Characteristic,
@@ -13,6 +16,41 @@ from catalog.models import (
     Unit,
     Warehouse,
 )
+from catalog.resources import (
+    CharacteristicResource,
+    PriceResource,
+    ProductGroupResource,
+    ProductResource,
+    StockBalanceResource,
+)
+
+
+class CatalogImportExportMixin(ImportExportMixin):
+    """CSV/XLSX import and export buttons on a catalog changelist (C1)."""
+
+    formats = (CSV, XLSX)
+
+    def has_import_permission(self, request):
+        # An import both adds and changes rows: it needs both permissions (the setting asks for "add").
+        return super().has_import_permission(request) and self.has_change_permission(request)
+
+    def process_result(self, result, request):
+        """The confirm step re-reads the file; if a row fails now, show why instead of "finished"."""
+        if not (result.has_errors() or result.has_validation_errors()):
+            return super().process_result(result, request)
+        messages.error(request, gettext("Nothing was imported: correct the rows below and upload the file again."))
+        form = self.get_import_form_class(request)(self.get_import_formats(), self.get_import_resource_classes(request))
+        context = {
+            **self.admin_site.each_context(request),
+            **self.get_import_context_data(),
+            "title": gettext("Import"),
+            "form": form,
+            "opts": self.model._meta,
+            "media": self.media + form.media,
+            "result": result,
+            "import_error_display": self.import_error_display,
+        }
+        return TemplateResponse(request, [self.import_template_name], context)
 
 
 @admin.register(Unit)
@@ -22,7 +60,8 @@ class UnitAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProductGroup)
-class ProductGroupAdmin(admin.ModelAdmin):
+class ProductGroupAdmin(CatalogImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ProductGroupResource]
     list_display = ("indented_name", "code", "parent", "product_count", "updated_at")
     list_select_related = ("parent",)
     search_fields = ("name", "code")
@@ -59,7 +98,8 @@ class StockInline(admin.TabularInline):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(CatalogImportExportMixin, admin.ModelAdmin):
+    resource_classes = [ProductResource]
     list_display = ("name", "code", "article", "kind", "group", "unit", "vat_rate", "active", "updated_at")
     list_filter = ("kind", "active", "vat_rate", "unit")
     list_select_related = ("group", "unit")
@@ -75,7 +115,8 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Characteristic)
-class CharacteristicAdmin(admin.ModelAdmin):
+class CharacteristicAdmin(CatalogImportExportMixin, admin.ModelAdmin):
+    resource_classes = [CharacteristicResource]
     list_display = ("name", "product", "guid", "barcode", "active")
     list_select_related = ("product",)
     search_fields = ("name", "product__name", "=guid")
@@ -96,7 +137,8 @@ class PriceTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(Price)
-class PriceAdmin(admin.ModelAdmin):
+class PriceAdmin(CatalogImportExportMixin, admin.ModelAdmin):
+    resource_classes = [PriceResource]
     list_display = ("product", "characteristic", "price_type", "price", "updated_at")
     list_filter = ("price_type",)
     list_select_related = ("product", "characteristic__product", "price_type")
@@ -106,7 +148,8 @@ class PriceAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockBalance)
-class StockBalanceAdmin(admin.ModelAdmin):
+class StockBalanceAdmin(CatalogImportExportMixin, admin.ModelAdmin):
+    resource_classes = [StockBalanceResource]
     list_display = ("product", "characteristic", "warehouse", "quantity", "updated_at")
     list_filter = ("warehouse",)
     list_select_related = ("product", "characteristic__product", "warehouse")

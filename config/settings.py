@@ -160,6 +160,11 @@ RQ_QUEUES = {name: {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 3600} for name in RQ_QU
 RQ = {"COMMIT_MODE": "auto"}  # our enqueue helper defers to on_commit itself
 RQ_SHOW_ADMIN_LINK = True
 DJANGO_OBJECT_ACTIONS_DEFAULT_HTTP_METHOD = "POST"
+# Catalog import/export (C1): a file is imported whole or not at all; importing needs "add"
+# (the admin also requires "change"), exporting needs "view".
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 RETAILCRM_RATE_LIMIT_RPS = _positive_int("RETAILCRM_RATE_LIMIT_RPS", 10)
 RETAILCRM_TIMEOUT = _positive_int("RETAILCRM_TIMEOUT", 30)
