@@ -145,10 +145,9 @@ def attention(now: datetime | None = None) -> Attention:
     )
     failed = JobRun.objects.filter(status=JobRun.Status.FAILED, created_at__gte=since)
     recent = list(failed.order_by("-created_at", "-id")[:RECENT_FAILURES_SHOWN])
-    total_failed = len(recent) if len(recent) < RECENT_FAILURES_SHOWN else failed.count()
     return Attention(
         parked_orders=counts["parked_orders"], not_found_offers=counts["not_found_offers"], unmapped=_unmapped(),
-        failed_runs=total_failed, recent_failures=recent, since=since,
+        failed_runs=failed.count(), recent_failures=recent, since=since,
     )
 
 

@@ -4,6 +4,7 @@ from django import template
 
 from integration.admin.progress import elapsed_seconds, format_duration, kind_label, take_watched_runs
 from integration.models import JobRun
+from integration.secrets import redact
 
 register = template.Library()
 
@@ -27,3 +28,9 @@ def job_label(kind_name: str) -> str:
 def job_duration(run: JobRun) -> str:
     """How long the run took, or has been running so far ("2 min 5 s")."""
     return format_duration(elapsed_seconds(run))
+
+
+@register.filter
+def redacted(text: str) -> str:
+    """Run texts are stored redacted already; this keeps a secret registered later out of the page too."""
+    return redact(str(text or ""))
