@@ -3,6 +3,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.admin.exceptions import NotRegistered
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
@@ -15,7 +16,7 @@ from django.views.decorators.http import require_POST
 
 from integration.admin.buttons import enqueue_from_admin
 from integration.admin.dashboard_chart import orders_chart
-from integration.admin.progress import elapsed_seconds, format_duration, run_status
+from integration.admin.progress import run_status
 from integration.jobs import get_kind
 from integration.models import CrmSettings, ExchangeEvent, JobRun
 from integration.services import dashboard
@@ -36,8 +37,11 @@ def _unmapped_links(request, admin_site, unmapped: dict[str, list[str]]) -> list
     for book, codes in unmapped.items():
         crm_model, relation = UNMAPPED[book]
         mapping_model = crm_model._meta.get_field(relation).related_model
-        model_admin = admin_site._registry.get(mapping_model)
-        if model_admin is None or not any(model_admin.get_model_perms(request).values()):
+        try:
+            model_admin = admin_site.get_model_admin(mapping_model)
+        except NotRegistered:
+            continue
+        if not any(model_admin.get_model_perms(request).values()):
             continue  # a mode that is off (price types, organizations): its page is hidden, so is its banner
         lines.append({
             "book": book, "title": mapping_model._meta.verbose_name_plural, "codes": codes, "count": len(codes),
@@ -68,16 +72,12 @@ class DashboardMixin:
     def dashboard_view(self, request):
         self._require_view(request)
         attention = dashboard.attention()
-        rows = dashboard.job_rows()
-        for row in rows:
-            if row.last_run is not None:
-                row.last_run.duration_text = format_duration(elapsed_seconds(row.last_run))
         since = attention.since.isoformat(timespec="seconds")
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Exchange dashboard"),
             "opts": self.model._meta,
-            "rows": rows,
+            "rows": dashboard.job_rows(),
             "attention": attention,
             "unmapped_lines": _unmapped_links(request, self.admin_site, attention.unmapped),
             "parked_url": _changelist("exchangeevent", entity="order", result__exact=Result.PARKED, resolved__exact=0),

@@ -177,3 +177,15 @@ def test_only_staff_with_access_to_job_runs_see_the_dashboard(client, staff_clie
     assert client.get(URL).status_code == 302  # to the login page
     assert staff_client.get(URL).status_code == 403
     assert 'id="exchange-dashboard-link"' not in staff_client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_chart_stays_valid_svg_in_russian(admin_client):
+    current = _hour_start(timezone.now())
+    events(3, result=Result.CREATED, at=current - timedelta(hours=1))
+    events(1, result=Result.FAILED, at=current - timedelta(hours=1))
+    response = admin_client.get(URL, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response["Content-Language"] == "ru"
+    svg = svg_of(response.content.decode())  # parses: coordinates never get a decimal comma
+    heights = [rect.get("height") for rect in bars(svg, "errors")]
+    assert heights[-2] == f"{PLOT_HEIGHT / 5 * 1:.2f}".rstrip("0").rstrip(".") and "," not in "".join(heights)
