@@ -168,7 +168,7 @@ def test_next_runs_come_from_the_scheduler_or_from_the_last_scheduled_run():
 @pytest.mark.django_db
 def test_the_admin_index_links_to_the_dashboard(admin_client):
     html = admin_client.get(reverse("admin:index")).content.decode()
-    assert f'id="exchange-dashboard-link"' in html and URL in html
+    assert 'id="exchange-dashboard-link"' in html and URL in html
     assert URL in admin_client.get(reverse("admin:integration_jobrun_changelist")).content.decode()
 
 
