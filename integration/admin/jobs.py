@@ -8,6 +8,7 @@ from django_object_actions import DjangoObjectActions
 
 from integration.admin.base import ReadOnlyAdmin
 from integration.admin.buttons import enqueue_from_admin, job_button
+from integration.admin.dashboard import DashboardMixin
 from integration.jobs import all_kinds
 from integration.jobs import definitions  # noqa: F401  the admin loads before the app's ready()
 from integration.jobs.schedule import sync_schedules
@@ -24,7 +25,7 @@ class ExchangeEventInline(admin.TabularInline):
     max_num = 0
 
 
-class JobRunAdmin(DjangoObjectActions, ReadOnlyAdmin):
+class JobRunAdmin(DashboardMixin, DjangoObjectActions, ReadOnlyAdmin):
     list_display = ("id", "kind", "scope", "trigger", "status_badge", "created_at", "started_at", "finished_at", "counts_summary", "short_error")
     list_filter = ("kind", "status", "trigger")
     list_select_related = ("requested_by",)

@@ -1,0 +1,102 @@
+"""Live progress of job runs: the JSON a page polls, and the runs an operator has just started.
+
+A button press remembers the run in the session; the next admin page shows a progress box for it
+(templates/admin/base_site.html), which static/integration/job-progress.js keeps up to date.
+"""
+
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext
+
+from integration.jobs import get_kind
+from integration.models import JobRun
+from integration.secrets import redact
+
+SESSION_KEY = "integration_watched_runs"
+WATCHED_RUNS_KEPT = 5
+MESSAGES_SENT = 20  # the newest ones; the run's page has them all
+
+
+def kind_label(kind_name: str) -> str:
+    try:
+        return str(get_kind(kind_name).label)
+    except KeyError:  # a run of a kind this version no longer has
+        return kind_name
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None:
+        return ""
+    seconds = int(seconds)
+    if seconds < 60:
+        return gettext("%(s)d s") % {"s": seconds}
+    if seconds < 3600:
+        return gettext("%(m)d min %(s)d s") % {"m": seconds // 60, "s": seconds % 60}
+    return gettext("%(h)d h %(m)d min") % {"h": seconds // 3600, "m": seconds % 3600 // 60}
+
+
+def elapsed_seconds(run: JobRun, now=None) -> float | None:
+    """How long the run took, or has been running so far."""
+    if run.started_at is None:
+        return None
+    return ((run.finished_at or now or timezone.now()) - run.started_at).total_seconds()
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def run_status(run: JobRun) -> dict:
+    """What the progress box shows; every text has already been through the secrets filter."""
+    seconds = elapsed_seconds(run)
+    return {
+        "id": run.pk,
+        "kind": run.kind,
+        "kind_label": kind_label(run.kind),
+        "scope": run.scope,
+        "trigger": run.trigger,
+        "status": run.status,
+        "status_label": str(run.get_status_display()),
+        "finished": run.is_finished,
+        "counts": run.counts,
+        "messages": [redact(text) for text in run.messages[-MESSAGES_SENT:]],
+        "messages_total": len(run.messages),
+        "error": redact(run.error),
+        "created_at": _iso(run.created_at),
+        "started_at": _iso(run.started_at),
+        "finished_at": _iso(run.finished_at),
+        "duration_seconds": seconds,
+        "duration_text": format_duration(seconds),
+        "url": reverse("admin:integration_jobrun_change", args=[run.pk]),
+    }
+
+
+def message_with_link(text: str, run: JobRun | None):
+    """The enqueue outcome plus a plain link to the run, usable without JavaScript."""
+    if run is None:
+        return text
+    return format_html(
+        '{} <a href="{}" class="job-run-link" data-run-id="{}">{}</a>',
+        text, reverse("admin:integration_jobrun_change", args=[run.pk]), run.pk,
+        gettext("Follow run #%(id)s") % {"id": run.pk},
+    )
+
+
+def watch_run(request, run: JobRun) -> None:
+    """Show this run's progress on the next admin page the operator sees."""
+    session = getattr(request, "session", None)
+    if session is None:
+        return
+    watched = [pk for pk in session.get(SESSION_KEY, []) if pk != run.pk]
+    session[SESSION_KEY] = [*watched, run.pk][-WATCHED_RUNS_KEPT:]
+
+
+def take_watched_runs(request, exclude: int | None = None) -> list[JobRun]:
+    """The runs to show once (like messages): reading them clears the list."""
+    session = getattr(request, "session", None)
+    if session is None or not session.get(SESSION_KEY):
+        return []
+    ids = [pk for pk in session.pop(SESSION_KEY) if pk != exclude]
+    runs = {run.pk: run for run in JobRun.objects.filter(pk__in=ids)}
+    return [runs[pk] for pk in ids if pk in runs]

@@ -1,0 +1,179 @@
+"""The exchange dashboard's data: one row per job kind, what needs attention, orders per hour.
+
+Every figure comes from a fixed number of queries (a window function or an aggregate each), so
+the page costs the same with ten events in the log or a million.
+"""
+
+import inspect
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+
+from integration.jobs import JobKind, all_kinds
+from integration.models import ExchangeEvent, JobRun, JobSchedule
+
+logger = logging.getLogger(__name__)
+
+Result = ExchangeEvent.Result
+IMPORTED_RESULTS = (Result.CREATED, Result.UPDATED)
+ERROR_RESULTS = (Result.FAILED, Result.PARKED)
+CHART_HOURS = 24
+RECENT_FAILURES_SHOWN = 10
+
+
+@dataclass
+class NextRun:
+    at: datetime | None  # None: enabled but nothing to go by yet (the first tick is due)
+    interval_seconds: int
+    from_scheduler: bool  # rq-scheduler's own time, not an estimate from the last scheduled run
+
+    @property
+    def overdue(self) -> bool:
+        # A tick more than a minute late means no scheduler process is picking entries up.
+        return self.at is not None and self.at < timezone.now() - timedelta(minutes=1)
+
+
+@dataclass
+class KindRow:
+    kind: JobKind
+    last_run: JobRun | None
+    next_run: NextRun | None  # None: not scheduled
+    can_run_now: bool  # False for kinds that need options the operator must type (an order id…)
+
+
+@dataclass
+class Attention:
+    parked_orders: int
+    not_found_offers: int
+    unmapped: dict[str, list[str]]  # book → CRM codes with no mapping row
+    failed_runs: int
+    recent_failures: list[JobRun] = field(default_factory=list)
+    since: datetime | None = None  # start of the "last 24 hours" window of failed runs
+
+    @property
+    def unmapped_total(self) -> int:
+        return sum(len(codes) for codes in self.unmapped.values())
+
+
+@dataclass
+class HourBucket:
+    start: datetime
+    imported: int = 0
+    errors: int = 0
+
+
+def runs_without_options(kind: JobKind) -> bool:
+    """A run-now button only makes sense when every option of the service has a default."""
+    parameters = list(inspect.signature(kind.service).parameters.values())[1:]  # skip ctx
+    return all(
+        p.default is not inspect.Parameter.empty or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in parameters
+    )
+
+
+def _latest_runs(**filters) -> dict[str, JobRun]:
+    """The newest run of every kind, in one query (runs are numbered in the order they were queued)."""
+    newest_ids = JobRun.objects.filter(**filters).values("kind").annotate(newest=Max("id")).values("newest")
+    return {run.kind: run for run in JobRun.objects.filter(pk__in=newest_ids)}
+
+
+def _scheduler_times() -> dict[str, datetime]:
+    """kind → the next tick rq-scheduler holds for it; empty when Redis cannot be asked."""
+    from integration.jobs.schedule import get_scheduler, schedule_id
+
+    try:
+        entries = get_scheduler().get_jobs(with_times=True)
+        times = {job.id: at for job, at in entries}
+    except Exception:  # the dashboard must still render when Redis is down; the estimate takes over
+        logger.warning("Could not read the scheduler's entries", exc_info=True)
+        return {}
+    return {
+        kind.name: times[schedule_id(kind.name)].replace(tzinfo=UTC)
+        for kind in all_kinds() if schedule_id(kind.name) in times
+    }
+
+
+def _next_run(schedule: JobSchedule | None, scheduled_at: datetime | None, last_scheduled: JobRun | None) -> NextRun | None:
+    if schedule is None or not schedule.enabled:
+        return None
+    interval = schedule.interval_seconds
+    if scheduled_at is not None:
+        return NextRun(at=scheduled_at, interval_seconds=interval, from_scheduler=True)
+    if last_scheduled is not None:
+        return NextRun(at=last_scheduled.created_at + timedelta(seconds=interval), interval_seconds=interval,
+                       from_scheduler=False)
+    return NextRun(at=None, interval_seconds=interval, from_scheduler=False)
+
+
+def job_rows() -> list[KindRow]:
+    kinds = all_kinds()
+    latest = _latest_runs(kind__in=[kind.name for kind in kinds])
+    schedules = {row.kind: row for row in JobSchedule.objects.all()}
+    scheduler_times = _scheduler_times() if any(row.enabled for row in schedules.values()) else {}
+    needs_estimate = any(row.enabled and kind not in scheduler_times for kind, row in schedules.items())
+    latest_scheduled = _latest_runs(trigger=JobRun.Trigger.SCHEDULE) if needs_estimate else {}
+    return [
+        KindRow(
+            kind=kind,
+            last_run=latest.get(kind.name),
+            next_run=_next_run(schedules.get(kind.name), scheduler_times.get(kind.name), latest_scheduled.get(kind.name)),
+            can_run_now=runs_without_options(kind),
+        )
+        for kind in kinds
+    ]
+
+
+def _unmapped() -> dict[str, list[str]]:
+    from integration.services.references import UNMAPPED, unmapped_codes
+
+    return {book: codes for book in UNMAPPED if (codes := unmapped_codes(book))}
+
+
+def attention(now: datetime | None = None) -> Attention:
+    """Counts of what an operator has to act on; parked and not-found entities count once each."""
+    now = now or timezone.now()
+    since = now - timedelta(hours=24)
+    unresolved = ExchangeEvent.objects.filter(resolved=False).filter(
+        Q(entity="order", result=Result.PARKED) | Q(entity="offer", result=Result.FAILED)
+    )
+    counts = unresolved.aggregate(
+        parked_orders=Count("crm_id", distinct=True, filter=Q(entity="order")),
+        not_found_offers=Count("crm_id", distinct=True, filter=Q(entity="offer")),
+    )
+    failed = JobRun.objects.filter(status=JobRun.Status.FAILED, created_at__gte=since)
+    recent = list(failed.order_by("-created_at", "-id")[:RECENT_FAILURES_SHOWN])
+    return Attention(
+        parked_orders=counts["parked_orders"], not_found_offers=counts["not_found_offers"], unmapped=_unmapped(),
+        failed_runs=failed.count(), recent_failures=recent, since=since,
+    )
+
+
+def _hour_start(moment: datetime) -> datetime:
+    """The start of ``moment``'s hour on the local clock, as a UTC instant (half-hour zones included)."""
+    local = timezone.localtime(moment)
+    return local.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def orders_per_hour(now: datetime | None = None, hours: int = CHART_HOURS) -> list[HourBucket]:
+    """Orders imported and order errors per local hour, oldest first, the current hour last."""
+    current = _hour_start(now or timezone.now())
+    buckets = [HourBucket(start=current - timedelta(hours=offset)) for offset in range(hours - 1, -1, -1)]
+    by_start = {bucket.start: bucket for bucket in buckets}
+    rows = (
+        ExchangeEvent.objects.filter(entity="order", created_at__gte=buckets[0].start)
+        .annotate(hour=TruncHour("created_at"))
+        .values("hour")
+        .annotate(
+            imported=Count("id", filter=Q(result__in=IMPORTED_RESULTS)),
+            errors=Count("id", filter=Q(result__in=ERROR_RESULTS)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        bucket = by_start.get(row["hour"].astimezone(UTC))
+        if bucket is not None:
+            bucket.imported, bucket.errors = row["imported"], row["errors"]
+    return buckets

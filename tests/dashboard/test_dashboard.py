@@ -1,0 +1,191 @@
+"""The exchange dashboard: every job kind, what needs attention, orders per hour as inline SVG."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from integration.admin.dashboard_chart import PLOT_HEIGHT
+from integration.jobs import all_kinds
+from integration.jobs.schedule import sync_schedules
+from integration.models import CrmStatus, CrmStore, ExchangeEvent, JobRun, JobSchedule, OrderState, StatusImportMapping
+from integration.services.dashboard import _hour_start, job_rows
+from tests.dashboard.conftest import attention_count, bars, events, svg_of
+
+Result = ExchangeEvent.Result
+URL = "/admin/integration/jobrun/dashboard/"
+
+
+def page(client) -> str:
+    response = client.get(URL)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.django_db
+def test_it_lists_every_job_kind_on_an_empty_database(admin_client):
+    assert reverse("admin:integration_jobrun_dashboard") == URL
+    html = page(admin_client)
+    listed = re.findall(r'<tr class="job-row" data-kind="([^"]+)" data-status="never"', html)
+    assert listed == [kind.name for kind in all_kinds()]
+    for kind in ("parked-orders", "not-found-offers", "failed-runs"):
+        assert attention_count(html, kind) == 0
+    assert 'data-kind="unmapped-' not in html  # nothing loaded from the CRM, nothing to map
+    svg = svg_of(html)
+    assert len(bars(svg, "imported")) == len(bars(svg, "errors")) == 24
+    assert {rect.get("height") for rect in svg.iter() if rect.get("data-series")} == {"0"}
+    assert 'id="orders-chart-empty"' in html
+    assert svg.find("{http://www.w3.org/2000/svg}title").text.startswith("Orders imported")
+
+
+@pytest.mark.django_db
+def test_it_counts_what_needs_attention(admin_client):
+    events(2, result=Result.PARKED, crm_id=7)  # one order parked twice counts once
+    events(1, result=Result.PARKED, crm_id=8)
+    events(1, result=Result.PARKED, crm_id=9, resolved=True)  # a later run loaded it
+    events(1, entity="customer", result=Result.PARKED, crm_id=10)  # not an order
+    events(3, entity="offer", result=Result.FAILED)
+    events(1, entity="offer", result=Result.FAILED, resolved=True)
+    events(1, entity="offer", result=Result.CREATED)
+    mapped = CrmStatus.objects.create(code="new", name="New")
+    StatusImportMapping.objects.create(crm_status=mapped, local_state=OrderState.objects.first())
+    CrmStatus.objects.create(code="assembling", name="Assembling")
+    CrmStatus.objects.create(code="complete", name="Complete")
+    CrmStatus.objects.create(code="gone", name="Gone", removed_in_crm=True)
+    CrmStore.objects.create(code="north", name="North")
+    now = timezone.now()
+    broken = [JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.SCHEDULE, status=JobRun.Status.FAILED,
+                                    error=f"Timeout {i}", created_at=now - timedelta(hours=i)) for i in (1, 3)]
+    JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.SCHEDULE, status=JobRun.Status.FAILED,
+                          error="Old news", created_at=now - timedelta(hours=30))
+
+    html = page(admin_client)
+
+    assert attention_count(html, "parked-orders") == 2
+    assert attention_count(html, "not-found-offers") == 3
+    assert attention_count(html, "unmapped-statuses") == 2
+    assert attention_count(html, "unmapped-stores") == 1
+    assert "<code>assembling</code>, <code>complete</code>" in html
+    assert attention_count(html, "failed-runs") == 2
+    listed = [int(pk) for pk in re.findall(r'class="failed-run" data-run-id="(\d+)"', html)]
+    assert listed == [broken[0].pk, broken[1].pk]
+    assert "Old news" not in html
+    assert "/admin/integration/exchangeevent/?entity=order&amp;result__exact=parked&amp;resolved__exact=0" in html
+
+
+@pytest.mark.django_db
+def test_the_attention_links_open_the_filtered_lists(admin_client):
+    events(1, result=Result.PARKED, crm_id=7)
+    events(1, result=Result.CREATED, crm_id=8)
+    JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.BUTTON, status=JobRun.Status.FAILED, error="x")
+    JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.BUTTON, status=JobRun.Status.SUCCEEDED)
+    html = page(admin_client)
+    for kind, expected in (("parked-orders", 1), ("failed-runs", 1)):
+        href = re.search(rf'data-kind="{kind}".*?<a href="([^"]+)"', html, re.S).group(1).replace("&amp;", "&")
+        response = admin_client.get(href)
+        assert response.status_code == 200, href
+        assert response.context["cl"].result_count == expected
+
+
+@pytest.mark.django_db
+def test_it_leaves_out_mappings_of_modes_that_are_off(admin_client):
+    from integration.models import CrmPriceType, CrmSettings
+
+    CrmPriceType.objects.create(code="wholesale", name="Wholesale")
+    assert 'data-kind="unmapped-price_types"' not in page(admin_client)
+    CrmSettings.objects.update_or_create(pk=1, defaults={"use_price_types": True})
+    assert attention_count(page(admin_client), "unmapped-price_types") == 1
+
+
+@pytest.mark.django_db
+def test_the_chart_has_a_pair_of_bars_per_hour_proportional_to_the_counts(admin_client):
+    current = _hour_start(timezone.now())
+    two_hours_ago, five_hours_ago = current - timedelta(hours=2), current - timedelta(hours=5)
+    events(4, result=Result.CREATED, at=two_hours_ago + timedelta(minutes=1))
+    events(1, result=Result.UPDATED, at=two_hours_ago + timedelta(minutes=59))
+    events(2, result=Result.FAILED, at=two_hours_ago + timedelta(minutes=30))
+    events(3, result=Result.UNCHANGED, at=two_hours_ago + timedelta(minutes=30))  # neither imported nor an error
+    events(10, result=Result.CREATED, at=five_hours_ago)
+    events(1, result=Result.PARKED, at=five_hours_ago + timedelta(minutes=10))
+    events(7, entity="customer", result=Result.CREATED, at=five_hours_ago)  # not orders
+    events(9, result=Result.CREATED, at=current - timedelta(hours=30))  # older than the window
+
+    svg = svg_of(page(admin_client))
+
+    imported, errors = bars(svg, "imported"), bars(svg, "errors")
+    assert len(imported) == len(errors) == 24
+    hour = lambda moment: timezone.localtime(moment).strftime("%H:00")  # noqa: E731
+    assert imported[-1].get("data-hour") == hour(current)
+    assert (imported[21].get("data-hour"), imported[18].get("data-hour")) == (hour(two_hours_ago), hour(five_hours_ago))
+    assert [int(rect.get("data-count")) for rect in imported] == [0] * 18 + [10, 0, 0, 5, 0, 0]
+    assert [int(rect.get("data-count")) for rect in errors] == [0] * 18 + [1, 0, 0, 2, 0, 0]
+    assert svg.get("data-scale-max") == "10"
+    height = lambda rect: float(rect.get("height"))  # noqa: E731
+    assert height(imported[18]) == pytest.approx(PLOT_HEIGHT)  # the busiest hour fills the plot
+    assert height(imported[21]) == pytest.approx(PLOT_HEIGHT / 2)
+    assert height(errors[21]) == pytest.approx(PLOT_HEIGHT * 2 / 10)
+    assert height(errors[18]) == pytest.approx(PLOT_HEIGHT / 10)
+    # Bars stand on the x axis: y + height is the same baseline for all of them.
+    assert {round(float(rect.get("y")) + height(rect), 1) for rect in imported + errors} == {round(12 + PLOT_HEIGHT, 1)}
+    assert "In the last 24 hours: 15 orders imported, 3 order errors" in svg.find("{http://www.w3.org/2000/svg}desc").text
+
+
+@pytest.mark.django_db
+def test_it_shows_the_last_run_of_each_kind(admin_client):
+    older = JobRun.objects.create(kind="sync-references", trigger=JobRun.Trigger.BUTTON, status=JobRun.Status.FAILED)
+    started = timezone.now() - timedelta(minutes=3)
+    last = JobRun.objects.create(
+        kind="sync-references", trigger=JobRun.Trigger.SCHEDULE, status=JobRun.Status.SUCCEEDED, started_at=started,
+        finished_at=started + timedelta(seconds=65), counts={"statuses": 12, "stores": 2},
+    )
+    html = page(admin_client)
+    row = re.search(r'<tr class="job-row" data-kind="sync-references".*?</tr>', html, re.S).group(0)
+    assert 'data-status="succeeded"' in row
+    assert f"/admin/integration/jobrun/{last.pk}/change/" in row and f"#{older.pk})" not in row
+    assert "Schedule" in row and "1 min 5 s" in row and "statuses: 12, stores: 2" in row
+
+
+@pytest.mark.django_db
+def test_next_runs_come_from_the_scheduler_or_from_the_last_scheduled_run():
+    JobSchedule.objects.update_or_create(kind="import-orders", defaults={"enabled": True, "interval_seconds": 60})
+    JobSchedule.objects.create(kind="sync-references", enabled=False, interval_seconds=600)
+    last = JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.SCHEDULE, status=JobRun.Status.SUCCEEDED)
+    JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.BUTTON, status=JobRun.Status.SUCCEEDED)
+
+    rows = {row.kind.name: row for row in job_rows()}
+    estimate = rows["import-orders"].next_run
+    assert not estimate.from_scheduler and estimate.at == last.created_at + timedelta(seconds=60)
+    assert rows["sync-references"].next_run is None
+    assert not rows["import-order"].can_run_now and rows["import-orders"].can_run_now
+
+    sync_schedules()
+    scheduled = {row.kind.name: row for row in job_rows()}["import-orders"].next_run
+    assert scheduled.from_scheduler and abs((scheduled.at - timezone.now()).total_seconds()) < 60
+
+
+@pytest.mark.django_db
+def test_the_admin_index_links_to_the_dashboard(admin_client):
+    html = admin_client.get(reverse("admin:index")).content.decode()
+    assert 'id="exchange-dashboard-link"' in html and URL in html
+    assert URL in admin_client.get(reverse("admin:integration_jobrun_changelist")).content.decode()
+
+
+@pytest.mark.django_db
+def test_only_staff_with_access_to_job_runs_see_the_dashboard(client, staff_client):
+    assert client.get(URL).status_code == 302  # to the login page
+    assert staff_client.get(URL).status_code == 403
+    assert 'id="exchange-dashboard-link"' not in staff_client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.django_db
+def test_the_chart_stays_valid_svg_in_russian(admin_client):
+    current = _hour_start(timezone.now())
+    events(3, result=Result.CREATED, at=current - timedelta(hours=1))
+    events(1, result=Result.FAILED, at=current - timedelta(hours=1))
+    response = admin_client.get(URL, HTTP_ACCEPT_LANGUAGE="ru")
+    assert response["Content-Language"] == "ru"
+    svg = svg_of(response.content.decode())  # parses: coordinates never get a decimal comma
+    heights = [rect.get("height") for rect in bars(svg, "errors")]
+    assert heights[-2] == f"{PLOT_HEIGHT / 5 * 1:.2f}".rstrip("0").rstrip(".") and "," not in "".join(heights)
