@@ -7,7 +7,6 @@ Customer admin with a subclass, so integration never imports loyalty.
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
-from django.utils.formats import localize
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy as _
 from django_object_actions import DjangoObjectActions, action
@@ -19,7 +18,7 @@ from integration.admin.documents import CustomerAdmin
 from integration.jobs import JobRefused, enqueue, run_inline
 from integration.models import CrmSettings, Customer, JobRun
 from loyalty.models import LoyaltyProgram, LoyaltySettings, Participation, RegistrationCandidate
-from loyalty.panels import bonus_account_panel, order_bonuses_panel, program_rules
+from loyalty.panels import amount, bonus_account_panel, order_bonuses_panel, program_rules
 from loyalty.services.registration import RegistrationRefused, chosen_program
 
 
@@ -84,7 +83,7 @@ class LoyaltySettingsAdmin(DjangoObjectActions, SingletonModelAdmin):
             "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}</table>",
             gettext("Level"), gettext("Purchases sum"), gettext("Regular goods"), gettext("Promo goods"),
             format_html_join("", "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>", (
-                (level.get("name"), localize(level.get("sum")), *program_rules(level)) for level in obj.program.levels
+                (level.get("name"), amount(level.get("sum")), *program_rules(level)) for level in obj.program.levels
             )),
         )
 

@@ -4,8 +4,9 @@ Rendered from local rows only, so the page never waits for RetailCRM.
 """
 
 from django.db.models import Q, Sum
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
-from django.utils.formats import date_format, localize
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 
@@ -14,8 +15,8 @@ from loyalty.models import Participation
 RECENT_ORDERS = 20
 
 
-def _amount(value) -> str:
-    return localize(value) if value is not None else "—"
+def amount(value) -> str:
+    return floatformat(value, -2) if value not in (None, "") else "—"
 
 
 def program_rules(level: dict) -> tuple[str, str]:
@@ -25,11 +26,12 @@ def program_rules(level: dict) -> tuple[str, str]:
     def one(size):
         if size in (None, ""):
             return "—"
+        size = floatformat(size, -2)  # 5.0 → "5", 2.5 → "2.5", in the reader's locale
         if kind == "bonus_converting":
-            return gettext("1 bonus per %(size)s spent") % {"size": localize(size)}
+            return gettext("1 bonus per %(size)s spent") % {"size": size}
         if kind == "discount":
-            return gettext("%(size)s%% discount") % {"size": localize(size)}
-        return gettext("%(size)s%% in bonuses") % {"size": localize(size)}
+            return gettext("%(size)s%% discount") % {"size": size}
+        return gettext("%(size)s%% in bonuses") % {"size": size}
 
     return one(level.get("privilegeSize")), one(level.get("privilegeSizePromo"))
 
@@ -48,16 +50,16 @@ def bonus_account_panel(customer, participation: Participation | None, loyalty_o
         (gettext("Participation id"), participation.crm_account_id),
         (gettext("Status"), status),
         (gettext("Current level"), level.get("name") or "—"),
-        (gettext("Purchases sum"), _amount(participation.purchases_sum)),
-        (gettext("Sum to the next level"), _amount(participation.next_level_sum)),
-        (gettext("Bonus balance"), _amount(participation.balance)),
+        (gettext("Purchases sum"), amount(participation.purchases_sum)),
+        (gettext("Sum to the next level"), amount(participation.next_level_sum)),
+        (gettext("Bonus balance"), amount(participation.balance)),
         (gettext("Bonus card"), participation.card_number or gettext("No card linked")),
         (gettext("Phone of the account"), participation.phone or "—"),
         (gettext("Registered"), date_format(participation.registered_at, "DATETIME_FORMAT")
          if participation.registered_at else "—"),
     ]
     rules = [
-        (gettext("Purchases sum of the level"), _amount(level.get("sum"))),
+        (gettext("Purchases sum of the level"), amount(level.get("sum"))),
         (gettext("Regular goods"), regular),
         (gettext("Promo goods"), promo),
     ]
@@ -85,11 +87,11 @@ def order_bonuses_panel(customer):
         return gettext("No orders with bonuses.")
     rows = format_html_join("", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>', (
         (reverse("admin:integration_order_change", args=[o.pk]), o.number, date_format(o.date, "SHORT_DATE_FORMAT"),
-         localize(o.bonuses_charged), localize(o.bonuses_credited)) for o in recent
+         amount(o.bonuses_charged), amount(o.bonuses_credited)) for o in recent
     ))
     return format_html(
         "<table><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>{}"
         "<tr><th colspan=\"2\">{}</th><th>{}</th><th>{}</th></tr></table>",
         gettext("Order"), gettext("Date"), gettext("Bonuses charged"), gettext("Bonuses credited"), rows,
-        gettext("Total"), localize(totals["charged"]), localize(totals["credited"]),
+        gettext("Total"), amount(totals["charged"]), amount(totals["credited"]),
     )

@@ -21,8 +21,9 @@ def configure_loyalty(server, **program):
 
 
 @pytest.fixture
-def crm(db):
+def crm(db, settings):
     """The demo sandbox with settings pointing at it (no catalog, no reference books needed)."""
+    settings.RETAILCRM_RATE_LIMIT_RPS = 500  # the sandbox has no limit here; these tests count requests, not time
     with connected_sandbox(catalog=False, sync=False) as server:
         yield server
 

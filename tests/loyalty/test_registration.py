@@ -25,8 +25,13 @@ def test_mass_registration_creates_exactly_the_missing_accounts_once(crm, loyalt
     mix = mixed_customers(crm.state)
     crm_customers_before = len(crm.state.customers)
     accounts_before = len(crm.state.loyalty_accounts)
+    requests_before = crm.rate_stats()[crm.api_key]["total"]
 
     run = _register(mix.all_ids)
+
+    # bulk look-ups and 50 customers per upload: about two requests (create + activate) per account
+    requests_made = crm.rate_stats()[crm.api_key]["total"] - requests_before
+    assert requests_made <= 2 * len(mix.to_create) + 15
 
     assert run.counts["created"] == len(mix.to_create)
     assert run.counts["already"] == len(mix.participants)
