@@ -216,10 +216,16 @@ class Registration:
     # -- step 2: create the customers RetailCRM does not have -----------------------------
 
     def _create_missing_customers(self, works: list[_Work]) -> None:
-        missing = [w for w in works if not w.crm_customer_id]
+        missing = []
+        for work in (w for w in works if not w.crm_customer_id):
+            try:
+                ensure_external_ids([work.customer])
+            except CustomerExportError as exc:
+                self._done(work, Result.FAILED, str(exc))
+            else:
+                missing.append(work)
         if not missing:
             return
-        ensure_external_ids([w.customer for w in missing])
         outcome = upload_customers(self.client, [customer_payload(w.customer) for w in missing], self.site)
         for work in missing:
             external_id = work.customer.external_id
