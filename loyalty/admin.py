@@ -206,6 +206,16 @@ class LoyaltyCustomerAdmin(DjangoObjectActions, CustomerAdmin):
         }
         return [name for name in self.change_actions if name in actions and available[name]]
 
+    def get_fieldsets(self, request, obj=None):
+        panels = ("bonus_account", "order_bonuses")
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options["fields"] if f not in panels]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, (_("Loyalty program"), {"fields": panels})]
+
     @staticmethod
     def _participation(customer):
         program = LoyaltySettings.get_solo().program

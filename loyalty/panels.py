@@ -6,6 +6,7 @@ Rendered from local rows only, so the page never waits for RetailCRM.
 from django.db.models import Q, Sum
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
@@ -17,6 +18,10 @@ RECENT_ORDERS = 20
 
 def amount(value) -> str:
     return floatformat(value, -2) if value not in (None, "") else "—"
+
+
+def _when(value) -> str:
+    return date_format(timezone.localtime(value), "DATETIME_FORMAT") if value else "—"
 
 
 def program_rules(level: dict) -> tuple[str, str]:
@@ -55,8 +60,7 @@ def bonus_account_panel(customer, participation: Participation | None, loyalty_o
         (gettext("Bonus balance"), amount(participation.balance)),
         (gettext("Bonus card"), participation.card_number or gettext("No card linked")),
         (gettext("Phone of the account"), participation.phone or "—"),
-        (gettext("Registered"), date_format(participation.registered_at, "DATETIME_FORMAT")
-         if participation.registered_at else "—"),
+        (gettext("Registered"), _when(participation.registered_at)),
     ]
     rules = [
         (gettext("Purchases sum of the level"), amount(level.get("sum"))),
@@ -68,8 +72,8 @@ def bonus_account_panel(customer, participation: Participation | None, loyalty_o
         notes.append(gettext("Not active yet: the program confirms participation by SMS, and the customer "
                              "has not confirmed the phone. Confirmation happens in RetailCRM."))
     if participation.fetched_at:
-        notes.append(gettext("Read from RetailCRM: %(when)s. Press “Refresh bonus account” for current figures.")
-                     % {"when": date_format(participation.fetched_at, "DATETIME_FORMAT")})
+        notes.append(gettext("Read from RetailCRM: %(when)s — press “Refresh bonus account” for current figures.")
+                     % {"when": _when(participation.fetched_at)})
     table = "<tr><th>{}</th><td>{}</td></tr>"
     return format_html(
         '<table class="loyalty-account">{}<tr><th colspan="2">{}</th></tr>{}</table>{}',
@@ -86,7 +90,8 @@ def order_bonuses_panel(customer):
     if not recent:
         return gettext("No orders with bonuses.")
     rows = format_html_join("", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>', (
-        (reverse("admin:integration_order_change", args=[o.pk]), o.number, date_format(o.date, "SHORT_DATE_FORMAT"),
+        (reverse("admin:integration_order_change", args=[o.pk]), o.number,
+         date_format(timezone.localtime(o.date), "SHORT_DATE_FORMAT"),
          amount(o.bonuses_charged), amount(o.bonuses_credited)) for o in recent
     ))
     return format_html(
