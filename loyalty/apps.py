@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class LoyaltyConfig(AppConfig):
     name = "loyalty"
     verbose_name = _("Loyalty")
+
+    def ready(self):
+        from loyalty import jobs  # noqa: F401  registers the loyalty job kinds

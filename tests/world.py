@@ -82,6 +82,11 @@ def make_world():
     im.ExchangeEvent.objects.create(run=run, entity="order", crm_id="1", result="created", direction="import")
     im.JobSchedule.objects.get_or_create(kind="check-connection", defaults={"interval_seconds": 600})
     im.WebhookRequest.objects.create(order_crm_id=1, status=im.WebhookRequest.Status.ENQUEUED, body_format="form", run=run)
+    from loyalty.models import LoyaltyProgram, Participation
+
+    program = LoyaltyProgram.objects.create(crm_id=1, name="Bonus club", active=True)
+    Participation.objects.create(customer=order.customer or im.Customer.objects.create(phone="+70000000000"),
+                                 program=program, crm_account_id=1, status="activated", active=True)
     from django.contrib.auth.models import Group
 
     Group.objects.create(name="Operators")

@@ -1,0 +1,103 @@
+"""Loyalty mass registration benchmark (G2): requests per customer and wall time against the rate bound.
+
+    .venv/bin/python bench/loyalty_registration.py [--customers 300]
+
+``--customers`` local customers (the mix of the tests: some already participants, some already
+in the CRM, some without a phone, most new) are registered against the RetailCRM sandbox
+limited to 10 requests/s, over real HTTP, on a fresh SQLite database and the embedded Redis.
+The wall time is compared with the bound (requests / 10). A second run shows what an
+idempotent rerun costs. Figures are merged into bench/results.json under "loyalty_registration".
+"""
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results.json"
+
+
+def _prepare(server, customers: int):
+    from integration import models as im
+    from integration.jobs import run_inline
+    from loyalty.models import LoyaltyProgram, LoyaltySettings, Participation
+    from tests.loyalty.world import mixed_customers
+
+    call_command("migrate", verbosity=0)
+    Participation.objects.all().delete()
+    for model in (im.Customer, im.ExchangeEvent, im.JobRun):
+        model.objects.all().delete()
+    row = im.CrmSettings.get_solo()
+    row.crm_url, row.api_key, row.site_code, row.connection_ok = server.url, server.api_key, "main-shop", True
+    row.loyalty_program = True
+    row.save()
+    run_inline("refresh-loyalty")
+    LoyaltySettings.objects.update(program=LoyaltyProgram.objects.get(crm_id=1))
+    return mixed_customers(server.state, total=customers)
+
+
+def _register(server, ids):
+    from integration.jobs import run_inline
+
+    before = server.rate_stats().get(server.api_key, {}).get("total", 0)
+    started = time.perf_counter()
+    run = run_inline("register-loyalty", options={"customer_ids": ids})
+    seconds = time.perf_counter() - started
+    assert run.status in ("succeeded", "warnings"), (run.status, run.error, run.messages[-3:])
+    return seconds, server.rate_stats()[server.api_key]["total"] - before, run.counts
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--customers", type=int, default=300)
+    args = parser.parse_args()
+    from django.conf import settings
+
+    from sandbox.retailcrm.testing import SandboxServer
+
+    with SandboxServer(seed="demo", rps=10) as server:
+        settings.RETAILCRM_RATE_LIMIT_RPS = 10
+        mix = _prepare(server, args.customers)
+        seconds, requests_made, counts = _register(server, mix.all_ids)
+        again_seconds, again_requests, again_counts = _register(server, mix.all_ids)
+        rejected = server.rate_stats()[server.api_key]["rejected_503"]
+    assert counts["created"] == len(mix.to_create) and again_counts.get("created", 0) == 0, (counts, again_counts)
+
+    bound = requests_made / 10
+    figures = {
+        "customers": len(mix.all_ids),
+        "accounts_created": counts["created"],
+        "crm_customers_created": len(mix.new),
+        "requests": requests_made,
+        "requests_per_customer": round(requests_made / len(mix.all_ids), 3),
+        "requests_per_account_created": round(requests_made / counts["created"], 3),
+        "seconds": round(seconds, 3),
+        "rate_bound_seconds": round(bound, 3),
+        "rate_bound_ratio": round(seconds / bound, 3),
+        "rerun_requests": again_requests,
+        "rerun_seconds": round(again_seconds, 3),
+        "rejected_503": rejected,
+    }
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["loyalty_registration"] = figures
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(json.dumps({"loyalty_registration": figures}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

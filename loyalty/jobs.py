@@ -1,0 +1,65 @@
+"""Loyalty job kinds (G1–G3); registered from LoyaltyConfig.ready(). Thin: options in, service call, counts out."""
+
+from django.utils.translation import gettext as __, gettext_lazy as _
+
+from integration.jobs.registry import Argument, job_kind
+
+
+def _customer_ids(value) -> list[int]:
+    """A list from the admin, or "1,2,3" from ``manage.py exchange``."""
+    if isinstance(value, str):
+        value = [part for part in value.replace(" ", ",").split(",") if part]
+    try:
+        return [int(v) for v in value or []]
+    except (TypeError, ValueError):
+        raise ValueError(__("Customer ids must be whole numbers, e.g. 12,15,40.")) from None
+
+
+@job_kind("refresh-loyalty", label=_("Refresh loyalty programs"), timeout=1800)
+def refresh_loyalty_job(ctx):
+    from integration.crm.factory import client_from_settings
+    from integration.models import CrmSettings
+    from loyalty.services.programs import refresh_programs
+
+    settings_row = CrmSettings.get_solo()
+    if not settings_row.loyalty_program:
+        ctx.message(__("The loyalty program is switched off in RetailCRM settings; nothing to refresh."))
+        return
+    with client_from_settings() as client:
+        report = refresh_programs(client, settings_row.site_code or None)
+    ctx.set_count("programs", report.programs)
+    ctx.set_count("accounts", report.accounts)
+    for name in report.vanished:
+        ctx.message(__("The loyalty program %(name)s is no longer offered to the shop in RetailCRM.") % {"name": name},
+                    warning=True)
+
+
+@job_kind("register-loyalty", label=_("Register customers in the loyalty program"), timeout=3 * 3600,
+          arguments=[Argument("customer_ids", help="Local customer ids, comma-separated")])
+def register_loyalty_job(ctx, customer_ids=()):
+    from integration.crm.factory import client_from_settings
+    from integration.models import CrmSettings, ExchangeEvent
+    from loyalty.services.registration import Result, register_customers
+
+    results = {
+        Result.CREATED: ExchangeEvent.Result.CREATED, Result.ALREADY: ExchangeEvent.Result.UNCHANGED,
+        Result.FAILED: ExchangeEvent.Result.FAILED, Result.SKIPPED_NO_PHONE: ExchangeEvent.Result.SKIPPED,
+        Result.SKIPPED: ExchangeEvent.Result.SKIPPED,
+    }
+
+    def report(outcome):
+        customer = outcome.customer
+        ctx.event(entity="customer", direction=ExchangeEvent.Direction.EXPORT, result=results[outcome.result],
+                  crm_id=customer.crm_id or "", local_ref=f"{customer} (#{customer.pk})", message=outcome.message)
+
+    ids = _customer_ids(customer_ids)
+    ctx.set_count("customers", len(ids))
+    with client_from_settings() as client:
+        counts = register_customers(client, ids, report=report, site=CrmSettings.get_solo().site_code or None)
+    for name in (Result.CREATED, Result.ALREADY, Result.FAILED, Result.SKIPPED_NO_PHONE, Result.SKIPPED):
+        ctx.set_count(name, counts.get(name, 0))
+    ctx.message(__("Registered: %(created)d, already participants: %(already)d, failed: %(failed)d, "
+                   "without a phone: %(no_phone)d.") % {
+        "created": counts.get(Result.CREATED, 0), "already": counts.get(Result.ALREADY, 0),
+        "failed": counts.get(Result.FAILED, 0), "no_phone": counts.get(Result.SKIPPED_NO_PHONE, 0)},
+        warning=bool(counts.get(Result.FAILED)))
