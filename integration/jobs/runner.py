@@ -130,7 +130,8 @@ class _HeldLock:
     """The kind's Redis lock with a short TTL, renewed by a heartbeat thread while the work runs."""
 
     def __init__(self, connection, job_id: str):
-        self.lock = connection.lock(_lock_key(job_id), timeout=lock_ttl(), blocking=False)
+        # thread_local=False: the heartbeat thread renews the token the worker's thread acquired.
+        self.lock = connection.lock(_lock_key(job_id), timeout=lock_ttl(), blocking=False, thread_local=False)
         self._stop = threading.Event()
         self._thread = None
 
