@@ -1,0 +1,223 @@
+"""The engine both exports share: what changed, dense batches, sending beside local work, results.
+
+Why a sender thread: RetailCRM allows 10 requests a second, so a full upload of 100,000
+offers (400 requests) is bound by the rate limit, not by us. While the sender sleeps for its
+slot and waits for the answer, this thread reads the next chunk of the catalog and records the
+answer to the previous batch; only the sender touches the HTTP client, only this thread the
+database.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import queue
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.conf import settings as django_settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from integration.crm.client import MAX_UPLOAD_OFFERS
+from integration.crm.errors import CrmAccessDenied, CrmAuthError, CrmError, CrmNotConfigured
+from integration.models import ExchangeEvent, ExportCheckpoint, OfferExportState
+from integration.secrets import redact
+
+# Errors no other batch can escape: stop the run instead of failing 400 batches one by one.
+FATAL = (CrmAuthError, CrmAccessDenied, CrmNotConfigured)
+QUEUE_AHEAD = 2  # batches built ahead of the sender: enough to never starve it, little memory
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One offer element of an upload request, as sent, with the fingerprint of exactly that."""
+
+    site: str
+    key: str
+    body: dict
+    fingerprint: str
+
+
+def make_entry(site: str, key: str, body: dict) -> Entry:
+    canonical = json.dumps([site, body], sort_keys=True, separators=(",", ":"), default=str)
+    return Entry(site, key, body, hashlib.blake2b(canonical.encode(), digest_size=8).hexdigest())
+
+
+def full_run_due(channel: str, requested: bool) -> bool:
+    """A full upload when asked for, when none has completed yet, or when the last one is too old."""
+    if requested:
+        return True
+    last = ExportCheckpoint.objects.filter(channel=channel).values_list("last_full_at", flat=True).first()
+    hours = float(getattr(django_settings, "RETAILCRM_FULL_EXPORT_HOURS", 24))
+    return last is None or (timezone.now() - last).total_seconds() >= hours * 3600
+
+
+class _Sender(threading.Thread):
+    """Sends batches in order; every answer (or error) goes back to the building thread."""
+
+    def __init__(self, send: Callable[[list[Entry]], object]):
+        super().__init__(name="crm-export-sender", daemon=True)
+        self.send = send
+        self.inbox: queue.Queue = queue.Queue(maxsize=QUEUE_AHEAD)
+        self.outbox: queue.Queue = queue.Queue()
+        self.stopped = threading.Event()
+
+    def run(self):
+        while (batch := self.inbox.get()) is not None:
+            if self.stopped.is_set():
+                continue
+            try:
+                self.outbox.put((batch, self.send(batch), None))
+            except BaseException as exc:  # noqa: BLE001  handed to the building thread, which decides
+                self.outbox.put((batch, None, exc))
+
+
+class ExportRun:
+    """Feed entries chunk by chunk; ``finish`` waits for the last answer and updates the checkpoint."""
+
+    def __init__(self, ctx, *, channel: str, id_field: str, send: Callable[[list[Entry]], object], full: bool,
+                 one_site_per_request: bool):
+        self.ctx, self.channel, self.id_field, self.full = ctx, channel, id_field, full
+        self.one_site_per_request = one_site_per_request
+        self.started = timezone.now()
+        self.failed_batches = 0
+        self._batch: list[Entry] = []
+        self._sender = _Sender(send)
+        self._sender.start()
+        ctx.set_count("full", int(full))
+
+    # -- building ---------------------------------------------------------------------------
+
+    def feed(self, entries: list[Entry]) -> None:
+        self.ctx.count("offers", len(entries))
+        changed = entries if self.full else self._changed(entries)
+        if len(changed) < len(entries):
+            self.ctx.count("unchanged", len(entries) - len(changed))
+        for entry in changed:
+            if self._batch and self.one_site_per_request and self._batch[0].site != entry.site:
+                self._flush()
+            self._batch.append(entry)
+            if len(self._batch) == MAX_UPLOAD_OFFERS:
+                self._flush()
+
+    def _changed(self, entries: list[Entry]) -> list[Entry]:
+        stored: dict[tuple[str, str], str] = {}
+        for site in {e.site for e in entries}:
+            keys = [e.key for e in entries if e.site == site]
+            rows = OfferExportState.objects.filter(channel=self.channel, site=site, offer__in=keys)
+            stored.update({(site, k): f for k, f in rows.values_list("offer", "fingerprint")})
+        return [e for e in entries if stored.get((e.site, e.key)) != e.fingerprint]
+
+    def _flush(self) -> None:
+        if not self._batch:
+            return
+        batch, self._batch = self._batch, []
+        self.ctx.count("requests")
+        self.ctx.count("sent", len(batch))
+        while True:  # record answers while waiting for room, so the sender never waits on us
+            try:
+                self._sender.inbox.put(batch, timeout=0.05)
+                break
+            except queue.Full:
+                self._record_answers()
+        self._record_answers()
+
+    # -- answers ----------------------------------------------------------------------------
+
+    def _record_answers(self) -> None:
+        while True:
+            try:
+                batch, result, error = self._sender.outbox.get_nowait()
+            except queue.Empty:
+                return
+            if error is not None:
+                self._batch_failed(batch, error)
+            else:
+                self._batch_done(batch, result)
+
+    def _batch_failed(self, batch: list[Entry], error: BaseException) -> None:
+        if isinstance(error, FATAL) or not isinstance(error, CrmError):
+            self._sender.stopped.set()
+            raise error
+        self.failed_batches += 1
+        self.ctx.count("failed_batches")
+        self.ctx.count("failed_offers", len(batch))
+        self.ctx.event(
+            entity="offer-batch", direction=ExchangeEvent.Direction.EXPORT, result=ExchangeEvent.Result.FAILED,
+            local_ref=f"{batch[0].key} … {batch[-1].key}",
+            message=_("%(count)d offers were not sent: %(error)s. They are sent again by the next run.")
+            % {"count": len(batch), "error": error},
+        )
+
+    def _batch_done(self, batch: list[Entry], result) -> None:
+        missing = {str(item.get(self.id_field)) for item in result.not_found_offers if isinstance(item, dict)}
+        accepted = [e for e in batch if e.key not in missing]
+        self.ctx.count("accepted", len(accepted))
+        now = timezone.now()
+        OfferExportState.objects.bulk_create(
+            [OfferExportState(channel=self.channel, site=e.site, offer=e.key, fingerprint=e.fingerprint, exported_at=now)
+             for e in accepted],
+            update_conflicts=True, unique_fields=["channel", "site", "offer"], update_fields=["fingerprint", "exported_at"],
+        )
+        not_found = [e for e in batch if e.key in missing]
+        if not_found:
+            self._record_not_found(not_found)
+
+    def _record_not_found(self, entries: list[Entry]) -> None:
+        self.ctx.count("not_found", len(entries))
+        self.ctx.warnings += len(entries)
+        message = _("RetailCRM has no offer with %(field)s “%(offer)s”%(shop)s, so its %(what)s was not updated. "
+                    "Load the catalog (ICML) into RetailCRM first; the offer is sent again by the next run.")
+        what = _("stock") if self.channel == "stock" else _("prices")
+        ExchangeEvent.objects.bulk_create([
+            ExchangeEvent(
+                run=self.ctx.run, entity="offer", direction=ExchangeEvent.Direction.EXPORT,
+                result=ExchangeEvent.Result.FAILED, local_ref=e.key[:255],
+                message=redact(message % {"field": self.id_field, "offer": e.key, "what": what,
+                                          "shop": _(" in shop %(site)s") % {"site": e.site} if e.site else ""}),
+            )
+            for e in entries
+        ])
+
+    # -- end --------------------------------------------------------------------------------
+
+    def finish(self) -> None:
+        self._flush()
+        self.close()
+        checkpoint, _created = ExportCheckpoint.objects.get_or_create(channel=self.channel)
+        checkpoint.last_run_at = self.started
+        if self.full and not self.failed_batches:
+            checkpoint.last_full_at = self.started
+            # Offers no longer in scope (or renamed by a changed identifier setting) were not sent.
+            OfferExportState.objects.filter(channel=self.channel, exported_at__lt=self.started).delete()
+        checkpoint.save()
+
+    def close(self) -> None:
+        """Stop the sender after the batches already handed over; record their answers."""
+        if self._sender.is_alive():
+            self._sender.inbox.put(None)
+            self._sender.join()
+        self._record_answers()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is not None:  # the run is failing: drop what is still queued, keep the sender short
+            self._sender.stopped.set()
+            if self._sender.is_alive():
+                self._sender.inbox.put(None)
+                self._sender.join()
+        return False
+
+
+def summarize(ctx) -> None:
+    counts = ctx.run.counts
+    ctx.message(_("%(sent)d of %(offers)d offers sent in %(requests)d requests; %(accepted)d accepted, "
+                  "%(not_found)d unknown to RetailCRM, %(failed)d in failed requests.") % {
+        "sent": counts.get("sent", 0), "offers": counts.get("offers", 0), "requests": counts.get("requests", 0),
+        "accepted": counts.get("accepted", 0), "not_found": counts.get("not_found", 0),
+        "failed": counts.get("failed_offers", 0),
+    })
