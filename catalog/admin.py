@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django_object_actions import DjangoObjectActions
 
 from catalog.models import (
     Characteristic,
@@ -95,8 +96,17 @@ class PriceTypeAdmin(admin.ModelAdmin):
     search_fields = ("name", "code")
 
 
+def _export_button(kind_name: str):
+    """The RetailCRM export of this data (D1/D2), next to the data itself."""
+    from integration.admin.buttons import job_button
+
+    return job_button(kind_name)
+
+
 @admin.register(Price)
-class PriceAdmin(admin.ModelAdmin):
+class PriceAdmin(DjangoObjectActions, admin.ModelAdmin):
+    changelist_actions = ("run_export_prices",)
+    run_export_prices = _export_button("export-prices")
     list_display = ("product", "characteristic", "price_type", "price", "updated_at")
     list_filter = ("price_type",)
     list_select_related = ("product", "characteristic__product", "price_type")
@@ -106,7 +116,9 @@ class PriceAdmin(admin.ModelAdmin):
 
 
 @admin.register(StockBalance)
-class StockBalanceAdmin(admin.ModelAdmin):
+class StockBalanceAdmin(DjangoObjectActions, admin.ModelAdmin):
+    changelist_actions = ("run_export_stock",)
+    run_export_stock = _export_button("export-stock")
     list_display = ("product", "characteristic", "warehouse", "quantity", "updated_at")
     list_filter = ("warehouse",)
     list_select_related = ("product", "characteristic__product", "warehouse")
