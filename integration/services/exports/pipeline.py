@@ -10,13 +10,13 @@ database.
 from __future__ import annotations
 
 import hashlib
-import json
 import queue
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings as django_settings
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -41,8 +41,24 @@ class Entry:
 
 
 def make_entry(site: str, key: str, body: dict) -> Entry:
-    canonical = json.dumps([site, body], sort_keys=True, separators=(",", ":"), default=str)
-    return Entry(site, key, body, hashlib.blake2b(canonical.encode(), digest_size=8).hexdigest())
+    # Bodies are built with a fixed key order from plain str/int/float/bool values, so repr is
+    # canonical — and several times cheaper than json.dumps(sort_keys=True) at 100,000 offers.
+    return Entry(site, key, body, hashlib.blake2b(repr((site, body)).encode(), digest_size=8).hexdigest())
+
+
+def _remember(channel: str, entries: list[Entry]) -> None:
+    """Upsert what the CRM accepted, in one statement (the ORM's bulk upsert costs 20 ms a batch)."""
+    if not entries:
+        return
+    table = connection.ops.quote_name(OfferExportState._meta.db_table)
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with transaction.atomic(), connection.cursor() as cursor:  # one commit, not one per row
+        cursor.executemany(
+            f"INSERT INTO {table} (channel, site, offer, fingerprint, exported_at) VALUES (%s, %s, %s, %s, %s) "
+            "ON CONFLICT (channel, site, offer) DO UPDATE SET fingerprint = excluded.fingerprint, "
+            "exported_at = excluded.exported_at",
+            [(channel, e.site, e.key, e.fingerprint, now) for e in entries],
+        )
 
 
 def full_run_due(channel: str, requested: bool) -> bool:
@@ -84,6 +100,7 @@ class ExportRun:
         self.started = timezone.now()
         self.failed_batches = 0
         self._batch: list[Entry] = []
+        self._stored: dict[str, dict[str, str]] = {}  # site → offer → fingerprint last accepted
         self._sender = _Sender(send)
         self._sender.start()
         ctx.set_count("full", int(full))
@@ -103,12 +120,14 @@ class ExportRun:
                 self._flush()
 
     def _changed(self, entries: list[Entry]) -> list[Entry]:
-        stored: dict[tuple[str, str], str] = {}
-        for site in {e.site for e in entries}:
-            keys = [e.key for e in entries if e.site == site]
-            rows = OfferExportState.objects.filter(channel=self.channel, site=site, offer__in=keys)
-            stored.update({(site, k): f for k, f in rows.values_list("offer", "fingerprint")})
-        return [e for e in entries if stored.get((e.site, e.key)) != e.fingerprint]
+        changed = []
+        for entry in entries:
+            if entry.site not in self._stored:  # one read per shop: cheaper than a lookup per chunk
+                rows = OfferExportState.objects.filter(channel=self.channel, site=entry.site)
+                self._stored[entry.site] = dict(rows.values_list("offer", "fingerprint"))
+            if self._stored[entry.site].get(entry.key) != entry.fingerprint:
+                changed.append(entry)
+        return changed
 
     def _flush(self) -> None:
         if not self._batch:
@@ -155,12 +174,7 @@ class ExportRun:
         missing = {str(item.get(self.id_field)) for item in result.not_found_offers if isinstance(item, dict)}
         accepted = [e for e in batch if e.key not in missing]
         self.ctx.count("accepted", len(accepted))
-        now = timezone.now()
-        OfferExportState.objects.bulk_create(
-            [OfferExportState(channel=self.channel, site=e.site, offer=e.key, fingerprint=e.fingerprint, exported_at=now)
-             for e in accepted],
-            update_conflicts=True, unique_fields=["channel", "site", "offer"], update_fields=["fingerprint", "exported_at"],
-        )
+        _remember(self.channel, accepted)
         not_found = [e for e in batch if e.key in missing]
         if not_found:
             self._record_not_found(not_found)

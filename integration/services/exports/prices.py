@@ -16,7 +16,7 @@ from integration.services.exports.scope import Target, price_targets
 def price_entries(target: Target, *, id_field: str, source: str):
     codes = sorted(target.price_types)
     for chunk in offer_chunks(target.groups, goods_only=False, source=source):
-        prices = prices_of(chunk.product_ids, set(target.price_types.values()))
+        prices = prices_of(chunk, set(target.price_types.values()))
         entries = []
         for offer in chunk.offers:
             items = []

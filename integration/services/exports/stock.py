@@ -21,10 +21,10 @@ def stock_entries(target: Target, *, id_field: str, source: str, purchase_type_i
     for chunk in offer_chunks(target.groups, goods_only=True, source=source):
         stock = {
             (p, c, w): q for p, c, w, q in StockBalance.objects.filter(
-                product_id__in=chunk.product_ids, warehouse_id__in=warehouse_ids,
+                product_id__gte=chunk.first_id, product_id__lte=chunk.last_id, warehouse_id__in=warehouse_ids,
             ).values_list("product_id", "characteristic_id", "warehouse_id", "quantity")
         }
-        costs = prices_of(chunk.product_ids, [purchase_type_id]) if purchase_type_id else {}
+        costs = prices_of(chunk, [purchase_type_id]) if purchase_type_id else {}
         entries = []
         for offer in chunk.offers:
             cost = variant_price(costs, offer, purchase_type_id) if costs else None
