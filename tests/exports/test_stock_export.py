@@ -157,3 +157,26 @@ def test_rate_limit_answers_are_retried_and_the_run_completes(crm):
     assert run.counts["accepted"] == run.counts["offers"] and not run.counts.get("failed_batches")
     for key, product, variant in local_offers(goods_only=True):
         assert stock_in_crm(crm, key) == expected_stock(product, variant)
+
+
+def test_each_shop_gets_the_stock_of_its_own_warehouses(crm):
+    """B8: with multiple organizations, stock goes per shop (its ``site``), limited to the shop's warehouses."""
+    from catalog.models import Organization, Warehouse
+
+    row = im.CrmSettings.get_solo()
+    row.multiple_organizations = True
+    row.save()
+    organization = Organization.objects.first()
+    main = im.ShopOrganization.objects.create(crm_site=im.CrmSite.objects.get(code="main-shop"), organization=organization)
+    main.warehouses.set([Warehouse.objects.get(code="north")])
+    im.ShopOrganization.objects.create(crm_site=im.CrmSite.objects.get(code="second-shop"), organization=organization,
+                                       export_stock=False)
+    crm.state.uploads["stock"].clear()
+    key, product, variant = next(local_offers(goods_only=True))
+    crm_offer(crm, key)["stores"]["main"]["quantity"] = 12345.0  # not this shop's warehouse: left alone
+
+    run = run_inline("export-stock", options={"full": True})
+
+    assert run.counts["offers"] == len(list(local_offers(goods_only=True)))  # one shop only
+    assert crm_offer(crm, key)["stores"]["north"]["quantity"] == expected_stock(product, variant)["north"]["quantity"]
+    assert crm_offer(crm, key)["stores"]["main"]["quantity"] == 12345.0

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from integration import models as im
 from integration.services.exports.local_offers import number, offer_chunks, prices_of, variant_price
-from integration.services.exports.pipeline import ExportRun, full_run_due, make_entry, summarize
+from integration.services.exports.pipeline import ExportRun, full_run_due, make_entry, pace, summarize
 from integration.services.exports.scope import Target, price_targets
 
 
@@ -42,6 +42,8 @@ def export_prices(client, ctx, *, full: bool = False) -> None:
         ctx.message(text, warning=True)
     full = full_run_due("prices", full)
     ctx.message(_("Full upload: every offer is sent.") if full else _("Only offers changed since the last upload are sent."))
+
+    pace(client)
 
     def send(batch):
         return client.prices_upload([entry.body for entry in batch])
