@@ -16,7 +16,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
 from integration.admin.buttons import enqueue_from_admin, job_button
-from integration.jobs import definitions  # noqa: F401
+from integration.jobs import definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
 from integration.models import CrmSettings, JobRun
 from integration.services.crm_setup import trigger_instructions
@@ -99,8 +99,11 @@ class SettingsFileForm(forms.Form):
 @admin.register(CrmSettings)
 class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
     form = CrmSettingsForm
-    change_actions = ("check_connection", "run_sync_references", "register_module", "create_custom_field")
+    change_actions = ("check_connection", "run_sync_references", "register_module", "create_custom_field",
+                      "run_export_stock", "export_all_stock", "run_export_prices", "export_all_prices")
     run_sync_references = job_button("sync-references")
+    run_export_stock = job_button("export-stock")
+    run_export_prices = job_button("export-prices")
     readonly_fields = ("connection_status", "connection_checked_at", "trigger")
     filter_horizontal = ("catalog_groups",)
     fieldsets = (
@@ -145,6 +148,14 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
         except JobRefused as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
+
+    @action(label=_("Export all stock"), description=_("D1: send the stock of every offer, not only the changed ones"))
+    def export_all_stock(self, request, obj):
+        return enqueue_from_admin(request, "export-stock", options={"full": True})
+
+    @action(label=_("Export all prices"), description=_("D2: send the prices of every offer, not only the changed ones"))
+    def export_all_prices(self, request, obj):
+        return enqueue_from_admin(request, "export-prices", options={"full": True})
 
     def get_urls(self):
         own = [

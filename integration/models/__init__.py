@@ -12,6 +12,7 @@ from integration.models.dictionaries import (
     CrmUser,
 )
 from integration.models.documents import Order, OrderLine, Payment, Return, ReturnLine, Sale
+from integration.models.exports import ExportChannel, ExportCheckpoint, OfferExportState
 from integration.models.jobs import ExchangeEvent, JobRun, JobSchedule
 from integration.models.mappings import (
     DeliveryMethod,
@@ -32,8 +33,9 @@ from integration.models.webhooks import WebhookRequest
 __all__ = [
     "CrmDeliveryType", "CrmOrderMethod", "CrmOrderType", "CrmPaymentType", "CrmPriceType", "CrmSettings",
     "CrmSite", "CrmStatus", "CrmStatusGroup", "CrmStore", "CrmUser", "Customer", "DeliveryMethod",
-    "DeliveryTypeMapping", "ExchangeEvent", "JobRun", "JobSchedule", "ManagerMapping", "Order", "OrderLine",
-    "OrderState", "Payment", "PaymentDocumentKind", "PaymentTypeMapping", "PriceTypeMapping", "Return",
+    "DeliveryTypeMapping", "ExchangeEvent", "ExportChannel", "ExportCheckpoint", "JobRun", "JobSchedule",
+    "ManagerMapping", "OfferExportState", "Order", "OrderLine", "OrderState", "Payment", "PaymentDocumentKind",
+    "PaymentTypeMapping", "PriceTypeMapping", "Return",
     "ReturnLine", "Sale", "ShopOrganization", "StatusExportMapping", "StatusImportMapping", "WarehouseMapping",
     "WebhookRequest",
 ]

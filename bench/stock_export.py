@@ -1,0 +1,209 @@
+"""Stock export benchmark (D1): 100,000 offers against the sandbox at 10 requests/s.
+
+    .venv/bin/python bench/stock_export.py [--offers 100000]
+
+A fresh SQLite database and the embedded Redis; the sandbox (``python -m sandbox.retailcrm``)
+runs in its own process, as RetailCRM would, and knows every offer. Three runs:
+(1) full upload with no rate limit anywhere: our own processing time; (2) full upload with
+the sandbox and our client at 10 requests/s: wall time against the bound requests / 10;
+(3) a delta run after 1 % of the stock rows changed. Figures go to bench/results.json under
+``stock_export``.
+"""
+
+import argparse
+import json
+import math
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+
+RESULTS = ROOT / "bench" / "results.json"
+WAREHOUSES = {"main": "main", "north": "north", "shop-floor": "shop"}
+
+
+def _catalog(offers: int) -> None:
+    """``offers`` products (no characteristics) with stock in two of three warehouses and a purchase price."""
+    from catalog.models import Price, PriceType, Product, StockBalance, Warehouse
+
+    call_command("migrate", verbosity=0)
+    warehouses = {code: Warehouse.objects.get_or_create(code=code, defaults={"name": code})[0] for code in WAREHOUSES.values()}
+    purchase = PriceType.objects.get_or_create(code="purchase", defaults={"name": "Purchase"})[0]
+    step = 5000
+    for start in range(0, offers, step):
+        products = Product.objects.bulk_create(
+            [Product(code=f"SKU-{n:06d}", name=f"Bench item {n}") for n in range(start, min(start + step, offers))])
+        StockBalance.objects.bulk_create(
+            [StockBalance(product=p, warehouse=warehouses[code], quantity=(p.pk * 7 + i) % 50)
+             for p in products for i, code in enumerate(("main", "north"))])
+        Price.objects.bulk_create([Price(product=p, price_type=purchase, price=10 + p.pk % 900) for p in products])
+
+
+def _connect(server) -> None:
+    from catalog.models import PriceType, Warehouse
+    from integration import models as im
+    from integration.jobs import run_inline
+
+    row = im.CrmSettings.get_solo()
+    row.crm_url, row.api_key, row.site_code, row.connection_ok = server.url, server.api_key, "main-shop", True
+    row.purchase_price_type = PriceType.objects.get(code="purchase")
+    row.save()
+    run_inline("sync-references")
+    for crm_code, local in WAREHOUSES.items():
+        im.WarehouseMapping.objects.get_or_create(crm_store=im.CrmStore.objects.get(code=crm_code),
+                                                  defaults={"warehouse": Warehouse.objects.get(code=local)})
+
+
+class ExternalSandbox:
+    """The sandbox in a child process: its request handling does not compete with the export for the GIL,
+    which would delay requests past their rate-limit slots and earn 503s that RetailCRM would not send."""
+
+    api_key = "sandbox-key"
+
+    def __init__(self, rps: int):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sandbox.retailcrm", "--port", str(port), "--seed", "demo", "--rps", str(rps),
+             "--api-key", self.api_key], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+        ready = self.process.stdout.readline()
+        if "ready" not in ready:
+            raise RuntimeError(f"sandbox did not start: {ready!r}")
+
+    def _post(self, path: str, body: dict) -> dict:
+        import requests
+
+        response = requests.post(self.url + path, json=body, timeout=120)
+        response.raise_for_status()
+        return response.json()
+
+    def state(self) -> dict:
+        import requests
+
+        return requests.get(self.url + "/sandbox/state", timeout=120).json()
+
+    def rate_stats(self) -> dict:
+        return self.state()["rate"]
+
+    def set_rps(self, rps: int) -> None:
+        self._post("/sandbox/rate", {"rps": rps, "reset_stats": True})
+
+    def add_offers(self, offers: list[dict]) -> None:
+        for start in range(0, len(offers), 20_000):
+            self._post("/sandbox/offers", {"offers": offers[start:start + 20_000]})
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def _teach_sandbox(server, offers: int) -> None:
+    """The CRM's catalog, as the ICML load would leave it (the operator endpoint, 20,000 offers a call)."""
+    server.add_offers([{"externalId": f"SKU-{n:06d}", "name": f"Bench item {n}", "site": "main-shop"}
+                       for n in range(offers)])
+
+
+def _run(server, **options):
+    from integration.jobs import run_inline
+
+    before = server.rate_stats().get(server.api_key, {}).get("total", 0)
+    started = time.perf_counter()
+    run = run_inline("export-stock", options=options)
+    seconds = time.perf_counter() - started
+    assert run.status == "succeeded", (run.status, run.error, run.messages[-3:])
+    return seconds, server.rate_stats()[server.api_key]["total"] - before, run.counts
+
+
+def _quiet_limiter(api_key: str) -> None:
+    """Forget the unlimited run's send times: at 10/s they would space the first requests wrongly."""
+    import django_rq
+
+    from integration.crm.ratelimit import RedisRateLimiter
+
+    RedisRateLimiter(django_rq.get_connection("default"), api_key).reset()
+
+
+def _change_one_percent(offers: int) -> int:
+    from catalog.models import StockBalance
+
+    changed = StockBalance.objects.filter(warehouse__code="main").order_by("id")[: offers // 100]
+    ids = list(changed.values_list("id", flat=True))
+    StockBalance.objects.filter(id__in=ids).update(quantity=999)
+    return len(ids)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--offers", type=int, default=100_000)
+    args = parser.parse_args()
+    from django.conf import settings
+
+    from integration.models import OfferExportState
+
+    figures = {"offers": args.offers, "minimal_requests": math.ceil(args.offers / 250)}
+    t0 = time.perf_counter()
+    _catalog(args.offers)
+    figures["catalog_setup_seconds"] = round(time.perf_counter() - t0, 1)
+
+    with ExternalSandbox(rps=10) as server:
+        t0 = time.perf_counter()
+        _teach_sandbox(server, args.offers)
+        figures["sandbox_setup_seconds"] = round(time.perf_counter() - t0, 1)
+        _connect(server)
+
+        server.set_rps(1_000_000)
+        settings.RETAILCRM_RATE_LIMIT_RPS = 1_000_000
+        seconds, requests_made, _counts = _run(server, full=True)
+        figures["unlimited_seconds"] = round(seconds, 2)
+        figures["unlimited_requests"] = requests_made
+
+        OfferExportState.objects.all().delete()
+        _quiet_limiter(server.api_key)
+        server.set_rps(10)
+        settings.RETAILCRM_RATE_LIMIT_RPS = 10
+        seconds, requests_made, counts = _run(server, full=True)
+        figures["seconds"] = round(seconds, 2)
+        figures["requests"] = requests_made
+        figures["offers_sent"] = counts["sent"]
+        figures["rate_bound_seconds"] = requests_made / 10
+        figures["rate_bound_ratio"] = round(seconds / (requests_made / 10), 3)
+        figures["rejected_503"] = server.rate_stats()[server.api_key]["rejected_503"]
+        assert counts["accepted"] == args.offers, counts
+
+        changed = _change_one_percent(args.offers)
+        seconds, requests_made, counts = _run(server)
+        figures["delta_changed_offers"] = changed
+        figures["delta_offers_sent"] = counts["sent"]
+        figures["delta_requests"] = requests_made
+        figures["delta_seconds"] = round(seconds, 2)
+        stock = server.state()["stock"]["main-shop"]["SKU-000000"]
+        assert stock["main"]["quantity"] == 999, stock
+
+    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
+    results["stock_export"] = figures
+    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
+    print(json.dumps({"stock_export": figures}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

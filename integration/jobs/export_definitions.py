@@ -1,0 +1,25 @@
+"""D1/D2 job kinds: stock and price export to RetailCRM (buttons, schedule, ``manage.py exchange``)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from integration.jobs.registry import Argument, job_kind
+
+FULL = Argument("full", flag=True, help="Send every offer, not only the ones changed since the last upload")
+
+
+@job_kind("export-stock", label=_("Export stock to RetailCRM"), queue="export", timeout=3 * 3600, arguments=[FULL])
+def export_stock_job(ctx, full=False):
+    from integration.crm.factory import client_from_settings
+    from integration.services.exports import export_stock
+
+    with client_from_settings() as client:
+        export_stock(client, ctx, full=bool(full))
+
+
+@job_kind("export-prices", label=_("Export prices to RetailCRM"), queue="export", timeout=3 * 3600, arguments=[FULL])
+def export_prices_job(ctx, full=False):
+    from integration.crm.factory import client_from_settings
+    from integration.services.exports import export_prices
+
+    with client_from_settings() as client:
+        export_prices(client, ctx, full=bool(full))

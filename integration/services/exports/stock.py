@@ -1,0 +1,68 @@
+"""D1: stock and purchase price per mapped CRM store (``store/inventories/upload``).
+
+Every offer entry lists every mapped store of its shop, with 0 where the local warehouse has no
+stock row: a deleted row therefore reaches the CRM as 0, and a full upload leaves the CRM with
+exactly the local quantities.
+"""
+
+from django.utils.translation import gettext as _
+
+from catalog.models import StockBalance
+from integration import models as im
+from integration.services.exports.local_offers import number, offer_chunks, prices_of, variant_price
+from integration.services.exports.pipeline import ExportRun, full_run_due, make_entry, pace, summarize
+from integration.services.exports.scope import Target, stock_targets
+
+
+def stock_entries(target: Target, *, id_field: str, source: str, purchase_type_id: int | None):
+    """Lists of entries, one list per chunk of the catalog."""
+    codes = sorted(target.stores)
+    warehouse_ids = set(target.stores.values())
+    for chunk in offer_chunks(target.groups, goods_only=True, source=source):
+        stock = {
+            (p, c, w): q for p, c, w, q in StockBalance.objects.filter(
+                product_id__gte=chunk.first_id, product_id__lte=chunk.last_id, warehouse_id__in=warehouse_ids,
+            ).values_list("product_id", "characteristic_id", "warehouse_id", "quantity")
+        }
+        costs = prices_of(chunk, [purchase_type_id]) if purchase_type_id else {}
+        entries = []
+        for offer in chunk.offers:
+            cost = variant_price(costs, offer, purchase_type_id) if costs else None
+            stores = []
+            for code in codes:
+                quantity = stock.get((offer.product_id, offer.characteristic_id, target.stores[code]), 0)
+                store = {"code": code, "available": number(max(quantity, 0))}
+                if cost is not None:
+                    store["purchasePrice"] = number(cost)
+                stores.append(store)
+            entries.append(make_entry(target.site, offer.key, {id_field: offer.key, "stores": stores}))
+        yield entries
+
+
+def export_stock(client, ctx, *, full: bool = False) -> None:
+    """Send the stock of the chosen groups; only changed offers unless ``full`` or a reconcile is due."""
+    settings = im.CrmSettings.get_solo()
+    if not settings.export_stock:
+        ctx.message(_("Stock export is switched off in RetailCRM settings (Exchange modes)."), warning=True)
+        return
+    warnings: list[str] = []
+    targets = stock_targets(settings, warnings)
+    for text in warnings:
+        ctx.message(text, warning=True)
+    full = full_run_due("stock", full)
+    ctx.message(_("Full upload: every offer is sent.") if full else _("Only offers changed since the last upload are sent."))
+
+    pace(client)
+
+    def send(batch):
+        return client.inventories_upload([entry.body for entry in batch], site=batch[0].site or None)
+
+    with ExportRun(ctx, channel="stock", id_field=settings.offer_id_field, send=send, full=full,
+                   one_site_per_request=True) as run:
+        for target in targets:
+            for entries in stock_entries(target, id_field=settings.offer_id_field, source=settings.product_id_source,
+                                         purchase_type_id=settings.purchase_price_type_id):
+                run.feed(entries)
+        run.finish()
+    summarize(ctx)
+
