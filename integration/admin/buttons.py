@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils.functional import lazy
 from django_object_actions import action
 
 from integration.admin.progress import message_with_link, watch_run
@@ -29,9 +30,10 @@ def enqueue_from_admin(request, kind_name: str, *, scope: str = "", options=None
 
 def job_button(kind_name: str):
     """A changelist/change-form button that enqueues ``kind_name``."""
-    kind = get_kind(kind_name)
+    # Lazy: admin modules load (autodiscover) before the apps' ready() registers the job kinds.
+    label = lazy(lambda: str(get_kind(kind_name).label), str)()
 
-    @action(label=kind.label, description=kind.label)
+    @action(label=label, description=label)
     def button(self, request, obj=None):
         return enqueue_from_admin(request, kind_name)
 
