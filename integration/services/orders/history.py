@@ -7,12 +7,15 @@ the page and ends in the same state. Orders that could not be applied are parked
 at the start of every run.
 """
 
+from dataclasses import dataclass
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integration import models as im
 from integration.services.orders.apply import ReferenceData, apply_orders, mark_deleted_in_crm
+from integration.services.readahead import ReadAhead
 
 Result = im.ExchangeEvent.Result
 
@@ -86,6 +89,26 @@ def retry_parked(client, ctx, refs: ReferenceData) -> None:
         ctx.count("retried", len(chunk))
 
 
+@dataclass
+class FeedPage:
+    """One page of the feed with the current state of the orders it names (read ahead, no database)."""
+
+    last_id: int
+    entries: int
+    own_entries: int
+    ids: list[int]
+    current: dict[int, dict]
+
+
+def read_feed(client, *, since_id, start_date):
+    """The feed page by page, each with its orders fetched (100 per request)."""
+    for page in client.iter_history(since_id=since_id, start_date=start_date, limit=100):
+        foreign = [entry for entry in page.entries if isinstance(entry, dict) and not is_own_entry(entry)]
+        ids, deleted = changed_order_ids(foreign)
+        current = _fetch(client, [crm_id for crm_id in ids if crm_id not in deleted]) if ids else {}
+        yield FeedPage(page.last_id, len(page.entries), len(page.entries) - len(foreign), ids, current)
+
+
 def import_from_history(client, ctx, *, since=None) -> None:
     """Read the feed from the stored cursor (or from ``since``) to its end."""
     crm_settings = im.CrmSettings.get_solo()
@@ -94,17 +117,16 @@ def import_from_history(client, ctx, *, since=None) -> None:
     ctx.set_cursor(before=cursor if cursor is not None else "")
     refs = ReferenceData()
     retry_parked(client, ctx, refs)
-    for page in client.iter_history(since_id=cursor, start_date=_crm_time(start) if start else None, limit=100):
-        ctx.count("entries_read", len(page.entries))
-        foreign = [entry for entry in page.entries if isinstance(entry, dict) and not is_own_entry(entry)]
-        ctx.count("own_entries_skipped", len(page.entries) - len(foreign))
-        ids, deleted = changed_order_ids(foreign)
-        current = _fetch(client, [crm_id for crm_id in ids if crm_id not in deleted]) if ids else {}
-        with transaction.atomic():
-            apply_page(ctx, ids, current, refs)
-            # The cursor moves in the same transaction that applied the page (DESIGN §4).
-            im.CrmSettings.objects.filter(pk=crm_settings.pk).update(history_since_id=page.last_id)
-        ctx.set_cursor(after=page.last_id)
+    # The next page is read while this one is written: the API's rate limit, not our writes, sets the pace.
+    with ReadAhead(read_feed(client, since_id=cursor, start_date=_crm_time(start) if start else None)) as pages:
+        for page in pages:
+            ctx.count("entries_read", page.entries)
+            ctx.count("own_entries_skipped", page.own_entries)
+            with transaction.atomic():
+                apply_page(ctx, page.ids, page.current, refs)
+                # The cursor moves in the same transaction that applied the page (DESIGN §4).
+                im.CrmSettings.objects.filter(pk=crm_settings.pk).update(history_since_id=page.last_id)
+            ctx.set_cursor(after=page.last_id)
 
 
 def _crm_time(value) -> str:
