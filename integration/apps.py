@@ -9,6 +9,7 @@ class IntegrationConfig(AppConfig):
     def ready(self):
         from integration import secrets
         from integration.jobs import definitions  # noqa: F401  registers the job kinds
+        from integration.jobs import catalog_definitions  # noqa: F401
 
         secrets.connect_signals()
         secrets.install_log_record_factory()
