@@ -45,41 +45,96 @@ def category_element(category: Category):
     return element
 
 
+# Offer children in document order; every value is text except unit's (an attribute triple).
+CHILD_TAGS = ("price", "purchasePrice", "categoryId", "picture", "name", "xmlId", "productName", "param", "vendor",
+              "unit", "vatRate", "dimensions", "weight", "barcode", "productActivity")
+UNIT_INDEX = CHILD_TAGS.index("unit")
+
+
+def _child_values(offer: Offer) -> tuple:
+    """One value per CHILD_TAGS entry, None where the element is left out."""
+    return (
+        None if offer.price is None else str(offer.price),
+        None if offer.purchase_price is None else str(offer.purchase_price),
+        None if offer.category_id is None else str(offer.category_id),
+        offer.picture or None, offer.name, offer.xml_id or None, offer.product_name, offer.article or None,
+        offer.vendor or None, offer.unit, offer.vat_rate or None, offer.dimensions or None, offer.weight or None,
+        offer.barcode or None, "Y" if offer.active else "N",
+    )
+
+
+def _new_child(parent, tag: str, article_label: str):
+    if tag == "param":
+        return SubElement(parent, "param", name=article_label, code="article")
+    return SubElement(parent, tag)
+
+
+def _set(child, tag_index: int, value) -> None:
+    if tag_index == UNIT_INDEX:
+        child.set("code", value.code)
+        child.set("name", value.name)
+        child.set("sym", value.sym)
+    else:
+        child.text = value
+
+
 def build_offer(offer: Offer, article_label: str):
+    """A new ``<offer>`` element (what an in-memory document is made of)."""
     attrib = {"id": offer.id, "productId": offer.product_id}
     if offer.quantity is not None:
         attrib["quantity"] = plain_number(offer.quantity)
     if offer.service:
         attrib["type"] = "service"
     element = etree.Element("offer", attrib)
-    if offer.price is not None:
-        SubElement(element, "price").text = str(offer.price)
-    if offer.purchase_price is not None:
-        SubElement(element, "purchasePrice").text = str(offer.purchase_price)
-    if offer.category_id is not None:
-        SubElement(element, "categoryId").text = str(offer.category_id)
-    if offer.picture:
-        SubElement(element, "picture").text = offer.picture
-    SubElement(element, "name").text = offer.name
-    if offer.xml_id:
-        SubElement(element, "xmlId").text = offer.xml_id
-    SubElement(element, "productName").text = offer.product_name
-    if offer.article:
-        SubElement(element, "param", name=article_label, code="article").text = offer.article
-    if offer.vendor:
-        SubElement(element, "vendor").text = offer.vendor
-    if offer.unit is not None:
-        SubElement(element, "unit", code=offer.unit.code, name=offer.unit.name, sym=offer.unit.sym)
-    if offer.vat_rate:
-        SubElement(element, "vatRate").text = offer.vat_rate
-    if offer.dimensions:
-        SubElement(element, "dimensions").text = offer.dimensions
-    if offer.weight:
-        SubElement(element, "weight").text = offer.weight
-    if offer.barcode:
-        SubElement(element, "barcode").text = offer.barcode
-    SubElement(element, "productActivity").text = "Y" if offer.active else "N"
+    for index, (tag, value) in enumerate(zip(CHILD_TAGS, _child_values(offer))):
+        if value is not None:
+            _set(_new_child(element, tag, article_label), index, value)
     return element
+
+
+class OfferElements:
+    """Reusable ``<offer>`` elements, one per shape (which children and attributes are present).
+
+    Streaming serializes each offer at once and forgets it, so instead of building ~15 new
+    elements per offer, the writer refills the texts of an element of the same shape: the
+    bytes written are the same as ``build_offer``'s, at a fraction of the cost.
+    """
+
+    def __init__(self, article_label: str):
+        self.article_label = article_label
+        self._shapes = {}
+
+    def fill(self, offer: Offer):
+        values = _child_values(offer)
+        has_quantity = offer.quantity is not None
+        shape = (has_quantity, offer.service, *(value is None for value in values))
+        template = self._shapes.get(shape)
+        if template is None:
+            template = self._shapes[shape] = self._template(has_quantity, offer.service, values)
+        element, children = template
+        element.set("id", offer.id)
+        element.set("productId", offer.product_id)
+        if has_quantity:
+            element.set("quantity", plain_number(offer.quantity))
+        for index, child in children:
+            if index == UNIT_INDEX:
+                _set(child, index, values[index])
+            else:
+                child.text = values[index]
+        return element
+
+    def _template(self, has_quantity: bool, service: bool, values: tuple):
+        attrib = {"id": "", "productId": ""}
+        if has_quantity:
+            attrib["quantity"] = ""
+        if service:
+            attrib["type"] = "service"
+        element = etree.Element("offer", attrib)
+        children = [
+            (index, _new_child(element, tag, self.article_label))
+            for index, (tag, value) in enumerate(zip(CHILD_TAGS, values)) if value is not None
+        ]
+        return element, children
 
 
 def write_icml(stream, *, shop_name: str, company: str, categories: Iterable[Category], offers: Iterable[Offer],
@@ -103,8 +158,9 @@ def write_icml(stream, *, shop_name: str, company: str, categories: Iterable[Cat
                 xf.write("\n")
                 with xf.element("offers"):
                     xf.write("\n")
+                    elements = OfferElements(article_label)
                     for offer in offers:
-                        xf.write(build_offer(offer, article_label), "\n")
+                        xf.write(elements.fill(offer), "\n")
                         counts.add(offer)
                 xf.write("\n")
             xf.write("\n")

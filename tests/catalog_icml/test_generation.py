@@ -169,3 +169,16 @@ def test_job_messages_never_show_the_feed_secret(demo_catalog, generate):
     run, _ = generate()
     token = im.CrmSettings.get_solo().feed_token
     assert all(token not in message for message in run.messages)
+
+
+def test_streamed_offers_are_byte_identical_to_freshly_built_ones(demo_catalog):
+    """The streaming writer reuses elements per shape; it must write exactly what a new element would."""
+    from catalog.icml import source
+    from catalog.icml.writer import OfferElements, build_offer
+
+    Product.objects.filter(code="DEMO-0003").update(vendor="", vat_rate="", barcode="", length=1, width=2.5, height=3)
+    reused = OfferElements("Article")
+    offers = list(source.offers(catalog_specs()[0]))
+    assert len({(o.service, bool(o.vendor), bool(o.dimensions)) for o in offers}) == 3  # several shapes, interleaved
+    for offer in offers:
+        assert etree.tostring(reused.fill(offer)) == etree.tostring(build_offer(offer, "Article"))
