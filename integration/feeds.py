@@ -45,7 +45,8 @@ def icml_feed(request, token: str, shop: str):
     response["ETag"] = f'"{stat.st_mtime_ns:x}-{stat.st_size:x}"'
     response["Last-Modified"] = http_date(stat.st_mtime)
     response["Cache-Control"] = "no-cache"  # RetailCRM (and proxies) must revalidate: 304 is cheap
-    conditional = get_conditional_response(request, etag=response["ETag"], last_modified=int(stat.st_mtime), response=response)
+    conditional = get_conditional_response(
+        request, etag=response["ETag"], last_modified=int(stat.st_mtime), response=response)
     if conditional is not response:
         response.close()  # the 304 replaces it; the file is not sent
     return conditional

@@ -33,7 +33,7 @@ class Category(NamedTuple):
     name: str
 
 
-class Unit_(NamedTuple):
+class OfferUnit(NamedTuple):
     code: str
     name: str
     sym: str
@@ -51,7 +51,7 @@ class Offer(NamedTuple):
     quantity: Decimal | None  # None for services
     article: str
     vendor: str
-    unit: Unit_ | None
+    unit: OfferUnit | None
     vat_rate: str
     dimensions: str
     weight: str  # kg
@@ -82,8 +82,13 @@ def offers(spec: CatalogSpec, category_ids: set[int] | None = None) -> Iterator[
     """Every offer of the spec's catalog, product by product in id order, one chunk at a time."""
     products = Product.objects.order_by("pk")
     if spec.group_ids:
-        products = products.filter(group_id__in=category_ids if category_ids is not None else {c.id for c in categories(spec)})
-    units = {pk: Unit_(clean(code), clean(name), clean(sym)) for pk, code, name, sym in Unit.objects.values_list("id", "code", "name", "symbol")}
+        if category_ids is None:
+            category_ids = {category.id for category in categories(spec)}
+        products = products.filter(group_id__in=category_ids)
+    units = {
+        pk: OfferUnit(clean(code), clean(name), clean(sym))
+        for pk, code, name, sym in Unit.objects.values_list("id", "code", "name", "symbol")
+    }
     last = 0
     while True:
         chunk = list(products.filter(pk__gt=last).values_list(*_PRODUCT_FIELDS)[: spec.chunk_size])
@@ -124,10 +129,13 @@ def _chunk_offers(spec, chunk, low, high, units):
          length, width, height, vendor, picture, active) in chunk:
         guid = str(guid)
         local_id = prefix + {"code": code, "article": article or code, "guid": guid}[spec.product_id_source]
-        name, article, vendor, vat_rate, picture = clean(name), clean(article), clean(vendor), clean(vat_rate), clean(picture)
+        name, article, vendor = clean(name), clean(article), clean(vendor)
+        vat_rate, picture = clean(vat_rate), clean(picture)
         service = kind == Product.Kind.SERVICE
         unit = units.get(unit_id)
-        dimensions = f"{plain_number(length)}/{plain_number(width)}/{plain_number(height)}" if length and width and height else ""
+        dimensions = ""
+        if length and width and height:
+            dimensions = f"{plain_number(length)}/{plain_number(width)}/{plain_number(height)}"
         weight = plain_number(weight / 1000) if weight else ""
         for variant_id, variant_guid, variant_name, variant_barcode in variants.get(pk) or no_variants:
             ours = local_id + SEPARATOR + variant_guid if variant_id else local_id

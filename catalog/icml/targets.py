@@ -60,6 +60,5 @@ def _base_price_type_id() -> int | None:
     """Without a sale price type set, ``<price>`` uses the local type mapped (B5) to the CRM's base type."""
     from integration import models as im
 
-    return (
-        im.PriceTypeMapping.objects.filter(crm_price_type__is_default=True).values_list("price_type_id", flat=True).first()
-    )
+    mappings = im.PriceTypeMapping.objects.filter(crm_price_type__is_default=True)
+    return mappings.values_list("price_type_id", flat=True).first()

@@ -93,3 +93,10 @@ def test_generate_button_queues_the_job(admin_client, shop_settings, run_queued_
 def test_default_schedule_is_off_hourly(db):
     schedule = im.JobSchedule.objects.get(kind="generate-catalog")
     assert (schedule.enabled, schedule.interval_seconds) == (False, 3600)
+
+
+def test_feed_address_is_masked_wherever_text_is_redacted(shop_settings):
+    from integration.secrets import redact
+
+    token = im.CrmSettings.get_solo().feed_token
+    assert token not in redact(f"GET {feed_url()} 200")
