@@ -101,12 +101,15 @@ def offers(spec: CatalogSpec, category_ids: set[int] | None = None) -> Iterator[
 
 def _chunk_offers(spec, chunk, low, high, units):
     in_range = {"product_id__gte": low, "product_id__lte": high}
-    variants = defaultdict(list)
-    for variant_id, product_id, guid, name, barcode in (
-        Characteristic.objects.filter(active=True, **in_range).order_by("product_id", "name", "pk")
-        .values_list("id", "product_id", "guid", "name", "barcode")
+    variants = defaultdict(list)  # a product whose characteristics are all inactive has an empty list: no offers
+    for variant_id, product_id, guid, name, barcode, active in (
+        Characteristic.objects.filter(**in_range).order_by("product_id", "name", "pk")
+        .values_list("id", "product_id", "guid", "name", "barcode", "active")
     ):
-        variants[product_id].append((variant_id, str(guid), clean(name), barcode))
+        if active:
+            variants[product_id].append((variant_id, str(guid), clean(name), barcode))
+        else:
+            variants[product_id]  # noqa: B018  the product has characteristics, just none on sale
     sale, purchase = spec.sale_price_type_id, spec.purchase_price_type_id
     prices = {
         (product_id, variant_id, type_id): value
@@ -137,7 +140,7 @@ def _chunk_offers(spec, chunk, low, high, units):
         if length and width and height:
             dimensions = f"{plain_number(length)}/{plain_number(width)}/{plain_number(height)}"
         weight = plain_number(weight / 1000) if weight else ""
-        for variant_id, variant_guid, variant_name, variant_barcode in variants.get(pk) or no_variants:
+        for variant_id, variant_guid, variant_name, variant_barcode in variants.get(pk, no_variants):
             ours = local_id + SEPARATOR + variant_guid if variant_id else local_id
             price = prices.get((pk, variant_id, sale))
             if price is None and variant_id:

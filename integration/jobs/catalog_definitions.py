@@ -2,15 +2,18 @@
 
 from django.utils.translation import gettext as __, gettext_lazy as _
 
-from integration.jobs.registry import Argument, job_kind
+from integration.jobs.registry import job_kind
 
 
-@job_kind("generate-catalog", label=_("Generate catalog"), queue="catalog", requires_connection=False, timeout=3 * 3600,
-          arguments=[Argument("shop", help="Only this shop's file (multiple organizations mode)")])
-def generate_catalog_job(ctx, shop=None):
+@job_kind("generate-catalog", label=_("Generate catalog"), queue="catalog", requires_connection=False, timeout=3 * 3600)
+def generate_catalog_job(ctx):
+    """Every configured file, or with a scope (``exchange generate-catalog --shop CODE``) only that shop's.
+
+    Files are replaced atomically, so even two runs for the same file leave one complete file."""
     from catalog.icml.generate import generate_configured
 
-    reports = generate_configured(shop=shop or None)
+    shop = ctx.scope or None
+    reports = generate_configured(shop=shop)
     if not reports:
         raise LookupError(__("No catalog to generate: with multiple organizations on, tick “export catalog” for a shop "
                              "in “B8 · multiple organizations”.") if shop is None else

@@ -100,3 +100,32 @@ def test_feed_address_is_masked_wherever_text_is_redacted(shop_settings):
 
     token = im.CrmSettings.get_solo().feed_token
     assert token not in redact(f"GET {feed_url()} 200")
+
+
+def test_each_shop_has_its_own_feed(client, demo_catalog, generate):
+    from catalog.models import Organization, ProductGroup
+
+    demo_catalog.multiple_organizations = True
+    demo_catalog.save()
+    for code, group in (("main-shop", "Food"), ("second-shop", "Services")):
+        shop = im.ShopOrganization.objects.create(
+            crm_site=im.CrmSite.objects.create(code=code, name=code), organization=Organization.objects.get())
+        shop.catalog_groups.set([ProductGroup.objects.get(name=group)])
+    generate()
+    services = b"".join(client.get(feed_url("second-shop")).streaming_content)
+    assert services.count(b"<offer ") == 8 and b'type="service"' in services
+    assert b"".join(client.get(feed_url("main-shop")).streaming_content).count(b"<offer ") == 24
+
+
+def test_exchange_command_generates_one_shop(demo_catalog, capsys):
+    from django.core.management import CommandError, call_command
+
+    demo_catalog.site_code = "main-shop"
+    demo_catalog.save()
+    call_command("exchange", "generate-catalog", "--shop", "main-shop")
+    run = im.JobRun.objects.get(kind="generate-catalog")
+    assert run.status == "succeeded" and run.scope == "main-shop" and run.counts["offers"] == 80
+    with pytest.raises(CommandError, match="No catalog is configured for the shop nowhere"):
+        call_command("exchange", "generate-catalog", "--shop", "nowhere")
+    failed = im.JobRun.objects.filter(kind="generate-catalog", scope="nowhere").get()
+    assert failed.status == "failed" and "nowhere" in failed.error

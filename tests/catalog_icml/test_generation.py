@@ -182,3 +182,13 @@ def test_streamed_offers_are_byte_identical_to_freshly_built_ones(demo_catalog):
     assert len({(o.service, bool(o.vendor), bool(o.dimensions)) for o in offers}) == 3  # several shapes, interleaved
     for offer in offers:
         assert etree.tostring(reused.fill(offer)) == etree.tostring(build_offer(offer, "Article"))
+
+
+def test_inactive_characteristics_are_left_out(demo_catalog, generate):
+    shirt = Product.objects.filter(group__name="T-shirts").first()
+    shirt.characteristics.filter(name="S").update(active=False)
+    shoe = Product.objects.filter(group__name="Shoes").first()
+    shoe.characteristics.update(active=False)
+    _, document = generate()
+    products = [o.get("productId") for o in document.iterfind("shop/offers/offer")]
+    assert products.count(shirt.code) == 2 and shoe.code not in products
