@@ -139,7 +139,7 @@ def reset_peak_rss() -> float:
     return _status_mb("VmRSS")
 
 
-def measure(variant: str, ids: dict, out_dir: Path) -> dict:
+def measure(variant: str, ids: dict, out_dir: Path, traced: bool) -> dict:
     """One contestant in this (fresh) process: a warm-up on one small group (imports, query
     compilation, caches), then a timed run with its RSS growth, then a traced run."""
     from dataclasses import replace
@@ -156,15 +156,18 @@ def measure(variant: str, ids: dict, out_dir: Path) -> dict:
     seconds = time.perf_counter() - started
     peak_rss = _status_mb("VmHWM")
     size = catalog_spec.path.stat().st_size
-    with peak_memory() as traced:
-        run()
+    traced_peak = None
+    if traced:  # tracing slows allocation down: never in the timed run
+        with peak_memory() as memory:
+            run()
+        traced_peak = memory["peak_mb"]
     return {"offers": offers, "seconds": seconds, "rss_growth_mb": max(peak_rss - before, 0.0),
-            "traced_peak_mb": traced["peak_mb"], "bytes": size}
+            "traced_peak_mb": traced_peak, "bytes": size}
 
 
-def run_child(variant: str, ids: dict) -> dict:
+def run_child(variant: str, ids: dict, traced: bool) -> dict:
     output = subprocess.run(
-        [sys.executable, __file__, "--measure", variant, "--ids", json.dumps(ids)],
+        [sys.executable, __file__, "--measure", variant, "--ids", json.dumps(ids)] + (["--traced"] if traced else []),
         check=True, capture_output=True, text=True, env=os.environ.copy(),
     ).stdout
     return json.loads(output.strip().splitlines()[-1])
@@ -173,21 +176,23 @@ def run_child(variant: str, ids: dict) -> dict:
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--offers", type=int, default=100_000)
-    parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--measure", choices=["ours", "baseline"], help=argparse.SUPPRESS)
     parser.add_argument("--ids", help=argparse.SUPPRESS)
+    parser.add_argument("--traced", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.measure:
-        print(json.dumps(measure(args.measure, json.loads(args.ids), Path(os.environ["VAR_DIR"]))))
+        print(json.dumps(measure(args.measure, json.loads(args.ids), Path(os.environ["VAR_DIR"]), args.traced)))
         return
 
     started = time.perf_counter()
     ids = build_catalog(args.offers)
     print(f"catalog of {ids['offers']} offers built in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     runs = {"ours": [], "baseline": []}
-    for _ in range(args.rounds):
-        for variant in ("ours", "baseline"):
-            runs[variant].append(run_child(variant, ids))
+    # The machine is shared: alternate the order, take each contestant's fastest round.
+    for round_number in range(args.rounds):
+        for variant in ("ours", "baseline") if round_number % 2 == 0 else ("baseline", "ours"):
+            runs[variant].append(run_child(variant, ids, traced=round_number == 0))
             print(variant, runs[variant][-1], file=sys.stderr)
     best = {variant: min(results, key=lambda r: r["seconds"]) for variant, results in runs.items()}
     ours, baseline = best["ours"], best["baseline"]
@@ -200,14 +205,14 @@ def main():
         "time_ratio": round(ours["seconds"] / baseline["seconds"], 3),
         # Peak growth per run = the larger of the two views (RSS sees libxml2, tracemalloc sees Python
         # objects that may fit into memory the process already had).
-        "peak_mb": round(min(max(r["rss_growth_mb"], r["traced_peak_mb"]) for r in runs["ours"]), 1),
-        "baseline_peak_mb": round(min(max(r["rss_growth_mb"], r["traced_peak_mb"]) for r in runs["baseline"]), 1),
-        "rss_growth_mb": round(min(r["rss_growth_mb"] for r in runs["ours"]), 1),
+        "rss_growth_mb": round(max(r["rss_growth_mb"] for r in runs["ours"]), 1),
         "baseline_rss_growth_mb": round(min(r["rss_growth_mb"] for r in runs["baseline"]), 1),
-        "traced_peak_mb": ours["traced_peak_mb"],
-        "baseline_traced_peak_mb": baseline["traced_peak_mb"],
+        "traced_peak_mb": runs["ours"][0]["traced_peak_mb"],
+        "baseline_traced_peak_mb": runs["baseline"][0]["traced_peak_mb"],
         "rounds": args.rounds,
     }
+    figures["peak_mb"] = max(figures["rss_growth_mb"], figures["traced_peak_mb"])
+    figures["baseline_peak_mb"] = max(figures["baseline_rss_growth_mb"], figures["baseline_traced_peak_mb"])
     figures["memory_ratio"] = round(figures["peak_mb"] / figures["baseline_peak_mb"], 3)
     if not os.environ.get("KEEP_VAR_DIR"):
         shutil.rmtree(os.environ["VAR_DIR"], ignore_errors=True)

@@ -24,7 +24,8 @@ _UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def clean(text: str) -> str:
-    return _UNSAFE.sub("", text) if text else ""
+    # Every forbidden character is non-printable, so the common case costs one C-level scan.
+    return text if not text or text.isprintable() else _UNSAFE.sub("", text)
 
 
 class Category(NamedTuple):
