@@ -31,7 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-icml-"))
+if "VAR_DIR" not in os.environ:  # measuring children inherit the parent's
+    os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="bench-icml-")
 os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
 
