@@ -1,12 +1,13 @@
 """Offer identifiers shared by the ICML, stock/price uploads and order import (C2).
 
 An offer is a product, or a product's characteristic written ``<product id>#<characteristic id>``;
-the product id comes from its code, article or GUID as configured.
+the product id comes from its code, article or GUID as configured. With "prefix offer ids with the
+organization GUID" on, ``<organization GUID>#`` comes first (seed 001 §3).
 """
 
 import uuid
 
-from catalog.models import Characteristic, Product
+from catalog.models import Characteristic, Organization, Product
 
 SEPARATOR = "#"
 
@@ -15,8 +16,10 @@ def product_local_id(product: Product, source: str) -> str:
     return {"code": product.code, "article": product.article or product.code, "guid": str(product.guid)}[source]
 
 
-def offer_id(product: Product, characteristic: Characteristic | None, source: str) -> str:
+def offer_id(product: Product, characteristic: Characteristic | None, source: str, organization_guid: str = "") -> str:
     base = product_local_id(product, source)
+    if organization_guid:
+        base = f"{organization_guid}{SEPARATOR}{base}"
     return f"{base}{SEPARATOR}{characteristic.guid}" if characteristic else base
 
 
@@ -28,6 +31,7 @@ def resolve_offer(value: str, source: str) -> tuple[Product, Characteristic | No
     """
     if not value:
         return None
+    value = _without_organization_prefix(value)
     product_part, _, variant_part = value.partition(SEPARATOR)
     field = {"code": "code", "article": "article", "guid": "guid"}[source]
     if field == "guid" and not _is_uuid(product_part):
@@ -42,6 +46,13 @@ def resolve_offer(value: str, source: str) -> tuple[Product, Characteristic | No
         name=variant_part
     ).first()
     return (product, characteristic) if characteristic else None
+
+
+def _without_organization_prefix(value: str) -> str:
+    first, separator, rest = value.partition(SEPARATOR)
+    if separator and _is_uuid(first) and Organization.objects.filter(guid=first).exists():
+        return rest
+    return value
 
 
 def _is_uuid(value: str) -> bool:

@@ -3,6 +3,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
+from integration.feeds import icml_feed
 from integration.views import health
 from integration.webhooks import retailcrm_webhook
 
@@ -15,5 +16,7 @@ urlpatterns = [
     # E7: RetailCRM triggers call these; the token form needs no headers, the plain one uses HTTP Basic.
     path("webhooks/retailcrm/<str:token>/", retailcrm_webhook, name="retailcrm-webhook"),
     path("webhooks/retailcrm/", retailcrm_webhook, name="retailcrm-webhook-basic"),
+    # C3: the ICML catalog RetailCRM downloads (the token is the secret part of the address).
+    path("feeds/icml/<str:token>/<slug:shop>.xml", icml_feed, name="icml-feed"),
     path("admin/", admin.site.urls),
 ]

@@ -80,6 +80,7 @@ def connect_signals() -> None:
         register_secret(instance.api_key)
         register_secret(instance.webhook_token)
         register_secret(instance.webhook_basic_password)
+        register_secret(instance.feed_token)
 
     post_init.connect(remember, sender=CrmSettings, weak=False)
     post_save.connect(remember, sender=CrmSettings, weak=False)

@@ -7,6 +7,8 @@ from django.http import HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
@@ -16,7 +18,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
 from integration.admin.buttons import enqueue_from_admin, job_button
-from integration.jobs import definitions, export_definitions  # noqa: F401
+from integration.feeds import feed_rows
+from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
 from integration.models import CrmSettings, JobRun
 from integration.services.crm_setup import trigger_instructions
@@ -100,11 +103,13 @@ class SettingsFileForm(forms.Form):
 class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
     form = CrmSettingsForm
     change_actions = ("check_connection", "run_sync_references", "register_module", "create_custom_field",
-                      "run_export_stock", "export_all_stock", "run_export_prices", "export_all_prices")
+                      "run_generate_catalog", "run_export_stock", "export_all_stock", "run_export_prices",
+                      "export_all_prices")
     run_sync_references = job_button("sync-references")
+    run_generate_catalog = job_button("generate-catalog")
     run_export_stock = job_button("export-stock")
     run_export_prices = job_button("export-prices")
-    readonly_fields = ("connection_status", "connection_checked_at", "trigger")
+    readonly_fields = ("connection_status", "connection_checked_at", "trigger", "catalog_feed")
     filter_horizontal = ("catalog_groups",)
     fieldsets = (
         (_("Connection"), {"fields": ("crm_url", "api_key", "clear_api_key", "site_code", "connection_status", "connection_checked_at")}),
@@ -120,6 +125,7 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
         )}),
         (_("Catalog identifiers"), {"fields": (
             "offer_id_field", "product_id_source", "prefix_organization_guid", "catalog_groups", "catalog_path",
+            "catalog_feed",
         )}),
         (_("History cursor"), {"fields": ("history_since_id", "history_start_date")}),
         (_("Webhook and trigger"), {"fields": ("trigger", "webhook_token", "webhook_basic_user", "webhook_basic_password")}),
@@ -234,6 +240,24 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
     def get_form(self, request, obj=None, **kwargs):
         self._public_url = request.build_absolute_uri("/")  # the trigger needs our public address
         return super().get_form(request, obj, **kwargs)
+
+    @admin.display(description=_("catalog address for RetailCRM"))
+    def catalog_feed(self, obj):
+        """C3: the feed address to paste into the shop's catalog settings, and whether the CRM has it."""
+        rows = feed_rows(getattr(self, "_public_url", "/"))
+        if not rows:
+            return gettext("No catalog is configured: tick “export catalog” for a shop in “B8 · multiple organizations”.")
+        return format_html(
+            "<table>{}</table><p>{}</p>",
+            format_html_join("", "<tr><th>{}</th><td><code>{}</code><br>{}<br>{}</td></tr>", (
+                (row["shop"], row["url"], row["crm_state"],
+                 gettext("Generated %(when)s, %(size)s KB.") % {
+                     "when": date_format(localtime(row["generated_at"]), "DATETIME_FORMAT"), "size": round(row["size"] / 1024)}
+                 if row["generated_at"] else gettext("Not generated yet: press “Generate catalog”."))
+                for row in rows)),
+            gettext("RetailCRM downloads the catalog from this address (Settings › Shops › your shop › Catalog). "
+                    "The address contains a secret: give it to RetailCRM only."),
+        )
 
     @admin.display(description=_("trigger to create in RetailCRM"))
     def trigger(self, obj):

@@ -92,6 +92,8 @@ class CrmSettings(SingletonModel):
         help_text=_("Export only these groups and everything below them; empty means the whole catalog."),
     )
     catalog_path = models.CharField(_("catalog file"), max_length=500, default="catalog_icml.xml")
+    # C3: the secret part of the catalog feed address RetailCRM downloads the ICML from
+    feed_token = models.CharField(_("catalog feed secret"), max_length=100, default=new_webhook_token, editable=False)
 
     # A5 history cursor
     history_since_id = models.PositiveBigIntegerField(
@@ -108,7 +110,7 @@ class CrmSettings(SingletonModel):
     )
     webhook_basic_password = models.CharField(_("webhook password (HTTP Basic)"), max_length=100, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["api_key", "webhook_token", "webhook_basic_password"])
+    history = HistoricalRecords(excluded_fields=["api_key", "webhook_token", "webhook_basic_password", "feed_token"])
 
     class Meta:
         verbose_name = _("RetailCRM settings")

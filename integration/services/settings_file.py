@@ -19,7 +19,7 @@ from integration import models as im
 
 FORMAT = "retailcrm-backoffice-settings"
 VERSION = 1
-SECRET_FIELDS = ("api_key", "webhook_token", "webhook_basic_password")
+SECRET_FIELDS = ("api_key", "webhook_token", "webhook_basic_password", "feed_token")
 SKIPPED_FIELDS = {"id", "connection_ok", "connection_checked_at", "connection_message"}
 
 # How a foreign key travels: the model and the field that names a row in the file.

@@ -103,6 +103,8 @@ def offer_label(offer):
 
 
 def offer_quantity(offer):
+    if not offer["stores"]:  # loaded from an ICML feed and no stock uploaded per store since
+        return offer.get("quantity") or 0.0
     return sum(s["quantity"] for s in offer["stores"].values())
 
 

@@ -1,0 +1,32 @@
+"""C2: the generate-catalog job kind (ICML files for RetailCRM, written locally, no CRM call)."""
+
+from django.utils.translation import gettext as __, gettext_lazy as _
+
+from integration.jobs.registry import job_kind
+
+
+@job_kind("generate-catalog", label=_("Generate catalog"), queue="catalog", requires_connection=False, timeout=3 * 3600)
+def generate_catalog_job(ctx):
+    """Every configured file, or with a scope (``exchange generate-catalog --shop CODE``) only that shop's.
+
+    Files are replaced atomically, so even two runs for the same file leave one complete file."""
+    from catalog.icml.generate import generate_configured
+
+    shop = ctx.scope or None
+    reports = generate_configured(shop=shop)
+    if not reports:
+        raise LookupError(__("No catalog to generate: with multiple organizations on, tick “export catalog” for a shop "
+                             "in “B8 · multiple organizations”.") if shop is None else
+                          __("No catalog is configured for the shop %(shop)s.") % {"shop": shop})
+    for report in reports:
+        for name in ("offers", "products", "services", "categories"):
+            ctx.count(name, getattr(report, name))
+        ctx.set_count("peak_kb", max(ctx.run.counts.get("peak_kb", 0), round((report.peak_mb or 0) * 1024)))
+        ctx.message(__("Catalog %(path)s: %(offers)d offers of %(products)d products (%(services)d services), "
+                       "%(categories)d categories, %(size)s KB in %(seconds)s s, peak memory %(peak)s MB.") % {
+            "path": report.path, "offers": report.offers, "products": report.products, "services": report.services,
+            "categories": report.categories, "size": round(report.bytes / 1024), "seconds": report.seconds,
+            "peak": report.peak_mb})
+        if report.without_price:
+            ctx.message(__("%(n)d offers have no sale price (check the sale price type in the settings).") % {
+                "n": report.without_price}, warning=True)
