@@ -48,7 +48,8 @@ def icml_feed(request, token: str, shop: str):
     conditional = get_conditional_response(
         request, etag=response["ETag"], last_modified=int(stat.st_mtime), response=response)
     if conditional is not response:
-        response.close()  # the 304 replaces it; the file is not sent
+        # The 304 replaces it: close the file only (response.close() would signal the end of the request).
+        handle.close()
     return conditional
 
 
