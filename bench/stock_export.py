@@ -14,8 +14,6 @@ import argparse
 import json
 import math
 import os
-import socket
-import subprocess
 import sys
 import tempfile
 import time
@@ -32,6 +30,8 @@ import django  # noqa: E402
 django.setup()
 
 from django.core.management import call_command  # noqa: E402
+
+from sandbox.retailcrm.testing import SandboxProcess  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results.json"
 WAREHOUSES = {"main": "main", "north": "north", "shop-floor": "shop"}
@@ -69,52 +69,13 @@ def _connect(server) -> None:
                                                   defaults={"warehouse": Warehouse.objects.get(code=local)})
 
 
-class ExternalSandbox:
-    """The sandbox in a child process: its request handling does not compete with the export for the GIL,
-    which would delay requests past their rate-limit slots and earn 503s that RetailCRM would not send."""
-
-    api_key = "sandbox-key"
-
-    def __init__(self, rps: int):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
-        self.url = f"http://127.0.0.1:{port}"
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "sandbox.retailcrm", "--port", str(port), "--seed", "demo", "--rps", str(rps),
-             "--api-key", self.api_key], cwd=ROOT, stdout=subprocess.PIPE, text=True)
-        ready = self.process.stdout.readline()
-        if "ready" not in ready:
-            raise RuntimeError(f"sandbox did not start: {ready!r}")
-
-    def _post(self, path: str, body: dict) -> dict:
-        import requests
-
-        response = requests.post(self.url + path, json=body, timeout=120)
-        response.raise_for_status()
-        return response.json()
-
-    def state(self) -> dict:
-        import requests
-
-        return requests.get(self.url + "/sandbox/state", timeout=120).json()
-
-    def rate_stats(self) -> dict:
-        return self.state()["rate"]
-
-    def set_rps(self, rps: int) -> None:
-        self._post("/sandbox/rate", {"rps": rps, "reset_stats": True})
-
+class ExternalSandbox(SandboxProcess):
     def add_offers(self, offers: list[dict]) -> None:
         for start in range(0, len(offers), 20_000):
-            self._post("/sandbox/offers", {"offers": offers[start:start + 20_000]})
+            self.post("/sandbox/offers", {"offers": offers[start:start + 20_000]})
 
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.process.terminate()
-        self.process.wait(timeout=10)
+    def state(self) -> dict:
+        return self.snapshot()
 
 
 def _teach_sandbox(server, offers: int) -> None:

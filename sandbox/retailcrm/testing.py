@@ -5,7 +5,13 @@
         assert sandbox.state.orders
 """
 
+import json
+import socket
+import subprocess
+import sys
 import threading
+import urllib.request
+from pathlib import Path
 
 from . import DEFAULT_API_KEY
 from .app import SandboxApp
@@ -58,6 +64,61 @@ class SandboxServer:
             self._server.shutdown()
             self._thread.join(timeout=5)
         self._server.server_close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class SandboxProcess:
+    """The sandbox in a child process (``python -m sandbox.retailcrm``), as RetailCRM would be.
+
+    For benchmarks: in a thread of the measured process its request handling competes for the
+    GIL, delays requests past their rate-limit slots and earns 503s that RetailCRM would not send.
+    The operator endpoints stand in for ``.state``: :meth:`snapshot`, :meth:`rate_stats`, :meth:`post`.
+    """
+
+    def __init__(self, seed="demo", api_key=DEFAULT_API_KEY, rps=10):
+        self.api_key = api_key
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        self.url = f"http://127.0.0.1:{port}"
+        self.api_url = self.url + "/api/v5"
+        root = Path(__file__).resolve().parents[2]
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "sandbox.retailcrm", "--port", str(port), "--seed", seed, "--rps", str(rps),
+             "--api-key", api_key], cwd=root, stdout=subprocess.PIPE, text=True)
+        ready = self.process.stdout.readline()
+        if "ready" not in ready:
+            self.process.kill()
+            raise RuntimeError(f"sandbox did not start: {ready!r}")
+
+    def post(self, path: str, body: dict) -> dict:
+        request = urllib.request.Request(self.url + path, data=json.dumps(body).encode(), method="POST",
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=120) as response:
+            return json.loads(response.read())
+
+    def snapshot(self) -> dict:
+        """GET /sandbox/state: counts, stock, prices, rate statistics."""
+        with urllib.request.urlopen(self.url + "/sandbox/state", timeout=120) as response:
+            return json.loads(response.read())
+
+    def rate_stats(self) -> dict:
+        return self.snapshot()["rate"]
+
+    def set_rps(self, rps: int) -> None:
+        """Change the per-key limit and forget the request statistics."""
+        self.post("/sandbox/rate", {"rps": rps, "reset_stats": True})
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        self.process.stdout.close()
 
     def __enter__(self):
         return self
