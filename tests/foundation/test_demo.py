@@ -42,8 +42,12 @@ def test_the_demo_starts_answers_and_stops_everything(tmp_path):
                 break
         assert "Press Ctrl-C" in "".join(output), "".join(output)[-3000:]
         assert f"http://127.0.0.1:{port}/admin/" in "".join(output)
-        assert "check-connection: Succeeded" in "".join(output)
-        assert "sync-references: " in "".join(output) and "statuses=" in "".join(output)
+        text = "".join(output)
+        # The first exchange: every step of it succeeded, with the demo's figures.
+        for job in ("check-connection", "sync-references", "refresh-loyalty", "generate-catalog", "export-stock",
+                    "export-prices", "import-orders"):
+            assert f"  {job}… Succeeded" in text, text[-3000:]
+        assert "offers 80" in text and "orders_created 200" in text and "accepted 72" in text
         assert requests.get(f"http://127.0.0.1:{port}/health/", timeout=10).json()["status"] == "ok"
         session = requests.Session()
         login = session.get(f"http://127.0.0.1:{port}/admin/login/", timeout=10)
@@ -54,8 +58,11 @@ def test_the_demo_starts_answers_and_stops_everything(tmp_path):
             headers={"Referer": login.url}, timeout=10,
         )
         assert response.status_code == 200 and "Log out" in response.text
-        for page in ("integration/crmsettings/", "integration/jobrun/", "catalog/product/", "integration/statusimportmapping/"):
+        for page in ("integration/crmsettings/", "integration/jobrun/", "catalog/product/", "integration/statusimportmapping/",
+                     "integration/jobrun/dashboard/", "loyalty/registrationcandidate/"):
             assert session.get(f"http://127.0.0.1:{port}/admin/{page}", timeout=10).status_code == 200, page
+        orders = session.get(f"http://127.0.0.1:{port}/admin/integration/order/", timeout=10).text
+        assert "200 orders" in orders or "200 заказ" in orders
         children = psutil.Process(demo.pid).children(recursive=True)
         assert len(children) >= 3  # web, worker, scheduler (+ sandbox, embedded Redis)
         assert (tmp_path / "var" / "db.sqlite3").exists()

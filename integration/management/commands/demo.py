@@ -56,23 +56,33 @@ class Command(BaseCommand):
             processes.append(self._spawn([
                 python, "-m", "sandbox.retailcrm", "--host", host, "--port", str(sandbox_port), "--seed", "demo",
                 "--api-key", SANDBOX_KEY, "--state", str(sandbox_state),
-            ]))
+            ], "sandbox"))
             if not _wait_for_port(host, sandbox_port):
                 raise SystemExit(f"The RetailCRM sandbox did not start on {host}:{sandbox_port}.")
             self._point_settings_at_sandbox(f"http://{host}:{sandbox_port}")
-            processes.append(self._spawn([python, manage, "runserver", f"{host}:{port}", "--noreload"]))
-            processes.append(self._spawn([python, manage, "rqworker", *settings.RQ_QUEUE_NAMES, "--with-scheduler"]))
-            processes.append(self._spawn([python, manage, "run_scheduler"]))
+            processes.append(self._spawn([python, manage, "runserver", f"{host}:{port}", "--noreload"], "web"))
             if not _wait_for_port(host, port):
                 raise SystemExit(f"The web server did not start on {host}:{port}.")
-            self._first_exchange()
-            self.stdout.write(self.style.SUCCESS(
-                f"\nThe back office is running: http://{host}:{port}/admin/\n"
-                f"Log in as {DEMO_USER} / {DEMO_PASSWORD}.\n"
+            self.stdout.write("First exchange with the RetailCRM sandbox:")
+            self._first_exchange(f"http://{host}:{port}", f"http://{host}:{sandbox_port}")
+            # Worker and scheduler after the first exchange, so a scheduled run does not race it.
+            processes.append(self._spawn([python, manage, "rqworker", *settings.RQ_QUEUE_NAMES, "--with-scheduler"], "worker"))
+            processes.append(self._spawn([python, manage, "run_scheduler"], "scheduler"))
+            admin = f"http://{host}:{port}/admin/"
+            self.stdout.write(self.style.SUCCESS(f"\nThe back office is running: {admin}  (log in as {DEMO_USER} / {DEMO_PASSWORD})"))
+            self.stdout.write(
                 f"Demo catalog: {seeded['products']} products. RetailCRM sandbox: http://{host}:{sandbox_port}/\n"
-                "Look at: RetailCRM settings (connection), Job runs (buttons), the catalog, the mapping tables.\n"
+                "Look at:\n"
+                f"  {admin}integration/jobrun/dashboard/  the exchange dashboard: last and next runs, what needs attention\n"
+                f"  {admin}integration/order/  orders imported from the CRM (new ones arrive every minute)\n"
+                f"  {admin}integration/crmsettings/  connection, buttons, the catalog feed address, trigger set-up\n"
+                f"  {admin}integration/statusimportmapping/  the mapping tables (B1–B8)\n"
+                f"  {admin}loyalty/registrationcandidate/  customers to register in the loyalty program\n"
+                f"Try a manager's change: curl -X POST http://{host}:{sandbox_port}/sandbox/orders/1001/edit "
+                "-d '{\"status\": \"assembling\"}'\n"
+                f"Logs of the web server, worker, scheduler and sandbox: {Path(settings.VAR_DIR) / 'log'}/\n"
                 "Press Ctrl-C to stop everything.\n"
-            ))
+            )
             if exit_after_start:
                 return
             while all(process.poll() is None for process in processes):
@@ -90,9 +100,14 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     process.kill()
 
-    def _spawn(self, command: list[str]) -> subprocess.Popen:
-        # Own process group: Ctrl-C reaches this command, which stops the children in order.
-        return subprocess.Popen(command, cwd=settings.BASE_DIR, env=os.environ.copy(), start_new_session=True)
+    def _spawn(self, command: list[str], name: str) -> subprocess.Popen:
+        """A child writing to var/log/NAME.log; its own process group, so Ctrl-C reaches this command,
+        which stops the children in order."""
+        log_dir = Path(settings.VAR_DIR) / "log"
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with open(log_dir / f"{name}.log", "ab") as log:
+            return subprocess.Popen(command, cwd=settings.BASE_DIR, env=os.environ.copy(), start_new_session=True,
+                                    stdout=log, stderr=subprocess.STDOUT)
 
     def _ensure_admin(self):
         User = get_user_model()
@@ -105,10 +120,58 @@ class Command(BaseCommand):
             row.crm_url, row.api_key, row.site_code = url, SANDBOX_KEY, "main-shop"
             row.save()
 
-    def _first_exchange(self):
+    def _first_exchange(self, public_url: str, sandbox_url: str) -> bool:
+        """References, the operator's usual choices, loyalty, catalog (loaded by the CRM), stock, prices, orders."""
+        from integration.services.demo_setup import configure_demo_exchange
+
         for job in ("check-connection", "sync-references"):
-            try:
-                call_command("exchange", job, stdout=self.stdout)
-            except Exception as exc:  # the demo must come up even when the CRM part is not ready
-                self.stderr.write(f"{job}: {exc}")
-                return
+            if not self._run(job):
+                return False  # the demo must come up even when the CRM part is not ready
+        configure_demo_exchange()
+        self._choose_first_loyalty_program()
+        if self._run("generate-catalog"):
+            self._crm_loads_the_catalog(public_url, sandbox_url)
+        for job in ("export-stock", "export-prices", "import-orders"):
+            self._run(job)
+        return True
+
+    def _crm_loads_the_catalog(self, public_url: str, sandbox_url: str) -> None:
+        """What RetailCRM does with the feed address pasted into the shop: fetch and load the ICML."""
+        import requests
+
+        from integration.feeds import feed_rows
+
+        for row in feed_rows(public_url):
+            answer = requests.post(f"{sandbox_url}/sandbox/icml", json={"url": row["url"], "site": row["shop"]}, timeout=60)
+            self.stdout.write(f"  the sandbox CRM loads {row['url'].split('/feeds/')[0]}/feeds/…/{row['shop']}.xml: "
+                              f"HTTP {answer.status_code}")
+
+    def _run(self, job: str) -> bool:
+        from integration.jobs import JobRefused, run_inline
+
+        self.stdout.write(f"  {job}… ", ending="")
+        try:
+            run = run_inline(job)
+        except JobRefused as exc:
+            self.stdout.write(self.style.ERROR(str(exc)))
+            return False
+        counts = ", ".join(f"{name} {value}" for name, value in sorted(run.counts.items()))
+        style = self.style.SUCCESS if run.status in ("succeeded", "warnings") else self.style.ERROR
+        self.stdout.write(style(f"{run.get_status_display()}") + (f" ({counts})" if counts else "")
+                          + (f": {run.error}" if run.error else ""))
+        return run.status in ("succeeded", "warnings")
+
+    def _choose_first_loyalty_program(self):
+        from loyalty.models import LoyaltyProgram, LoyaltySettings
+
+        from integration.crm.factory import client_from_settings
+        from loyalty.services.programs import refresh_programs
+
+        row = LoyaltySettings.get_solo()
+        if row.program is None:
+            with client_from_settings() as client:
+                refresh_programs(client, CrmSettings.get_solo().site_code or None)
+        if row.program is None and (program := LoyaltyProgram.objects.filter(in_crm=True).first()):
+            row.program = program
+            row.save()
+        self._run("refresh-loyalty")
