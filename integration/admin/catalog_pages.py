@@ -1,4 +1,4 @@
-"""RetailCRM export buttons on the catalog's own pages (D1/D2), added from this side.
+"""RetailCRM buttons on the catalog's own pages (C2, D1, D2), added from this side.
 
 The catalog app knows nothing of RetailCRM (dependencies point catalog ← integration), so the
 buttons are added by extending its admin classes here.
@@ -7,8 +7,8 @@ buttons are added by extending its admin classes here.
 from django.contrib import admin
 from django_object_actions import DjangoObjectActions
 
-from catalog.admin import PriceAdmin, StockBalanceAdmin
-from catalog.models import Price, StockBalance
+from catalog.admin import PriceAdmin, ProductAdmin, ProductGroupAdmin, StockBalanceAdmin
+from catalog.models import Price, Product, ProductGroup, StockBalance
 from integration.admin.buttons import job_button
 
 
@@ -22,6 +22,17 @@ class StockExportAdmin(DjangoObjectActions, StockBalanceAdmin):
     run_export_stock = job_button("export-stock")
 
 
-for model, model_admin in ((Price, PriceExportAdmin), (StockBalance, StockExportAdmin)):
+class ProductGroupCatalogAdmin(DjangoObjectActions, ProductGroupAdmin):
+    changelist_actions = ("run_generate_catalog",)
+    run_generate_catalog = job_button("generate-catalog")
+
+
+class ProductCatalogAdmin(DjangoObjectActions, ProductAdmin):
+    changelist_actions = ("run_generate_catalog",)
+    run_generate_catalog = job_button("generate-catalog")
+
+
+for model, model_admin in ((Price, PriceExportAdmin), (StockBalance, StockExportAdmin),
+                           (ProductGroup, ProductGroupCatalogAdmin), (Product, ProductCatalogAdmin)):
     admin.site.unregister(model)
     admin.site.register(model, model_admin)
