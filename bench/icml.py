@@ -25,22 +25,13 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-if "VAR_DIR" not in os.environ:  # measuring children inherit the parent's
-    os.environ["VAR_DIR"] = tempfile.mkdtemp(prefix="bench-icml-")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+import common  # noqa: E402,F401  (Django set-up: must come first)
 
-import django  # noqa: E402
 
-django.setup()
-
-RESULTS = ROOT / "bench" / "results.json"
+ROOT = common.ROOT
 VARIANT_SIZE = 3
 
 
@@ -217,10 +208,7 @@ def main():
     figures["memory_ratio"] = round(figures["peak_mb"] / figures["baseline_peak_mb"], 3)
     if not os.environ.get("KEEP_VAR_DIR"):
         shutil.rmtree(os.environ["VAR_DIR"], ignore_errors=True)
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["icml"] = figures
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(json.dumps({"icml": figures}, indent=2))
+    common.save_figures("icml", figures)
 
 
 if __name__ == "__main__":

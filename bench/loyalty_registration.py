@@ -10,26 +10,14 @@ idempotent rerun costs. Figures are merged into bench/results.json under "loyalt
 """
 
 import argparse
-import json
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+import common  # noqa: E402,F401  (Django set-up: must come first)
 
-import django  # noqa: E402
-
-django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results.json"
+ROOT = common.ROOT
 
 
 def _prepare(server, customers: int):
@@ -93,10 +81,7 @@ def main():
         "rerun_seconds": round(again_seconds, 3),
         "rejected_503": rejected,
     }
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["loyalty_registration"] = figures
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(json.dumps({"loyalty_registration": figures}, indent=2))
+    common.save_figures("loyalty_registration", figures)
 
 
 if __name__ == "__main__":

@@ -9,26 +9,14 @@ compared with the bound (requests / 10). Figures are merged into bench/results.j
 """
 
 import argparse
-import json
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+import common  # noqa: E402,F401  (Django set-up: must come first)
 
-import django  # noqa: E402
-
-django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results.json"
+ROOT = common.ROOT
 
 
 def _prepare(server, orders: int):
@@ -112,10 +100,7 @@ def main():
         figures["rate_limited_ratio"] = round(seconds / bound, 3)
         figures["rejected_503"] = server.rate_stats()[server.api_key]["rejected_503"]
 
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["order_import"] = figures
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(json.dumps({"order_import": figures}, indent=2))
+    common.save_figures("order_import", figures)
 
 
 if __name__ == "__main__":

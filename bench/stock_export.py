@@ -11,29 +11,17 @@ the sandbox and our client at 10 requests/s: wall time against the bound request
 """
 
 import argparse
-import json
 import math
-import os
-import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+import common  # noqa: E402,F401  (Django set-up: must come first)
 
-import django  # noqa: E402
-
-django.setup()
 
 from django.core.management import call_command  # noqa: E402
 
 from sandbox.retailcrm.testing import SandboxProcess  # noqa: E402
 
-RESULTS = ROOT / "bench" / "results.json"
+ROOT = common.ROOT
 WAREHOUSES = {"main": "main", "north": "north", "shop-floor": "shop"}
 
 
@@ -160,10 +148,7 @@ def main():
         stock = server.state()["stock"]["main-shop"]["SKU-000000"]
         assert stock["main"]["quantity"] == 999, stock
 
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["stock_export"] = figures
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(json.dumps({"stock_export": figures}, indent=2))
+    common.save_figures("stock_export", figures)
 
 
 if __name__ == "__main__":

@@ -8,26 +8,16 @@ committed. Figures (p50, p95, max in ms) are merged into bench/results.json as `
 """
 
 import argparse
-import json
 import os
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-os.environ.setdefault("VAR_DIR", tempfile.mkdtemp(prefix="bench-"))
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{os.environ['VAR_DIR']}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings_test")
+import common  # noqa: E402,F401  (Django set-up: must come first)
 
-import django  # noqa: E402
 
-django.setup()
-
-RESULTS = ROOT / "bench" / "results.json"
+ROOT = common.ROOT
 TOKEN = "bench-webhook-secret-0123456789"
 
 
@@ -77,10 +67,7 @@ def main():
         "p95_ms": round(latencies[max(0, int(len(latencies) * 0.95) - 1)], 1),
         "max_ms": round(latencies[-1], 1),
     }
-    results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results["webhook_latency"] = figures
-    RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
-    print(json.dumps({"webhook_latency": figures}, indent=2))
+    common.save_figures("webhook_latency", figures)
 
 
 if __name__ == "__main__":

@@ -23,3 +23,8 @@ def connected_sandbox(*, catalog: bool = True, sync: bool = True, **server_optio
         if sync:
             run_inline("sync-references")
         yield server
+
+
+def order_state(code: str) -> im.OrderState:
+    """A seeded order state; transactional tests flush what the migrations seed, so make it again."""
+    return im.OrderState.objects.get_or_create(code=code, defaults={"name": code.replace("-", " ").capitalize()})[0]

@@ -81,3 +81,13 @@ class Worker:
 
     def wait(self, timeout: float) -> int:
         return self.process.wait(timeout=timeout)
+
+
+def wait_until(condition, timeout: float, what: str) -> None:
+    """Poll ``condition`` every 50 ms; fail naming ``what`` after ``timeout`` seconds."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.05)

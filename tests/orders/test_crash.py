@@ -19,8 +19,8 @@ from integration.jobs import enqueue
 from integration.models import JobRun
 from sandbox.retailcrm.domain.orders import render
 from sandbox.retailcrm.handlers.operator import create_order
-from tests.sandbox_world import connected_sandbox
-from tests.workers import Worker
+from tests.sandbox_world import connected_sandbox, order_state
+from tests.workers import Worker, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -56,17 +56,6 @@ def _start_run() -> JobRun:
         time.sleep(0.3)
 
 
-def _to_fulfil():
-    # Transactional tests flush the table the migrations seed.
-    return im.OrderState.objects.get_or_create(code="to-fulfil", defaults={"name": "To fulfil"})[0]
-
-
-def _wait_until(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
 
 def test_a_worker_killed_at_ten_random_points_ends_with_exactly_the_crm_orders(settings, tmp_path):
     settings.EXCHANGE_LOCK_TTL_SECONDS = LOCK_TTL
@@ -77,7 +66,7 @@ def test_a_worker_killed_at_ten_random_points_ends_with_exactly_the_crm_orders(s
     with connected_sandbox(rps=RPS) as server:
         _fill_crm(server, ORDERS)
         for status in im.CrmStatus.objects.all():
-            im.StatusImportMapping.objects.create(crm_status=status, local_state=_to_fulfil())
+            im.StatusImportMapping.objects.create(crm_status=status, local_state=order_state("to-fulfil"))
         im.CrmSettings.objects.update(history_start_date=timezone.make_aware(datetime(2020, 1, 1)))
 
         # Kill points: after a random number of orders has been committed, plus a random delay,
@@ -88,8 +77,8 @@ def test_a_worker_killed_at_ten_random_points_ends_with_exactly_the_crm_orders(s
             run = _start_run()
             worker = Worker("orders", log_path=tmp_path / "worker.log", **env)
             try:
-                _wait_until(lambda: JobRun.objects.get(pk=run.pk).status != JobRun.Status.QUEUED, 60, "the worker")
-                _wait_until(lambda: im.Order.objects.count() >= target
+                wait_until(lambda: JobRun.objects.get(pk=run.pk).status != JobRun.Status.QUEUED, 60, "the worker")
+                wait_until(lambda: im.Order.objects.count() >= target
                             or JobRun.objects.get(pk=run.pk).is_finished, 120, f"{target} orders")
                 time.sleep(rng.uniform(0, 0.3))
             finally:

@@ -5,7 +5,6 @@ the same 20 orders (5 each, from 10 threads) reach the live web server. The 20 o
 customers that are new to the back office, so concurrent imports race to create them too.
 """
 
-import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
@@ -18,9 +17,9 @@ from integration.models import JobRun, WebhookRequest
 from sandbox.retailcrm.domain import customers as sandbox_customers
 from sandbox.retailcrm.handlers.operator import create_order, edit_order
 from sandbox.retailcrm.state import Actor
-from tests.sandbox_world import connected_sandbox
+from tests.sandbox_world import connected_sandbox, order_state
 from tests.webhooks.conftest import TOKEN
-from tests.workers import Worker
+from tests.workers import Worker, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
@@ -48,37 +47,26 @@ def _new_orders(server) -> list[int]:
     return ids
 
 
-def _to_fulfil():
-    # Transactional tests flush the table the migrations seed.
-    return im.OrderState.objects.get_or_create(code="to-fulfil", defaults={"name": "To fulfil"})[0]
-
-
-def _wait_until(condition, timeout: float, what: str):
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
-
 
 def test_webhooks_during_a_scheduled_import_give_each_order_customer_and_line_once(live_server, settings, tmp_path):
     settings.RETAILCRM_RATE_LIMIT_RPS = RPS
     with connected_sandbox(rps=RPS) as server:
         im.CrmSettings.objects.update(webhook_token=TOKEN, history_since_id=server.state.history[-1]["id"])
         im.StatusImportMapping.objects.create(crm_status=im.CrmStatus.objects.get(code="new"),
-                                              local_state=_to_fulfil())
+                                              local_state=order_state("to-fulfil"))
         ids = _new_orders(server)
         workers = [Worker("orders", log_path=tmp_path / f"worker{n}.log", RETAILCRM_RATE_LIMIT_RPS=RPS)
                    for n in range(3)]
         try:
             scheduled = enqueue("import-orders", trigger=JobRun.Trigger.SCHEDULE).run
-            _wait_until(lambda: JobRun.objects.get(pk=scheduled.pk).status != JobRun.Status.QUEUED, 60,
+            wait_until(lambda: JobRun.objects.get(pk=scheduled.pk).status != JobRun.Status.QUEUED, 60,
                         "the scheduled import to start")
             url = f"{live_server.url}/webhooks/retailcrm/{TOKEN}/"
             with ThreadPoolExecutor(max_workers=10) as pool:
                 answers = list(pool.map(lambda crm_id: requests.post(url, data={"id": crm_id}, timeout=10),
                                         [crm_id for _ in range(5) for crm_id in ids]))
             assert [answer.status_code for answer in answers] == [200] * 100, [a.text for a in answers[:3]]
-            _wait_until(lambda: not JobRun.objects.exclude(status__in=JobRun.FINISHED).exists(), 120,
+            wait_until(lambda: not JobRun.objects.exclude(status__in=JobRun.FINISHED).exists(), 120,
                         "every import to finish")
         finally:
             for worker in workers:
