@@ -1,0 +1,109 @@
+"""What an imported order must satisfy before anything of it is written (E1), and the values read from it.
+
+The reference data (settings, dictionaries, mappings) is read once per run; an order naming an
+unknown offer, shop, payment or delivery type is *parked* with a message saying what to fix.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.utils.dateparse import parse_datetime
+from django.utils.timezone import get_current_timezone, is_naive, make_aware
+from django.utils.translation import gettext as _
+
+from catalog.offers import resolve_offer
+from integration import models as im
+
+
+class OrderParked(Exception):
+    """The order cannot be applied yet; the message says what the operator must fix."""
+
+
+@dataclass
+class ApplyResult:
+    result: str  # an ExchangeEvent.Result value
+    order: im.Order | None
+    message: str = ""
+
+
+def money(value) -> Decimal:
+    return Decimal(str(value or 0)).quantize(Decimal("0.01"))
+
+
+def crm_datetime(value):
+    parsed = parse_datetime(value) if value else None
+    if parsed is not None and is_naive(parsed):
+        parsed = make_aware(parsed, get_current_timezone())  # the CRM sends account-local times
+    return parsed
+
+
+class ReferenceData:
+    """Settings, dictionaries and mappings read once per run instead of once per order."""
+
+    def __init__(self):
+        self.settings = im.CrmSettings.get_solo()
+        self.status_mappings = {
+            m.crm_status.code: m for m in im.StatusImportMapping.objects.select_related("crm_status", "local_state")
+        }
+        self.sites = set(im.CrmSite.objects.filter(removed_in_crm=False).values_list("code", flat=True))
+        self.delivery_codes = set(im.CrmDeliveryType.objects.values_list("code", flat=True))
+        self.payment_codes = set(im.CrmPaymentType.objects.values_list("code", flat=True))
+        self.managers = {m.crm_user.crm_id: m.local_user for m in im.ManagerMapping.objects.select_related("crm_user", "local_user")}
+        self.warehouses = {m.crm_store.code: m.warehouse for m in im.WarehouseMapping.objects.select_related("crm_store", "warehouse")}
+        self.deliveries = {m.crm_delivery_type.code: m for m in im.DeliveryTypeMapping.objects.select_related("crm_delivery_type")}
+        self.payments = {m.crm_payment_type.code: m for m in im.PaymentTypeMapping.objects.select_related("crm_payment_type")}
+        self._offers: dict[str, tuple | None] = {}
+        self.parked_ids: set[int] = set()  # orders with unresolved "parked" events, filled by the feed
+
+    def offer(self, offer_id: str):
+        if offer_id not in self._offers:
+            self._offers[offer_id] = resolve_offer(offer_id, self.settings.product_id_source)
+        return self._offers[offer_id]
+
+
+def import_status_mapping(crm_status: str, refs: ReferenceData):
+    """B1 with the manual's two refusals (000 §6)."""
+    if not refs.status_mappings:
+        raise LookupError(_("The table of statuses for import is empty: orders are not loaded. "
+                            "Open “B1 · statuses for import” and add the statuses to load."))
+    mapping = refs.status_mappings.get(crm_status)
+    if mapping is None:
+        raise LookupError(_("Orders in status %(status)s are not loaded. To load them, add this status to "
+                            "“B1 · statuses for import”.") % {"status": crm_status})
+    return mapping
+
+
+def resolve_lines(data: dict, refs: ReferenceData) -> list[tuple[dict, object, object]]:
+    id_field = refs.settings.offer_id_field
+    resolved, unknown = [], []
+    for item in data.get("items") or []:
+        offer = item.get("offer") or {}
+        offer_id = offer.get(id_field) or offer.get("externalId")
+        found = refs.offer(offer_id or "")
+        if found is None:
+            unknown.append(offer_id or offer.get("name") or str(offer.get("id")))
+        else:
+            resolved.append((item, *found))
+    if unknown:
+        raise OrderParked(_("Unknown offers (not in the catalog): %(offers)s. Load the catalog or fix the offer "
+                            "identifiers; the order is retried automatically.") % {"offers": ", ".join(unknown)})
+    return resolved
+
+
+def order_payments(data: dict) -> list:
+    """The API sends payments as an object keyed by id; older answers and our tests use a list."""
+    payments = data.get("payments") or []
+    return list(payments.values()) if isinstance(payments, dict) else payments
+
+
+def check_references(data: dict, refs: ReferenceData) -> None:
+    site = data.get("site")
+    if site and site not in refs.sites:
+        raise OrderParked(_("Unknown shop %(site)s: load the references from RetailCRM.") % {"site": site})
+    delivery = (data.get("delivery") or {}).get("code")
+    if delivery and delivery not in refs.delivery_codes:
+        raise OrderParked(_("Unknown delivery type %(code)s: load the references from RetailCRM.") % {"code": delivery})
+    for payment in order_payments(data):
+        code = payment.get("type")
+        if code and code not in refs.payment_codes:
+            raise OrderParked(_("Unknown payment type %(code)s: load the references from RetailCRM.") % {"code": code})
