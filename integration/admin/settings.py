@@ -101,6 +101,8 @@ class SettingsFileForm(forms.Form):
 
 @admin.register(CrmSettings)
 class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
+    # Ours (it extends django-object-actions' form): links to Load orders and Settings file, room for the buttons.
+    change_form_template = "admin/integration/crmsettings/change_form.html"
     form = CrmSettingsForm
     change_actions = ("check_connection", "run_sync_references", "register_module", "create_custom_field",
                       "run_generate_catalog", "run_export_stock", "export_all_stock", "run_export_prices",

@@ -221,10 +221,6 @@ def test_an_operator_connects_exchanges_and_registers_customers(page, screenshot
         "08-loyalty-program-chosen.png", "09-register-customers.png", "10-dashboard.png"]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "product bug: CrmSettingsAdmin (integration/admin/settings.py) inherits django-object-actions' "
-    "change_form_template, so templates/admin/integration/crmsettings/change_form.html is never used: "
-    "no 'Load orders' / 'Settings file' links, and the connection fields sit squeezed beside the 11 floating buttons"))
 def test_the_settings_page_links_its_sub_pages_and_shows_the_connection_fields(page, screenshots,
                                                                                django_user_model):
     shots = screenshots("settings-layout-")
