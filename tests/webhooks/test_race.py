@@ -8,8 +8,10 @@ customers that are new to the back office, so concurrent imports race to create 
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import django_rq
 import pytest
 import requests
+from rq import Worker as RqWorker
 
 from integration import models as im
 from integration.jobs import enqueue
@@ -58,6 +60,11 @@ def test_webhooks_during_a_scheduled_import_give_each_order_customer_and_line_on
         workers = [Worker("orders", log_path=tmp_path / f"worker{n}.log", RETAILCRM_RATE_LIMIT_RPS=RPS)
                    for n in range(3)]
         try:
+            # Every worker listening, and each CRM answer taking 150 ms (a real CRM's latency), so the
+            # scheduled import is still running when the trigger calls arrive, whatever the machine's load.
+            orders_queue = django_rq.get_queue("orders")
+            wait_until(lambda: len(RqWorker.all(queue=orders_queue)) == 3, 60, "three workers")
+            server.set_faults(latency_ms=150)
             scheduled = enqueue("import-orders", trigger=JobRun.Trigger.SCHEDULE).run
             wait_until(lambda: JobRun.objects.get(pk=scheduled.pk).status != JobRun.Status.QUEUED, 60,
                         "the scheduled import to start")
