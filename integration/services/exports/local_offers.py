@@ -29,7 +29,8 @@ class OfferChunk:
     offers: list[LocalOffer]
 
 
-def offer_chunks(groups, *, goods_only: bool, source: str, chunk: int = CHUNK) -> Iterator[OfferChunk]:
+def offer_chunks(groups, *, goods_only: bool, source: str, organization_guid: str = "",
+                 chunk: int = CHUNK) -> Iterator[OfferChunk]:
     """Active offers of the products under ``groups`` (all when empty), in product id order.
 
     Chunks are id ranges, not ``id IN (…)`` lists: building a 1,000-parameter query costs more
@@ -54,7 +55,8 @@ def offer_chunks(groups, *, goods_only: bool, source: str, chunk: int = CHUNK) -
         for pid, code, article, guid in rows:
             product = SimpleNamespace(code=code, article=article, guid=guid)
             for variant in variants.get(pid) or [None]:
-                offers.append(LocalOffer(offer_id(product, variant, source), pid, variant.id if variant else None))
+                key = offer_id(product, variant, source, organization_guid)
+                offers.append(LocalOffer(key, pid, variant.id if variant else None))
         yield OfferChunk(first, last, offers)
 
 

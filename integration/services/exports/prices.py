@@ -15,7 +15,8 @@ from integration.services.exports.scope import Target, price_targets
 
 def price_entries(target: Target, *, id_field: str, source: str):
     codes = sorted(target.price_types)
-    for chunk in offer_chunks(target.groups, goods_only=False, source=source):
+    for chunk in offer_chunks(target.groups, goods_only=False, source=source,
+                              organization_guid=target.organization_guid):
         prices = prices_of(chunk, set(target.price_types.values()))
         entries = []
         for offer in chunk.offers:

@@ -19,6 +19,11 @@ class Target:
     groups: tuple[ProductGroup, ...] = ()  # empty = the whole catalog
     stores: dict[str, int] = field(default_factory=dict)  # CRM store code → local warehouse id
     price_types: dict[str, int] = field(default_factory=dict)  # CRM price type code → local price type id
+    organization_guid: str = ""  # offer ids start with it when "prefix offer ids" is on, as in the ICML
+
+
+def _organization_guid(settings: im.CrmSettings, organization) -> str:
+    return str(organization.guid) if settings.prefix_organization_guid and organization is not None else ""
 
 
 class ExportNotConfigured(Exception):
@@ -58,7 +63,7 @@ def mapped_price_types(settings: im.CrmSettings, warnings: list[str]) -> dict[st
 
 def _shops(settings: im.CrmSettings, flag: str):
     return (im.ShopOrganization.objects.filter(**{flag: True}, crm_site__removed_in_crm=False)
-            .select_related("crm_site").prefetch_related("warehouses", "catalog_groups").order_by("crm_site__code"))
+            .select_related("crm_site", "organization").prefetch_related("warehouses", "catalog_groups").order_by("crm_site__code"))
 
 
 def stock_targets(settings: im.CrmSettings, warnings: list[str]) -> list[Target]:
@@ -67,7 +72,8 @@ def stock_targets(settings: im.CrmSettings, warnings: list[str]) -> list[Target]
         raise ExportNotConfigured(_("No warehouse is mapped for stock export: fill “B4 · warehouses”."))
     groups = tuple(settings.catalog_groups.all())
     if not settings.multiple_organizations:
-        return [Target(site=settings.site_code, groups=groups, stores=stores)]
+        return [Target(site=settings.site_code, groups=groups, stores=stores,
+                       organization_guid=_organization_guid(settings, settings.default_organization))]
     targets = []
     for shop in _shops(settings, "export_stock"):
         own = {w.pk for w in shop.warehouses.all()}
@@ -76,7 +82,8 @@ def stock_targets(settings: im.CrmSettings, warnings: list[str]) -> list[Target]
             warnings.append(_("Shop %(site)s: none of its warehouses is mapped to a CRM warehouse; "
                             "no stock is sent for it.") % {"site": shop.crm_site.code})
             continue
-        targets.append(Target(site=shop.crm_site.code, groups=tuple(shop.catalog_groups.all()) or groups, stores=shop_stores))
+        targets.append(Target(site=shop.crm_site.code, groups=tuple(shop.catalog_groups.all()) or groups, stores=shop_stores,
+                              organization_guid=_organization_guid(settings, shop.organization)))
     if not targets:
         raise ExportNotConfigured(_("No shop has stock export switched on in “B8 · multiple organizations”."))
     return targets
@@ -88,8 +95,10 @@ def price_targets(settings: im.CrmSettings, warnings: list[str]) -> list[Target]
         raise ExportNotConfigured(_("No price type is mapped for export: fill “B5 · price types”."))
     groups = tuple(settings.catalog_groups.all())
     if not settings.multiple_organizations:
-        return [Target(site=settings.site_code, groups=groups, price_types=types)]
-    targets = [Target(site=shop.crm_site.code, groups=tuple(shop.catalog_groups.all()) or groups, price_types=types)
+        return [Target(site=settings.site_code, groups=groups, price_types=types,
+                       organization_guid=_organization_guid(settings, settings.default_organization))]
+    targets = [Target(site=shop.crm_site.code, groups=tuple(shop.catalog_groups.all()) or groups, price_types=types,
+                      organization_guid=_organization_guid(settings, shop.organization))
                for shop in _shops(settings, "export_prices")]
     if not targets:
         raise ExportNotConfigured(_("No shop has price export switched on in “B8 · multiple organizations”."))

@@ -18,7 +18,8 @@ def stock_entries(target: Target, *, id_field: str, source: str, purchase_type_i
     """Lists of entries, one list per chunk of the catalog."""
     codes = sorted(target.stores)
     warehouse_ids = set(target.stores.values())
-    for chunk in offer_chunks(target.groups, goods_only=True, source=source):
+    for chunk in offer_chunks(target.groups, goods_only=True, source=source,
+                              organization_guid=target.organization_guid):
         stock = {
             (p, c, w): q for p, c, w, q in StockBalance.objects.filter(
                 product_id__gte=chunk.first_id, product_id__lte=chunk.last_id, warehouse_id__in=warehouse_ids,

@@ -1,0 +1,42 @@
+"""The ids the ICML gives offers are the ids stock and prices are sent under, in every id mode."""
+
+import pytest
+import requests
+
+from catalog.icml.targets import catalog_specs
+from catalog.models import Organization, PriceType, Warehouse
+from integration import models as im
+from integration.jobs import run_inline
+from tests.exports.conftest import PRICE_TYPES, STORES
+from tests.sandbox_world import connected_sandbox
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("prefix", [False, True])
+def test_offers_loaded_from_our_icml_are_found_by_the_stock_and_price_export(settings, tmp_path, prefix):
+    settings.ICML_DIR = tmp_path
+    with connected_sandbox() as server:
+        for crm_code, local_code in STORES.items():
+            im.WarehouseMapping.objects.create(crm_store=im.CrmStore.objects.get(code=crm_code),
+                                               warehouse=Warehouse.objects.get(code=local_code))
+        for crm_code, local_code in PRICE_TYPES.items():
+            im.PriceTypeMapping.objects.create(crm_price_type=im.CrmPriceType.objects.get(code=crm_code),
+                                               price_type=PriceType.objects.get(code=local_code))
+        row = im.CrmSettings.get_solo()
+        row.use_price_types, row.prefix_organization_guid = True, prefix
+        row.sale_price_type = PriceType.objects.get(code="retail")
+        row.purchase_price_type = PriceType.objects.get(code="purchase")
+        row.default_organization = Organization.objects.get_or_create(name="Demo LLC")[0]
+        row.save()
+
+        assert run_inline("generate-catalog").status == "succeeded"
+        xml = catalog_specs()[0].path.read_text(encoding="utf-8")
+        assert requests.post(f"{server.url}/sandbox/icml", json={"xml": xml, "site": "main-shop"}, timeout=30).ok
+        ids = {offer["externalId"] for offer in server.state.offers.values() if offer.get("active", True)}
+        assert all(key.startswith(str(row.default_organization.guid)) for key in ids if "DEMO-" in key) == prefix
+
+        stock, prices = run_inline("export-stock"), run_inline("export-prices")
+    assert stock.status == prices.status == "succeeded", (stock.messages, prices.messages)
+    assert stock.counts.get("not_found", 0) == prices.counts.get("not_found", 0) == 0
+    assert stock.counts["accepted"] > 0 and prices.counts["accepted"] > 0
