@@ -32,6 +32,12 @@ def redact(text: str) -> str:
     return text
 
 
+def loggable(text) -> str:
+    """``text`` as the exchange log may store it: secrets masked, NUL shown as ``\\x00``
+    (remote data may carry NUL; PostgreSQL refuses it in text and JSON columns)."""
+    return redact(str(text)).replace("\x00", "\\x00")
+
+
 class MaskSecretsFilter(logging.Filter):
     """Rewrites log records so no registered secret reaches any handler."""
 

@@ -29,7 +29,7 @@ SOAP request an ``EditOrderResponse`` envelope with ``<return>true</return>``. E
 as dj-stripe and anymail do).
 
 Every request leaves exactly one row, rejected ones included. The URL is not stored (it
-carries the secret), nor are headers; stored text passes through ``redact``. The remote
+carries the secret), nor are headers; stored text passes through ``loggable`` (secrets masked). The remote
 address is ``REMOTE_ADDR`` only: ``X-Forwarded-For`` is set by whoever calls, and the row is
 an audit trail, so behind the reverse proxy it shows the proxy's address.
 """
@@ -56,7 +56,7 @@ from lxml import etree
 
 from integration.jobs import JobRefused, enqueue
 from integration.models import CrmSettings, JobRun, WebhookRequest
-from integration.secrets import mask, redact
+from integration.secrets import loggable, mask
 
 logger = logging.getLogger(__name__)
 
@@ -280,7 +280,7 @@ class _Intake:
 
     def _scrub(self, text: str) -> str:
         """Mask registered secrets, and the current webhook secrets even when too short to register."""
-        text = redact(text)
+        text = loggable(text)
         config = self.config or CrmSettings.get_solo()
         for secret in (config.webhook_token, config.webhook_basic_password):
             if secret and len(secret) >= 4 and secret in text:

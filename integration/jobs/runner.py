@@ -27,7 +27,7 @@ from rq.job import Job, JobStatus
 
 from integration.jobs.registry import JobKind, get_kind
 from integration.models import CrmSettings, ExchangeEvent, JobRun
-from integration.secrets import redact
+from integration.secrets import loggable
 
 logger = logging.getLogger(__name__)
 
@@ -212,7 +212,7 @@ class JobContext:
         self._save_progress()
 
     def message(self, text: str, *, warning: bool = False) -> None:
-        self.run.messages.append(redact(str(text)))
+        self.run.messages.append(loggable(text))
         if warning:
             self.warnings += 1
         self._save_progress(force=True)
@@ -223,7 +223,7 @@ class JobContext:
             self.warnings += 1
         return ExchangeEvent.objects.create(
             run=self.run, entity=entity, result=result, direction=direction,
-            crm_id=str(crm_id), local_ref=str(local_ref)[:255], message=redact(str(message)),
+            crm_id=loggable(crm_id)[:100], local_ref=loggable(local_ref)[:255], message=loggable(message),
         )
 
     def events(self, rows: list[dict]) -> None:
@@ -235,8 +235,8 @@ class JobContext:
                 self.warnings += 1
             objects.append(ExchangeEvent(
                 run=self.run, entity=row["entity"], result=result,
-                direction=row.get("direction", ExchangeEvent.Direction.IMPORT), crm_id=str(row.get("crm_id", "")),
-                local_ref=str(row.get("local_ref", ""))[:255], message=redact(str(row.get("message", ""))),
+                direction=row.get("direction", ExchangeEvent.Direction.IMPORT), crm_id=loggable(row.get("crm_id", ""))[:100],
+                local_ref=loggable(row.get("local_ref", ""))[:255], message=loggable(row.get("message", "")),
             ))
         ExchangeEvent.objects.bulk_create(objects)
 
@@ -284,8 +284,8 @@ def perform(run_id: int) -> str:
     except Exception as exc:
         logger.exception("Job %s (run %s) failed", kind.name, run_id)
         run.status = JobRun.Status.FAILED
-        run.error = redact(f"{exc}")
-        run.messages.append(redact("".join(traceback.format_exception_only(exc)).strip()))
+        run.error = loggable(exc)
+        run.messages.append(loggable("".join(traceback.format_exception_only(exc)).strip()))
     else:
         run.status = JobRun.Status.WARNINGS if ctx.warnings else JobRun.Status.SUCCEEDED
     finally:

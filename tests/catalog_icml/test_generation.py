@@ -1,13 +1,13 @@
 """C2: the ICML generated from the demo catalog, under each identifier setting."""
 
 import os
+import resource
+import signal
 from dataclasses import replace
 
 import pytest
 from django.db import connection
 from lxml import etree
-
-import decimal
 
 from catalog.icml.service import generate as generate_file
 from catalog.icml.targets import catalog_specs
@@ -123,7 +123,9 @@ def test_quantity_sums_mapped_warehouses_only(demo_catalog, generate):
 
 
 def test_unsafe_characters_are_removed(demo_catalog, generate):
-    Product.objects.filter(code="DEMO-0001").update(name="Milk\x01 3.2%\x0b <fresh> & \"cold\"\x1f", vendor="A\x00B")
+    # NUL as well where the database can hold it (PostgreSQL refuses it in text).
+    vendor = "A\x00\x02B" if connection.vendor == "sqlite" else "A\x02B"
+    Product.objects.filter(code="DEMO-0001").update(name="Milk\x01 3.2%\x0b <fresh> & \"cold\"\x1f", vendor=vendor)
     _, document = generate()
     offer = offers_by_id(document)["DEMO-0001"]
     assert offer.findtext("name") == 'Milk 3.2% <fresh> & "cold"' and offer.findtext("vendor") == "AB"
@@ -153,13 +155,16 @@ def test_failure_midway_keeps_the_previous_file(demo_catalog, generate):
     _, before = generate()
     spec = replace(catalog_specs()[0], chunk_size=5)
     previous = spec.path.read_bytes()
-    # A value the database holds but the reader cannot convert: the run fails after writing some offers.
-    late = Price.objects.filter(product__code="DEMO-0040", price_type=demo_catalog.sale_price_type).first()
-    with connection.cursor() as cursor:
-        cursor.execute("UPDATE catalog_price SET price = 'not a number' WHERE id = %s", [late.pk])
-
-    with pytest.raises((decimal.InvalidOperation, TypeError, ValueError)):
-        generate_file(spec)
+    # The disk "fills up" a third of the way through: this process may not write files past that size.
+    limits = resource.getrlimit(resource.RLIMIT_FSIZE)
+    old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG from write() instead of a kill
+    resource.setrlimit(resource.RLIMIT_FSIZE, (len(previous) // 3, limits[1]))
+    try:
+        with pytest.raises(OSError):
+            generate_file(spec)
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, limits)
+        signal.signal(signal.SIGXFSZ, old_handler)
 
     assert spec.path.read_bytes() == previous
     assert os.listdir(spec.path.parent) == [spec.path.name]  # the temporary file is gone
