@@ -4,10 +4,10 @@ import pytest
 import requests
 
 from catalog.icml.targets import catalog_specs
-from catalog.models import Organization, PriceType, Warehouse
+from catalog.models import Organization
 from integration import models as im
 from integration.jobs import run_inline
-from tests.exports.conftest import PRICE_TYPES, STORES
+from tests.exports.conftest import map_exports
 from tests.sandbox_world import connected_sandbox
 
 pytestmark = pytest.mark.django_db
@@ -17,16 +17,9 @@ pytestmark = pytest.mark.django_db
 def test_offers_loaded_from_our_icml_are_found_by_the_stock_and_price_export(settings, tmp_path, prefix):
     settings.ICML_DIR = tmp_path
     with connected_sandbox() as server:
-        for crm_code, local_code in STORES.items():
-            im.WarehouseMapping.objects.create(crm_store=im.CrmStore.objects.get(code=crm_code),
-                                               warehouse=Warehouse.objects.get(code=local_code))
-        for crm_code, local_code in PRICE_TYPES.items():
-            im.PriceTypeMapping.objects.create(crm_price_type=im.CrmPriceType.objects.get(code=crm_code),
-                                               price_type=PriceType.objects.get(code=local_code))
+        map_exports()
         row = im.CrmSettings.get_solo()
-        row.use_price_types, row.prefix_organization_guid = True, prefix
-        row.sale_price_type = PriceType.objects.get(code="retail")
-        row.purchase_price_type = PriceType.objects.get(code="purchase")
+        row.prefix_organization_guid = prefix
         row.default_organization = Organization.objects.get_or_create(name="Demo LLC")[0]
         row.save()
 

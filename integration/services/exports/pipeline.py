@@ -279,3 +279,26 @@ def summarize(ctx) -> None:
         "accepted": counts.get("accepted", 0), "not_found": counts.get("not_found", 0),
         "failed": counts.get("failed_offers", 0),
     })
+
+
+def run_export(client, ctx, *, channel: str, crm_settings, targets_of, entries_of, send,
+               one_site_per_request: bool, full: bool) -> None:
+    """The shape every upload run shares: its targets, full or delta, paced sending, the summary.
+
+    ``targets_of(settings, warnings)`` lists what to send where; ``entries_of(target)`` yields
+    lists of entries; ``send(batch)`` makes one API call.
+    """
+    warnings: list[str] = []
+    targets = targets_of(crm_settings, warnings)
+    for text in warnings:
+        ctx.message(text, warning=True)
+    full = full_run_due(channel, full)
+    ctx.message(_("Full upload: every offer is sent.") if full else _("Only offers changed since the last upload are sent."))
+    pace(client)
+    with ExportRun(ctx, channel=channel, id_field=crm_settings.offer_id_field, send=send, full=full,
+                   one_site_per_request=one_site_per_request) as run:
+        for target in targets:
+            for entries in entries_of(target):
+                run.feed(entries)
+        run.finish()
+    summarize(ctx)

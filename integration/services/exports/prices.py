@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 
 from integration import models as im
 from integration.services.exports.local_offers import number, offer_chunks, prices_of, variant_price
-from integration.services.exports.pipeline import ExportRun, full_run_due, make_entry, pace, summarize
+from integration.services.exports.pipeline import make_entry, run_export
 from integration.services.exports.scope import Target, price_targets
 
 
@@ -37,22 +37,11 @@ def export_prices(client, ctx, *, full: bool = False) -> None:
     if not settings.export_prices:
         ctx.message(_("Price export is switched off in RetailCRM settings (Exchange modes)."), warning=True)
         return
-    warnings: list[str] = []
-    targets = price_targets(settings, warnings)
-    for text in warnings:
-        ctx.message(text, warning=True)
-    full = full_run_due("prices", full)
-    ctx.message(_("Full upload: every offer is sent.") if full else _("Only offers changed since the last upload are sent."))
-
-    pace(client)
-
-    def send(batch):
-        return client.prices_upload([entry.body for entry in batch])
-
-    with ExportRun(ctx, channel="prices", id_field=settings.offer_id_field, send=send, full=full,
-                   one_site_per_request=False) as run:
-        for target in targets:
-            for entries in price_entries(target, id_field=settings.offer_id_field, source=settings.product_id_source):
-                run.feed(entries)
-        run.finish()
-    summarize(ctx)
+    run_export(
+        client, ctx, channel="prices", crm_settings=settings, targets_of=price_targets, full=full,
+        entries_of=lambda target: price_entries(target, id_field=settings.offer_id_field,
+                                                source=settings.product_id_source),
+        # Prices name their shop per entry, so one request may carry several shops.
+        send=lambda batch: client.prices_upload([entry.body for entry in batch]),
+        one_site_per_request=False,
+    )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from catalog.models import StockBalance
 from integration import models as im
 from integration.services.exports.local_offers import number, offer_chunks, prices_of, variant_price
-from integration.services.exports.pipeline import ExportRun, full_run_due, make_entry, pace, summarize
+from integration.services.exports.pipeline import make_entry, run_export
 from integration.services.exports.scope import Target, stock_targets
 
 
@@ -46,24 +46,11 @@ def export_stock(client, ctx, *, full: bool = False) -> None:
     if not settings.export_stock:
         ctx.message(_("Stock export is switched off in RetailCRM settings (Exchange modes)."), warning=True)
         return
-    warnings: list[str] = []
-    targets = stock_targets(settings, warnings)
-    for text in warnings:
-        ctx.message(text, warning=True)
-    full = full_run_due("stock", full)
-    ctx.message(_("Full upload: every offer is sent.") if full else _("Only offers changed since the last upload are sent."))
-
-    pace(client)
-
-    def send(batch):
-        return client.inventories_upload([entry.body for entry in batch], site=batch[0].site or None)
-
-    with ExportRun(ctx, channel="stock", id_field=settings.offer_id_field, send=send, full=full,
-                   one_site_per_request=True) as run:
-        for target in targets:
-            for entries in stock_entries(target, id_field=settings.offer_id_field, source=settings.product_id_source,
-                                         purchase_type_id=settings.purchase_price_type_id):
-                run.feed(entries)
-        run.finish()
-    summarize(ctx)
-
+    run_export(
+        client, ctx, channel="stock", crm_settings=settings, targets_of=stock_targets, full=full,
+        entries_of=lambda target: stock_entries(target, id_field=settings.offer_id_field,
+                                                source=settings.product_id_source,
+                                                purchase_type_id=settings.purchase_price_type_id),
+        send=lambda batch: client.inventories_upload([entry.body for entry in batch], site=batch[0].site or None),
+        one_site_per_request=True,
+    )
