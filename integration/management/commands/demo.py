@@ -147,17 +147,17 @@ class Command(BaseCommand):
                               f"HTTP {answer.status_code}")
 
     def _run(self, job: str) -> bool:
+        """Run ``job`` here and print one line for it when it ends (the run's own log lines come first)."""
         from integration.jobs import JobRefused, run_inline
 
-        self.stdout.write(f"  {job}… ", ending="")
         try:
             run = run_inline(job)
         except JobRefused as exc:
-            self.stdout.write(self.style.ERROR(str(exc)))
+            self.stdout.write(f"  {job}… " + self.style.ERROR(str(exc)))
             return False
         counts = ", ".join(f"{name} {value}" for name, value in sorted(run.counts.items()))
         style = self.style.SUCCESS if run.status in ("succeeded", "warnings") else self.style.ERROR
-        self.stdout.write(style(f"{run.get_status_display()}") + (f" ({counts})" if counts else "")
+        self.stdout.write(f"  {job}… " + style(f"{run.get_status_display()}") + (f" ({counts})" if counts else "")
                           + (f": {run.error}" if run.error else ""))
         return run.status in ("succeeded", "warnings")
 
