@@ -228,6 +228,8 @@ class CharacteristicKeyWidget(KeyWidget):
 class CatalogResource(resources.ModelResource):
     """Shared rules: preloaded references, one row per key per file, all-or-nothing imports."""
 
+    natural_key_attrs: tuple[str, ...] = ("guid",)  # what makes a row the same record within one file
+
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._row_of_key: dict = {}
@@ -251,7 +253,7 @@ class CatalogResource(resources.ModelResource):
         )
 
     def natural_key(self, instance) -> tuple:
-        raise NotImplementedError
+        return tuple(getattr(instance, name) for name in self.natural_key_attrs)
 
     def import_instance(self, instance, row, **kwargs):
         super().import_instance(instance, row, **kwargs)
@@ -301,7 +303,7 @@ class FlexibleKeyResource(CatalogResource):
         return self.lookup_by_code(row)
 
     def lookup_by_code(self, row):
-        raise NotImplementedError
+        return self._meta.model.objects.filter(code=_text(row.get("code"))).first()
 
     def get_or_init_instance(self, instance_loader, row):
         try:
@@ -348,9 +350,6 @@ class ProductGroupResource(FlexibleKeyResource):
             raise ValueError(_("Several groups have the code “%(key)s”: add their GUIDs to the file.") % {"key": code})
         return matches[0] if matches else None
 
-    def natural_key(self, group):
-        return (group.guid,)
-
     def export(self, queryset=None, **kwargs):
         if isinstance(queryset, QuerySet):
             queryset = queryset.order_by("path")  # parents before their subgroups, so the file re-imports
@@ -358,6 +357,7 @@ class ProductGroupResource(FlexibleKeyResource):
 
 
 class ProductResource(FlexibleKeyResource):
+    natural_key_attrs = ("code",)
     guid = _guid_field()
     group = fields.Field(attribute="group", column_name="group", widget=GroupKeyWidget())
     unit = fields.Field(attribute="unit", column_name="unit", widget=KeyWidget(Unit))
@@ -376,12 +376,6 @@ class ProductResource(FlexibleKeyResource):
         if isinstance(f, models.DecimalField):
             return DecimalWidget
         return super().widget_from_django_field(f, default)
-
-    def lookup_by_code(self, row):
-        return Product.objects.filter(code=_text(row.get("code"))).first()
-
-    def natural_key(self, product):
-        return (product.code,)
 
 
 class CharacteristicResource(FlexibleKeyResource):
@@ -404,9 +398,6 @@ class CharacteristicResource(FlexibleKeyResource):
             return None
         return Characteristic.objects.filter(product=product, name=name).first()
 
-    def natural_key(self, variant):
-        return (variant.guid,)
-
 
 class OfferValueResource(CatalogResource):
     """A value per product or characteristic and a third key (price type, warehouse): prices, stock.
@@ -417,10 +408,23 @@ class OfferValueResource(CatalogResource):
 
     third_key = ""  # "price_type" or "warehouse"
     value_field = ""  # "price" or "quantity"
+    product = fields.Field(attribute="product", column_name="product", widget=KeyWidget(Product))
+    characteristic = fields.Field(attribute="characteristic", column_name="characteristic")
+
+    class Meta:
+        skip_unchanged = True
+        report_skipped = True
+        use_bulk = True
+        batch_size = BULK_BATCH
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.existing: dict[tuple, models.Model] = {}
+        self.fields["characteristic"].widget = CharacteristicKeyWidget(self.fields["product"].widget)
+
+    @property
+    def natural_key_attrs(self):
+        return ("product_id", "characteristic_id", f"{self.third_key}_id")
 
     def before_import(self, dataset, **kwargs):
         super().before_import(dataset, **kwargs)
@@ -431,9 +435,6 @@ class OfferValueResource(CatalogResource):
             # The preview's diff reads the references of every existing row: load them along.
             for record in records.select_related("product", "characteristic", self.third_key):
                 self.existing[self.natural_key(record)] = record
-
-    def natural_key(self, record):
-        return (record.product_id, record.characteristic_id, getattr(record, f"{self.third_key}_id"))
 
     def get_instance(self, instance_loader, row):
         errors, keys = {}, {}
@@ -458,8 +459,6 @@ class OfferValueResource(CatalogResource):
 
 class PriceResource(OfferValueResource):
     third_key, value_field = "price_type", "price"
-    product = fields.Field(attribute="product", column_name="product", widget=KeyWidget(Product))
-    characteristic = fields.Field(attribute="characteristic", column_name="characteristic")
     price_type = fields.Field(attribute="price_type", column_name="price_type", widget=KeyWidget(PriceType))
     price = fields.Field(attribute="price", column_name="price", widget=DecimalWidget(minimum=Decimal(0)))
 
@@ -467,20 +466,10 @@ class PriceResource(OfferValueResource):
         model = Price
         fields = ("product", "characteristic", "price_type", "price")
         import_id_fields = ("product", "price_type")
-        skip_unchanged = True
-        report_skipped = True
-        use_bulk = True
-        batch_size = BULK_BATCH
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.fields["characteristic"].widget = CharacteristicKeyWidget(self.fields["product"].widget)
 
 
 class StockBalanceResource(OfferValueResource):
     third_key, value_field = "warehouse", "quantity"
-    product = fields.Field(attribute="product", column_name="product", widget=KeyWidget(Product))
-    characteristic = fields.Field(attribute="characteristic", column_name="characteristic")
     warehouse = fields.Field(attribute="warehouse", column_name="warehouse", widget=KeyWidget(Warehouse))
     quantity = fields.Field(attribute="quantity", column_name="quantity", widget=DecimalWidget(minimum=Decimal(0)))
 
@@ -488,11 +477,3 @@ class StockBalanceResource(OfferValueResource):
         model = StockBalance
         fields = ("product", "characteristic", "warehouse", "quantity")
         import_id_fields = ("product", "warehouse")
-        skip_unchanged = True
-        report_skipped = True
-        use_bulk = True
-        batch_size = BULK_BATCH
-
-    def __init__(self, **kwargs):
-        super().__init__(**kwargs)
-        self.fields["characteristic"].widget = CharacteristicKeyWidget(self.fields["product"].widget)
