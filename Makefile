@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
+CHROMIUM ?= /usr/bin/chromium
+
 .PHONY: demo test venv messages clean
 
 $(STAMP): requirements.txt requirements-dev.txt
@@ -18,7 +20,13 @@ venv: $(STAMP)
 demo: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py demo
 
-test: $(STAMP)
+# The browser tests drive Debian's chromium (Playwright downloads no browser).
+$(CHROMIUM):
+	@command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || { echo "Install Debian's chromium ($(CHROMIUM)) for the browser tests: apt-get install chromium" >&2; exit 1; }
+	DEBIAN_FRONTEND=noninteractive apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
+
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: $(STAMP)

@@ -1,7 +1,7 @@
 """Browser tests: Debian's chromium driven by Playwright against the live server, a real worker and the sandbox.
 
 No browser is downloaded: Playwright launches the system's chromium (``CHROMIUM_PATH``, default
-``/usr/bin/chromium``; ``.ci/run`` installs it). Without it the tests are skipped with the reason.
+``/usr/bin/chromium``; ``make test`` installs it). Without it they fail saying how to install it.
 Each step leaves a full-page screenshot in ``$TEST_ARTIFACTS_DIR/browser`` (default
 ``var/test-artifacts/browser`` in the repository), written as the steps go, so a failure
 still leaves every screenshot up to and including the failing step.
@@ -29,7 +29,7 @@ def artifacts_dir() -> Path:
 @pytest.fixture(scope="module")
 def chromium():
     if not CHROMIUM.exists():
-        pytest.skip(f"no chromium at {CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)")
+        pytest.fail(f"no chromium at {CHROMIUM}: apt-get install chromium (make test does), or set CHROMIUM_PATH")
     from playwright.sync_api import expect, sync_playwright
 
     # Playwright's sync API keeps an event loop running in this thread, so Django takes the test's
