@@ -182,3 +182,49 @@ def test_a_request_during_a_run_runs_once_more_afterwards(run_queued_jobs):
     runs = list(JobRun.objects.order_by("id"))
     assert [run.trigger for run in runs] == ["button", "webhook"]
     assert all(run.status == JobRun.Status.SUCCEEDED for run in runs)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_live_run_keeps_its_kind_locked_beyond_the_lock_ttl(settings):
+    """The lock lives only EXCHANGE_LOCK_TTL_SECONDS, so a heartbeat must renew it while the run works."""
+    settings.EXCHANGE_LOCK_TTL_SECONDS = 1
+    outcome = {}
+
+    def second_run_after_three_ttls():
+        try:
+            threading.Event().wait(3)
+            outcome["second"] = run_inline("test-wait", trigger=JobRun.Trigger.COMMAND)
+        finally:
+            gate.set()
+            connection.close()
+
+    other = threading.Thread(target=second_run_after_three_ttls)
+    other.start()
+    first = run_inline("test-wait", trigger=JobRun.Trigger.COMMAND)
+    other.join(15)
+    assert first.status == JobRun.Status.SUCCEEDED
+    assert outcome["second"].status == JobRun.Status.SKIPPED
+    assert calls == [{"waited": True}]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_run_whose_worker_died_neither_blocks_the_kind_nor_stays_running(settings):
+    """A SIGKILLed worker leaves RQ's job "started" and its JobRun "running", but stops renewing the lock."""
+    from datetime import timedelta
+
+    import django_rq
+    from django.utils import timezone
+    from rq.job import JobStatus
+
+    settings.EXCHANGE_LOCK_TTL_SECONDS = 1
+    dead = enqueue("test-record", trigger=JobRun.Trigger.SCHEDULE).run
+    JobRun.objects.filter(pk=dead.pk).update(status=JobRun.Status.RUNNING, started_at=timezone.now())
+    job = django_rq.get_queue("default").fetch_job(dead.rq_job_id)
+    job.started_at = timezone.now() - timedelta(seconds=5)
+    job.save()
+    job.set_status(JobStatus.STARTED)
+
+    again = enqueue("test-record", trigger=JobRun.Trigger.BUTTON)
+    assert again.created, again.message
+    dead.refresh_from_db()
+    assert dead.status == JobRun.Status.FAILED and "stopped unexpectedly" in dead.error
