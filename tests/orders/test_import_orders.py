@@ -70,6 +70,12 @@ def test_a_parked_order_is_retried_when_the_catalog_gains_the_offer(crm):
     run = run_inline("import-orders", options={"since": "2020-01-01"})
     assert run.status == JobRun.Status.WARNINGS and run.counts["orders_parked"] == 1
     assert ExchangeEvent.objects.get(crm_id=str(crm_id), result="parked").message.startswith("Unknown offers")
+    # Every later run retries it; while it stays parked, its one open event counts the retries.
+    for _ in range(2):
+        run = run_inline("import-orders")
+        assert run.status == JobRun.Status.WARNINGS and run.counts["orders_parked"] == 1
+    parked = ExchangeEvent.objects.get(crm_id=str(crm_id), result="parked")
+    assert parked.retry_count == 2 and parked.run_id == run.pk and not parked.resolved
     from catalog.models import Product
 
     Product.objects.create(code="LATE-1", name="Late arrival")

@@ -10,10 +10,12 @@ at the start of every run.
 from dataclasses import dataclass
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integration import models as im
+from integration.secrets import loggable
 from integration.services.orders.apply import ReferenceData, apply_orders, mark_deleted_in_crm
 from integration.services.readahead import ReadAhead
 
@@ -53,6 +55,13 @@ def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDat
             events.append({"entity": "order", "crm_id": crm_id, "local_ref": order or "", "result": Result.INFO,
                            "message": _("Deleted in RetailCRM; the local order is kept and marked.")})
             ctx.count("orders_deleted")
+            continue
+        if outcome.result == Result.PARKED and crm_id in refs.parked_ids:
+            # Still parked: its open event counts the retry instead of a new row every run.
+            im.ExchangeEvent.objects.filter(entity="order", crm_id=str(crm_id), result=Result.PARKED, resolved=False) \
+                .update(retry_count=F("retry_count") + 1, message=loggable(outcome.message), run=ctx.run)
+            ctx.warnings += 1
+            ctx.count("orders_parked")
             continue
         if outcome.result == Result.PARKED:
             refs.parked_ids.add(crm_id)
