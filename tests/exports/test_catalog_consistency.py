@@ -33,3 +33,15 @@ def test_offers_loaded_from_our_icml_are_found_by_the_stock_and_price_export(set
     assert stock.status == prices.status == "succeeded", (stock.messages, prices.messages)
     assert stock.counts.get("not_found", 0) == prices.counts.get("not_found", 0) == 0
     assert stock.counts["accepted"] > 0 and prices.counts["accepted"] > 0
+
+
+def test_a_product_whose_characteristics_are_all_inactive_has_no_offer_anywhere(settings, tmp_path):
+    from catalog.models import Characteristic, Product
+    from integration.services.exports.local_offers import offer_chunks
+
+    with connected_sandbox(sync=False):
+        product = Product.objects.filter(characteristics__isnull=False).distinct().first()
+        Characteristic.objects.filter(product=product).update(active=False)
+        exported = {offer.product_id for chunk in offer_chunks((), goods_only=False, source="code") for offer in chunk.offers}
+    settings.ICML_DIR = tmp_path
+    assert product.pk not in exported

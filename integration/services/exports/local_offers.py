@@ -47,14 +47,17 @@ def offer_chunks(groups, *, goods_only: bool, source: str, organization_guid: st
         first, last = chunk_ids[0], chunk_ids[-1]
         rows = (products.filter(id__gte=first, id__lte=last).order_by("id")
                 .values_list("id", "code", "article", "guid"))
+        # As in the ICML: a product whose characteristics are all inactive has an empty list, so no offers.
         variants: dict[int, list[SimpleNamespace]] = {}
-        for cid, pid, guid in (Characteristic.objects.filter(product_id__gte=first, product_id__lte=last, active=True)
-                               .order_by("product_id", "id").values_list("id", "product_id", "guid")):
-            variants.setdefault(pid, []).append(SimpleNamespace(id=cid, guid=guid))
+        for cid, pid, guid, active in (Characteristic.objects.filter(product_id__gte=first, product_id__lte=last)
+                                       .order_by("product_id", "id").values_list("id", "product_id", "guid", "active")):
+            variants.setdefault(pid, [])
+            if active:
+                variants[pid].append(SimpleNamespace(id=cid, guid=guid))
         offers = []
         for pid, code, article, guid in rows:
             product = SimpleNamespace(code=code, article=article, guid=guid)
-            for variant in variants.get(pid) or [None]:
+            for variant in variants.get(pid, [None]):
                 key = offer_id(product, variant, source, organization_guid)
                 offers.append(LocalOffer(key, pid, variant.id if variant else None))
         yield OfferChunk(first, last, offers)
