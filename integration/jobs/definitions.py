@@ -34,7 +34,7 @@ def sync_references_job(ctx):
 
 
 @job_kind("register-module", label=_("Register integration module"), timeout=120,
-          arguments=[Argument("public_url", help="Address RetailCRM uses to reach this back office")])
+          arguments=[Argument("public_url", required=True, help="Address RetailCRM uses to reach this back office")])
 def register_module_job(ctx, public_url=""):
     from integration.crm.factory import client_from_settings
     from integration.models import CrmSettings
@@ -61,7 +61,7 @@ def create_custom_field_job(ctx):
 
 
 @job_kind("import-order", label=_("Load one order by CRM id"), queue="orders", timeout=300, rerun_if_running=True,
-          arguments=[Argument("id", type=int, help="The order's id in RetailCRM (from its address: /orders/ID/edit)")])
+          arguments=[Argument("id", type=int, required=True, help="The order's id in RetailCRM (from its address: /orders/ID/edit)")])
 def import_order_job(ctx, id):
     """E3: load one order regardless of changes; also what the webhook (E7) queues."""
     from integration.crm.errors import CrmNotFound

@@ -15,6 +15,7 @@ class Argument:
     type: Callable[[str], Any] = str
     help: str = ""
     flag: bool = False  # a switch like --full rather than a value
+    required: bool = False  # the job means nothing without it (no run-now button)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,6 @@ Every figure comes from a fixed number of queries (a window function or an aggre
 the page costs the same with ten events in the log or a million.
 """
 
-import inspect
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -67,11 +66,8 @@ class HourBucket:
 
 
 def runs_without_options(kind: JobKind) -> bool:
-    """A run-now button only makes sense when every option of the service has a default."""
-    parameters = list(inspect.signature(kind.service).parameters.values())[1:]  # skip ctx
-    return all(
-        p.default is not inspect.Parameter.empty or p.kind in (p.VAR_KEYWORD, p.VAR_POSITIONAL) for p in parameters
-    )
+    """A run-now button only makes sense for a kind that needs no option."""
+    return not any(argument.required for argument in kind.arguments)
 
 
 def _latest_runs(**filters) -> dict[str, JobRun]:

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 
 from integration.jobs import job_kind
+from integration.jobs.registry import Argument
 from integration.models import ExchangeEvent
 
 # A running job asks the status endpoint about itself through this client, as a browser would.
@@ -24,7 +25,8 @@ def steps_job(ctx):
     ctx.count("orders_created", 2)
 
 
-@job_kind("test-dash-needs-id", label="Test: dashboard needs an id", requires_connection=False)
+@job_kind("test-dash-needs-id", label="Test: dashboard needs an id", requires_connection=False,
+          arguments=[Argument("id", type=int, required=True)])
 def needs_id_job(ctx, id):
     ctx.count("loaded")
 

@@ -159,6 +159,7 @@ def test_next_runs_come_from_the_scheduler_or_from_the_last_scheduled_run():
     assert not estimate.from_scheduler and estimate.at == last.created_at + timedelta(seconds=60)
     assert rows["sync-references"].next_run is None
     assert not rows["import-order"].can_run_now and rows["import-orders"].can_run_now
+    assert not rows["register-module"].can_run_now and not rows["register-loyalty"].can_run_now
 
     sync_schedules()
     scheduled = {row.kind.name: row for row in job_rows()}["import-orders"].next_run
