@@ -7,6 +7,7 @@ Customer admin with a subclass, so integration never imports loyalty.
 from django.contrib import admin, messages
 from django.http import HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext, gettext_lazy as _
 from django_object_actions import DjangoObjectActions, action
@@ -17,7 +18,7 @@ from integration.admin.buttons import enqueue_from_admin
 from integration.admin.documents import CustomerAdmin
 from integration.jobs import JobRefused, enqueue, run_inline
 from integration.models import CrmSettings, Customer, JobRun
-from loyalty.models import LoyaltyProgram, LoyaltySettings, Participation, RegistrationCandidate
+from loyalty.models import STALE_AFTER, LoyaltyProgram, LoyaltySettings, Participation, RegistrationCandidate
 from loyalty.panels import amount, bonus_account_panel, order_bonuses_panel, program_rules
 from loyalty.services.registration import RegistrationRefused, chosen_program
 
@@ -32,6 +33,10 @@ def refresh_if_stale(request) -> None:
         messages.warning(request, gettext("The loyalty program is switched off: turn on “loyalty program” in RetailCRM settings."))
         return
     if not LoyaltySettings.get_solo().is_stale:
+        return
+    # Still stale after a failed refresh (the CRM is down): one attempt per period, not one per page view.
+    if JobRun.objects.filter(kind="refresh-loyalty", status=JobRun.Status.FAILED,
+                             created_at__gte=timezone.now() - STALE_AFTER).exists():
         return
     try:
         result = enqueue("refresh-loyalty", trigger=JobRun.Trigger.BUTTON, user=request.user)

@@ -184,6 +184,24 @@ def test_settings_page_shows_the_program_and_refreshes_a_stale_copy(admin_client
     assert "Loyalty programs are being refreshed" not in html
 
 
+def test_a_failed_refresh_is_not_retried_on_every_page_view(admin_client, crm, loyalty_on, run_queued_jobs,
+                                                            django_capture_on_commit_callbacks):
+    LoyaltySettings.objects.update(programs_refreshed_at=timezone.now() - timedelta(hours=2))
+    crm.set_faults(error_rate=1.0, status=500)  # the CRM is down: the refresh fails, the copy stays stale
+    url = reverse("admin:loyalty_loyaltysettings_change")
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.get(url)
+    run_queued_jobs()
+    runs = JobRun.objects.filter(kind="refresh-loyalty")
+    assert runs.first().status == JobRun.Status.FAILED
+    attempts = runs.count()
+
+    for _ in range(3):
+        with django_capture_on_commit_callbacks(execute=True):
+            admin_client.get(url)
+    assert runs.count() == attempts
+
+
 @pytest.mark.parametrize("page", ["admin:loyalty_loyaltyprogram_changelist", "admin:loyalty_participation_changelist",
                                   "admin:index"])
 def test_other_pages_render(admin_client, crm, loyalty_on, page):
