@@ -9,10 +9,10 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from integration.crm.client import RetailCrmClient
+from integration.crm.client import RetailCrmClient, batched
 from integration.crm.errors import CrmPartialFailure
 from integration.crm.quirks import as_list, normalize_customer, normalize_loyalty_account
 from integration.models import Customer
@@ -78,21 +78,10 @@ class Directory:
         return items
 
 
-def in_chunks(values: Iterable, size: int) -> Iterator[list]:
-    chunk: list = []
-    for value in values:
-        chunk.append(value)
-        if len(chunk) == size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def customers_by(client, field: str, values: list, site: str | None) -> list[dict]:
     """Customers whose ``ids`` or ``externalIds`` are among ``values`` (100 per request)."""
     found = []
-    for chunk in in_chunks(values, PAGE):
+    for chunk in batched(values, PAGE):
         filter = {field: [str(v) for v in chunk]}
         if site and field == "externalIds":
             filter["sites"] = [site]
@@ -125,7 +114,7 @@ class UploadOutcome:
 def upload_customers(client: RetailCrmClient, payloads: list[dict], site: str | None) -> UploadOutcome:
     """Create customers in batches of 50; a partly rejected batch (460) keeps what was created."""
     outcome = UploadOutcome({}, {})
-    for batch in in_chunks(payloads, UPLOAD_LIMIT):
+    for batch in batched(payloads, UPLOAD_LIMIT):
         try:
             answer = client.post("/customers/upload", {"customers": batch, "site": site or client.site})
         except CrmPartialFailure as exc:

@@ -42,14 +42,6 @@ class LoyaltyProgram(models.Model):
     def __str__(self):
         return f"{self.name} ({self.crm_id})"
 
-    @property
-    def needs_sms_confirmation(self) -> bool:
-        return self.confirm_sms_registration
-
-    @property
-    def accepts_registrations(self) -> bool:
-        return self.active and not self.blocked and self.in_crm
-
 
 class LoyaltySettings(SingletonModel):
     """G1: which program the back office registers customers in (the A3 flag switches it on)."""

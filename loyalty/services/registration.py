@@ -293,7 +293,7 @@ class Registration:
         raise AssertionError("unreachable")
 
     def _activate_if_allowed(self, participation: Participation) -> Participation:
-        if participation.status != Participation.Status.NOT_CONFIRMED or self.program.needs_sms_confirmation:
+        if participation.status != Participation.Status.NOT_CONFIRMED or self.program.confirm_sms_registration:
             return participation
         account_id = participation.crm_account_id
         for attempt in (1, 2):
@@ -311,7 +311,7 @@ class Registration:
     def _finish_stored(self, work: _Work, participation: Participation) -> None:
         try:
             before = participation.status
-            if before == Participation.Status.NOT_CONFIRMED and not self.program.needs_sms_confirmation:
+            if before == Participation.Status.NOT_CONFIRMED and not self.program.confirm_sms_registration:
                 # an earlier run stopped between creating and activating the account
                 participation = self._activate_if_allowed(participation)
         except CrmError as exc:
@@ -330,7 +330,7 @@ class Registration:
         values = {"id": participation.crm_account_id}
         if participation.active:
             return _("Registered in the loyalty program: participation %(id)s, active.") % values
-        if self.program.needs_sms_confirmation:
+        if self.program.confirm_sms_registration:
             return _("Registered in the loyalty program: participation %(id)s; not active until the customer "
                      "confirms the phone by SMS.") % values
         return _("Registered in the loyalty program: participation %(id)s, status %(status)s.") % {
