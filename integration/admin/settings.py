@@ -22,8 +22,9 @@ from integration.feeds import feed_rows
 from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
 from integration.models import CrmSettings, JobRun
+from integration.secrets import redact
 from integration.services.crm_setup import trigger_instructions
-from integration.services.settings_file import SettingsFileError, export_settings, import_settings
+from integration.services.settings_file import SECRET_FIELDS, SettingsFileError, export_settings, import_settings
 
 
 class CrmSettingsForm(forms.ModelForm):
@@ -52,6 +53,8 @@ class CrmSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if "crm_url" not in self.fields:
+            return  # a user who may only view the settings gets every field read-only
         self.fields["crm_url"].assume_scheme = "https"
         stored = self.instance.masked_api_key if self.instance.pk else ""
         self.fields["api_key"].help_text = (
@@ -239,8 +242,19 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             return gettext("OK: %(message)s") % {"message": obj.connection_message}
         return obj.connection_message or gettext("Not checked yet")
 
+    def get_fieldsets(self, request, obj=None):
+        """Read-only viewers would see the stored secrets as plain text: leave those fields out for them."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if self.has_change_permission(request, obj):
+            return fieldsets
+        hidden = {*SECRET_FIELDS, "clear_api_key"}
+        return [(name, {**options, "fields": [f for f in options["fields"] if f not in hidden]})
+                for name, options in fieldsets]
+
     def get_form(self, request, obj=None, **kwargs):
         self._public_url = request.build_absolute_uri("/")  # the trigger needs our public address
+        # The feed address carries a secret: only those who may change the settings see it whole.
+        self._show_feed_secret = self.has_change_permission(request, obj)
         return super().get_form(request, obj, **kwargs)
 
     @admin.display(description=_("catalog address for RetailCRM"))
@@ -252,7 +266,8 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
         return format_html(
             "<table>{}</table><p>{}</p>",
             format_html_join("", "<tr><th>{}</th><td><code>{}</code><br>{}<br>{}</td></tr>", (
-                (row["shop"], row["url"], row["crm_state"],
+                (row["shop"], row["url"] if getattr(self, "_show_feed_secret", False) else redact(row["url"]),
+                 row["crm_state"],
                  gettext("Generated %(when)s, %(size)s KB.") % {
                      "when": date_format(localtime(row["generated_at"]), "DATETIME_FORMAT"), "size": round(row["size"] / 1024)}
                  if row["generated_at"] else gettext("Not generated yet: press “Generate catalog”."))

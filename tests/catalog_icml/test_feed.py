@@ -129,3 +129,18 @@ def test_exchange_command_generates_one_shop(demo_catalog, capsys):
         call_command("exchange", "generate-catalog", "--shop", "nowhere")
     failed = im.JobRun.objects.filter(kind="generate-catalog", scope="nowhere").get()
     assert failed.status == "failed" and "nowhere" in failed.error
+
+
+def test_staff_who_may_only_view_the_settings_never_see_the_feed_secret(client, django_user_model, shop_settings):
+    from django.contrib.auth.models import Permission
+
+    row = im.CrmSettings.get_solo()
+    row.api_key, row.webhook_basic_password = "key-for-viewers-1234567890", "basic-pass-for-viewers"
+    row.save()
+    viewer = django_user_model.objects.create_user("viewer", password="pw-viewer-123", is_staff=True)
+    viewer.user_permissions.add(Permission.objects.get(codename="view_crmsettings"))
+    client.force_login(viewer)
+    page = client.get(reverse("admin:integration_crmsettings_change")).content.decode()
+    assert "/feeds/icml/" in page
+    for secret in (row.feed_token, row.webhook_token, row.api_key, row.webhook_basic_password):
+        assert secret not in page
