@@ -14,7 +14,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from catalog.demo import seed_demo_catalog
-from integration.models import CrmSettings
+from integration.models import CrmSettings, JobRun
 
 DEMO_USER, DEMO_PASSWORD = "admin", "admin"
 SANDBOX_KEY = "sandbox-key"
@@ -140,11 +140,11 @@ class Command(BaseCommand):
         import requests
 
         from integration.feeds import feed_rows
+        from integration.secrets import redact
 
         for row in feed_rows(public_url):
             answer = requests.post(f"{sandbox_url}/sandbox/icml", json={"url": row["url"], "site": row["shop"]}, timeout=60)
-            self.stdout.write(f"  the sandbox CRM loads {row['url'].split('/feeds/')[0]}/feeds/…/{row['shop']}.xml: "
-                              f"HTTP {answer.status_code}")
+            self.stdout.write(f"  the sandbox CRM loads {redact(row['url'])}: HTTP {answer.status_code}")
 
     def _run(self, job: str) -> bool:
         """Run ``job`` here and print one line for it when it ends (the run's own log lines come first)."""
@@ -156,22 +156,19 @@ class Command(BaseCommand):
             self.stdout.write(f"  {job}… " + self.style.ERROR(str(exc)))
             return False
         counts = ", ".join(f"{name} {value}" for name, value in sorted(run.counts.items()))
-        style = self.style.SUCCESS if run.status in ("succeeded", "warnings") else self.style.ERROR
+        ok = run.status in (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS)
+        style = self.style.SUCCESS if ok else self.style.ERROR
         self.stdout.write(f"  {job}… " + style(f"{run.get_status_display()}") + (f" ({counts})" if counts else "")
                           + (f": {run.error}" if run.error else ""))
-        return run.status in ("succeeded", "warnings")
+        return ok
 
     def _choose_first_loyalty_program(self):
+        """Refresh the programs; if none is chosen yet, take the first and refresh again for its accounts."""
         from loyalty.models import LoyaltyProgram, LoyaltySettings
 
-        from integration.crm.factory import client_from_settings
-        from loyalty.services.programs import refresh_programs
-
+        self._run("refresh-loyalty")
         row = LoyaltySettings.get_solo()
-        if row.program is None:
-            with client_from_settings() as client:
-                refresh_programs(client, CrmSettings.get_solo().site_code or None)
         if row.program is None and (program := LoyaltyProgram.objects.filter(in_crm=True).first()):
             row.program = program
             row.save()
-        self._run("refresh-loyalty")
+            self._run("refresh-loyalty")
