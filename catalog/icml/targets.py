@@ -36,6 +36,7 @@ def catalog_specs(shop: str | None = None) -> list[CatalogSpec]:
         )]
     else:
         specs = []
+        settings_groups = tuple(row.catalog_groups.values_list("pk", flat=True))
         shops = im.ShopOrganization.objects.filter(export_catalog=True).select_related("crm_site", "organization")
         for shop_row in shops.order_by("crm_site__code"):
             warehouses = tuple(shop_row.warehouses.values_list("pk", flat=True))
@@ -43,7 +44,8 @@ def catalog_specs(shop: str | None = None) -> list[CatalogSpec]:
                 base, path=resolve_path(shop_row.effective_catalog_path), shop=shop_row.crm_site.code,
                 shop_name=shop_row.crm_site.name, company=shop_row.organization.name,
                 organization_guid=str(shop_row.organization.guid) if row.prefix_organization_guid else "",
-                group_ids=tuple(shop_row.catalog_groups.values_list("pk", flat=True)),
+                # A shop without groups of its own takes the settings' groups, as the stock and price exports do.
+                group_ids=tuple(shop_row.catalog_groups.values_list("pk", flat=True)) or settings_groups,
                 warehouse_ids=warehouses or base.warehouse_ids,
             ))
     if shop is not None:

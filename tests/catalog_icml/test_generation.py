@@ -197,3 +197,17 @@ def test_inactive_characteristics_are_left_out(demo_catalog, generate):
     _, document = generate()
     products = [o.get("productId") for o in document.iterfind("shop/offers/offer")]
     assert products.count(shirt.code) == 2 and shoe.code not in products
+
+
+def test_a_shop_without_groups_of_its_own_exports_the_settings_groups(demo_catalog, generate):
+    """The same rule as the stock and price exports, so the CRM never gets stock for offers it lacks."""
+    organization = Organization.objects.get()
+    demo_catalog.multiple_organizations = True
+    demo_catalog.save()
+    demo_catalog.catalog_groups.set([ProductGroup.objects.get(name="Clothes")])
+    im.ShopOrganization.objects.create(crm_site=im.CrmSite.objects.create(code="main-shop", name="Main"),
+                                       organization=organization)
+    generate()
+    document = etree.parse(str(catalog_specs()[0].path))
+    assert {c.text for c in document.iterfind("shop/categories/category")} >= {"Clothes"}
+    assert "Food" not in {c.text for c in document.iterfind("shop/categories/category")}
