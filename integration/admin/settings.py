@@ -18,6 +18,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
 from integration.admin.buttons import enqueue_from_admin, job_button
+from catalog.icml.paths import UnsafeCatalogPath
 from integration.feeds import feed_rows
 from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
@@ -260,7 +261,10 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
     @admin.display(description=_("catalog address for RetailCRM"))
     def catalog_feed(self, obj):
         """C3: the feed address to paste into the shop's catalog settings, and whether the CRM has it."""
-        rows = feed_rows(getattr(self, "_public_url", "/"))
+        try:
+            rows = feed_rows(getattr(self, "_public_url", "/"))
+        except UnsafeCatalogPath as exc:  # stored without the form (e.g. an old row): say so, serve nothing
+            return str(exc)
         if not rows:
             return gettext("No catalog is configured: tick “export catalog” for a shop in “B8 · multiple organizations”.")
         return format_html(

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 from solo.models import SingletonModel
 
 from catalog.fields import HttpsURLField
+from catalog.icml.paths import validate_catalog_file_name
 from catalog.models import Organization, PriceType, Product, ProductGroup, Warehouse
 from integration.secrets import mask
 
@@ -91,7 +92,10 @@ class CrmSettings(SingletonModel):
         ProductGroup, verbose_name=_("catalog groups"), blank=True, related_name="+",
         help_text=_("Export only these groups and everything below them; empty means the whole catalog."),
     )
-    catalog_path = models.CharField(_("catalog file"), max_length=500, default="catalog_icml.xml")
+    catalog_path = models.CharField(
+        _("catalog file"), max_length=500, default="catalog_icml.xml", validators=[validate_catalog_file_name],
+        help_text=_("A file name in the catalog folder, e.g. catalog_icml.xml."),
+    )
     # C3: the secret part of the catalog feed address RetailCRM downloads the ICML from
     feed_token = models.CharField(_("catalog feed secret"), max_length=100, default=new_webhook_token, editable=False)
 
