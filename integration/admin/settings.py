@@ -23,6 +23,7 @@ from integration.feeds import feed_rows
 from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
 from integration.models import CrmSettings, JobRun
+from integration.models.settings import MIN_WEBHOOK_SECRET_LENGTH
 from integration.secrets import redact
 from integration.services.crm_setup import trigger_instructions
 from integration.services.settings_file import SECRET_FIELDS, SettingsFileError, export_settings, import_settings
@@ -42,9 +43,9 @@ class CrmSettingsForm(forms.ModelForm):
         help_text=_("At least 16 characters; it becomes part of the trigger address. Leave empty to keep it."),
     )
     webhook_basic_password = forms.CharField(
-        label=_("webhook password (HTTP Basic)"), required=False, strip=True,
+        label=_("webhook password (HTTP Basic)"), required=False, strip=True, min_length=MIN_WEBHOOK_SECRET_LENGTH,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_("Leave empty to keep the stored password."),
+        help_text=_("At least 16 characters. Leave empty to keep the stored password."),
     )
 
     class Meta:
@@ -65,6 +66,17 @@ class CrmSettingsForm(forms.ModelForm):
 
     def clean_crm_url(self):
         return (self.cleaned_data.get("crm_url") or "").rstrip("/")
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = CrmSettings.objects.filter(pk=self.instance.pk).values("crm_url", "api_key").first()
+        address_changed = stored and "crm_url" in cleaned and cleaned["crm_url"] != stored["crm_url"].rstrip("/")
+        if address_changed and stored["api_key"] and not cleaned.get("api_key") and not cleaned.get("clear_api_key"):
+            # The stored key belongs to the old address: it is not sent to a new one unless typed again.
+            self.add_error("api_key", gettext("The RetailCRM address changed: enter the API key again."))
+        if cleaned.get("webhook_basic_password"):
+            self.instance.webhook_basic_password = cleaned["webhook_basic_password"]  # for the model's clean()
+        return cleaned
 
     def save(self, commit=True):
         instance = super().save(commit=False)
@@ -230,10 +242,13 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             return self.settings_file_view(request, form=form, file_errors=[("$", gettext("not valid JSON: %(error)s") % {"error": exc})])
+        had_key = bool(CrmSettings.get_solo().api_key)
         try:
             counts = import_settings(data)
         except SettingsFileError as exc:
             return self.settings_file_view(request, form=form, file_errors=sorted(exc.errors.items()))
+        if had_key and not CrmSettings.get_solo().api_key:
+            messages.warning(request, gettext("The file names another RetailCRM address: enter the API key again."))
         messages.success(request, gettext("Settings restored: %(n)d mapping rows. Check the connection again before the next exchange.") % {"n": sum(counts.values())})
         return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 

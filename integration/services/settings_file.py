@@ -249,6 +249,8 @@ def import_settings(data) -> dict[str, int]:
             model.objects.all().delete()
         row = im.CrmSettings.get_solo()
         values, m2m = settings_plan
+        if "crm_url" in values and "api_key" not in secrets and values["crm_url"].rstrip("/") != row.crm_url.rstrip("/"):
+            row.api_key = ""  # the stored key belongs to the old address: never sent to a new one unasked
         for name, value in {**values, **secrets}.items():
             setattr(row, name, _materialize(value, states))
         row.connection_ok = False  # restored settings must pass "Check connection" again
