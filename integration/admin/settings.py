@@ -240,7 +240,7 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             return self.settings_file_view(request, form=form)
         try:
             data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             return self.settings_file_view(request, form=form, file_errors=[("$", gettext("not valid JSON: %(error)s") % {"error": exc})])
         had_key = bool(CrmSettings.get_solo().api_key)
         try:

@@ -105,7 +105,10 @@ class CrmSettings(SingletonModel):
         help_text=_("A file name in the catalog folder, e.g. catalog_icml.xml."),
     )
     # C3: the secret part of the catalog feed address RetailCRM downloads the ICML from
-    feed_token = models.CharField(_("catalog feed secret"), max_length=100, default=new_webhook_token, editable=False)
+    feed_token = models.CharField(
+        _("catalog feed secret"), max_length=100, default=new_webhook_token, editable=False,
+        validators=[MinLengthValidator(MIN_WEBHOOK_SECRET_LENGTH)],
+    )
 
     # A5 history cursor
     history_since_id = models.PositiveBigIntegerField(
