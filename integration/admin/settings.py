@@ -17,8 +17,8 @@ from django_object_actions import DjangoObjectActions, action
 from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
-from integration.admin.buttons import enqueue_from_admin, job_button
 from catalog.icml.paths import UnsafeCatalogPath
+from integration.admin.buttons import enqueue_from_admin, job_button
 from integration.feeds import feed_rows
 from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline

@@ -5,8 +5,8 @@ from django.db import models
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from catalog.models import Organization, PriceType, ProductGroup, Warehouse
 from catalog.icml.paths import validate_catalog_file_name
+from catalog.models import Organization, PriceType, ProductGroup, Warehouse
 from integration.models.dictionaries import (
     CrmDeliveryType,
     CrmPaymentType,
