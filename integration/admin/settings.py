@@ -17,11 +17,13 @@ from django_object_actions import DjangoObjectActions, action
 from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
+from catalog.icml.paths import UnsafeCatalogPath
 from integration.admin.buttons import enqueue_from_admin, job_button
 from integration.feeds import feed_rows
 from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
 from integration.models import CrmSettings, JobRun
+from integration.models.settings import MIN_WEBHOOK_SECRET_LENGTH
 from integration.secrets import redact
 from integration.services.crm_setup import trigger_instructions
 from integration.services.settings_file import SECRET_FIELDS, SettingsFileError, export_settings, import_settings
@@ -41,9 +43,9 @@ class CrmSettingsForm(forms.ModelForm):
         help_text=_("At least 16 characters; it becomes part of the trigger address. Leave empty to keep it."),
     )
     webhook_basic_password = forms.CharField(
-        label=_("webhook password (HTTP Basic)"), required=False, strip=True,
+        label=_("webhook password (HTTP Basic)"), required=False, strip=True, min_length=MIN_WEBHOOK_SECRET_LENGTH,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_("Leave empty to keep the stored password."),
+        help_text=_("At least 16 characters. Leave empty to keep the stored password."),
     )
 
     class Meta:
@@ -64,6 +66,17 @@ class CrmSettingsForm(forms.ModelForm):
 
     def clean_crm_url(self):
         return (self.cleaned_data.get("crm_url") or "").rstrip("/")
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = CrmSettings.objects.filter(pk=self.instance.pk).values("crm_url", "api_key").first()
+        address_changed = stored and "crm_url" in cleaned and cleaned["crm_url"] != stored["crm_url"].rstrip("/")
+        if address_changed and stored["api_key"] and not cleaned.get("api_key") and not cleaned.get("clear_api_key"):
+            # The stored key belongs to the old address: it is not sent to a new one unless typed again.
+            self.add_error("api_key", gettext("The RetailCRM address changed: enter the API key again."))
+        if cleaned.get("webhook_basic_password"):
+            self.instance.webhook_basic_password = cleaned["webhook_basic_password"]  # for the model's clean()
+        return cleaned
 
     def save(self, commit=True):
         instance = super().save(commit=False)
@@ -227,12 +240,15 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             return self.settings_file_view(request, form=form)
         try:
             data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             return self.settings_file_view(request, form=form, file_errors=[("$", gettext("not valid JSON: %(error)s") % {"error": exc})])
+        had_key = bool(CrmSettings.get_solo().api_key)
         try:
             counts = import_settings(data)
         except SettingsFileError as exc:
             return self.settings_file_view(request, form=form, file_errors=sorted(exc.errors.items()))
+        if had_key and not CrmSettings.get_solo().api_key:
+            messages.warning(request, gettext("The file names another RetailCRM address: enter the API key again."))
         messages.success(request, gettext("Settings restored: %(n)d mapping rows. Check the connection again before the next exchange.") % {"n": sum(counts.values())})
         return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
@@ -260,7 +276,10 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
     @admin.display(description=_("catalog address for RetailCRM"))
     def catalog_feed(self, obj):
         """C3: the feed address to paste into the shop's catalog settings, and whether the CRM has it."""
-        rows = feed_rows(getattr(self, "_public_url", "/"))
+        try:
+            rows = feed_rows(getattr(self, "_public_url", "/"))
+        except UnsafeCatalogPath as exc:  # stored without the form (e.g. an old row): say so, serve nothing
+            return str(exc)
         if not rows:
             return gettext("No catalog is configured: tick “export catalog” for a shop in “B8 · multiple organizations”.")
         return format_html(
