@@ -17,11 +17,12 @@ from django_object_actions import DjangoObjectActions, action
 from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
-from integration.admin.buttons import enqueue_from_admin, job_button
+from integration.admin.buttons import PermittedButtons, enqueue_from_admin, job_button, requires
 from integration.feeds import feed_rows
 from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
 from integration.models import CrmSettings, JobRun
+from integration.permissions import CHANGE_SETTINGS, RUN_EXPORTS, WRITE_TO_CRM
 from integration.secrets import redact
 from integration.services.crm_setup import trigger_instructions
 from integration.services.settings_file import SECRET_FIELDS, SettingsFileError, export_settings, import_settings
@@ -103,7 +104,7 @@ class SettingsFileForm(forms.Form):
 
 
 @admin.register(CrmSettings)
-class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
+class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
     # Ours (it extends django-object-actions' form): links to Load orders and Settings file, room for the buttons.
     change_form_template = "admin/integration/crmsettings/change_form.html"
     form = CrmSettingsForm
@@ -145,6 +146,7 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
         return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
     @action(label=_("Register integration module"), description=_("B9: register this back office in RetailCRM"))
+    @requires(WRITE_TO_CRM)
     def register_module(self, request, obj):
         try:
             return self._run_now(request, "register-module", public_url=request.build_absolute_uri("/"))
@@ -153,6 +155,7 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
     @action(label=_("Create custom field"), description=_("B10: create the order field that marks our own changes"))
+    @requires(WRITE_TO_CRM)
     def create_custom_field(self, request, obj):
         try:
             return self._run_now(request, "create-custom-field")
@@ -161,10 +164,12 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
     @action(label=_("Export all stock"), description=_("D1: send the stock of every offer, not only the changed ones"))
+    @requires(RUN_EXPORTS)
     def export_all_stock(self, request, obj):
         return enqueue_from_admin(request, "export-stock", options={"full": True})
 
     @action(label=_("Export all prices"), description=_("D2: send the prices of every offer, not only the changed ones"))
+    @requires(RUN_EXPORTS)
     def export_all_prices(self, request, obj):
         return enqueue_from_admin(request, "export-prices", options={"full": True})
 
@@ -298,6 +303,7 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
         )
 
     @action(label=_("Check connection"), description=_("Ask RetailCRM for API versions, scopes and shops"))
+    @requires(CHANGE_SETTINGS)
     def check_connection(self, request, obj):
         run = run_inline("check-connection", trigger=JobRun.Trigger.BUTTON, user=request.user)
         settings_row = CrmSettings.get_solo()
