@@ -76,12 +76,13 @@ class PermittedActions:
             if getattr(entry[0], "required_permission", None) is None or user_may(request.user, permission_of(entry[0]))
         }
 
-    def response_action(self, request, queryset):
-        posted = request.POST.get("action")
-        known = {name for _func, name, _description in self._get_base_actions()}
-        if posted in known and posted not in self.get_actions(request):
-            raise PermissionDenied
-        return super().response_action(request, queryset)
+    def changelist_view(self, request, extra_context=None):
+        # Checked before Django's own handling, which skips actions altogether when none is left.
+        posted = request.POST.get("action") if request.method == "POST" else None
+        if posted and posted not in self.get_actions(request):
+            if posted in {name for _func, name, _description in self._get_base_actions()}:
+                raise PermissionDenied
+        return super().changelist_view(request, extra_context)
 
 
 def enqueue_from_admin(request, kind_name: str, *, scope: str = "", options=None, back_url: str | None = None):

@@ -18,6 +18,7 @@ from integration.admin.buttons import enqueue_from_admin
 from integration.admin.dashboard_chart import orders_chart
 from integration.admin.progress import run_status
 from integration.jobs import all_kinds, get_kind
+from integration.jobs.runner import check_permitted
 from integration.models import CrmSettings, ExchangeEvent, JobRun
 from integration.permissions import user_may
 from integration.services import dashboard
@@ -98,6 +99,7 @@ class DashboardMixin:
             kind = get_kind(kind_name)
         except KeyError:
             raise Http404(gettext("There is no job called %(name)s.") % {"name": kind_name}) from None
+        check_permitted(kind, request.user)
         back = reverse("admin:integration_jobrun_dashboard")
         if not dashboard.runs_without_options(kind):
             messages.error(request, gettext("“%(job)s” needs options; start it from its own page.") % {"job": kind.label})
