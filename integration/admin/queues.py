@@ -12,10 +12,12 @@ from secrets import compare_digest
 import django_rq.admin  # noqa: F401  registers the dashboard first, so it can be replaced
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
+from django.template.response import TemplateResponse
 from django.urls import URLPattern
 from django_rq import models as rq_models
 from django_rq import settings as rq_settings
 
+from integration.jobs.runner import REDIS_DOWN, QueueUnavailable
 from integration.permissions import MANAGE_QUEUES, user_may
 
 API_URL_NAMES = {"django_rq_home_json", "django_rq_metrics"}
@@ -39,7 +41,15 @@ def _guarded(view, *, api: bool):
             return view(request, *args, **kwargs)
         if not may_manage_queues(request.user):
             raise PermissionDenied
-        return view(request, *args, **kwargs)
+        try:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and not response.is_rendered:
+                response.render()  # a lazy template reads the queues only now
+            return response
+        except REDIS_DOWN:
+            return TemplateResponse(request, "admin/integration/queue_unavailable.html", {
+                **admin.site.each_context(request), "title": "Django-RQ", "message": str(QueueUnavailable())},
+                status=503)
 
     return guarded
 

@@ -308,7 +308,13 @@ def perform(run_id: int) -> str:
 
     connection = django_rq.get_connection(kind.queue)
     lock = _HeldLock(connection, rq_job_id(kind, run.scope))
-    if not lock.acquire():
+    try:
+        acquired = lock.acquire()
+    except REDIS_DOWN:  # an inline run (a button, a command) needs the lock too
+        run.status, run.finished_at, run.error = JobRun.Status.FAILED, timezone.now(), str(QueueUnavailable())
+        run.save(update_fields=["status", "finished_at", "error"])
+        return run.status
+    if not acquired:
         run.status, run.finished_at = JobRun.Status.SKIPPED, timezone.now()
         run.messages.append(_("Skipped: another run of this job is in progress."))
         run.save(update_fields=["status", "finished_at", "messages"])
