@@ -272,7 +272,7 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
             "<table>{}</table><p>{}</p>",
             format_html_join("", "<tr><th>{}</th><td><code>{}</code><br>{}<br>{}</td></tr>", (
                 (row["shop"], row["url"] if getattr(self, "_show_feed_secret", False) else redact(row["url"]),
-                 row["crm_state"],
+                 row["crm_state"] if getattr(self, "_show_feed_secret", False) else redact(row["crm_state"]),
                  gettext("Generated %(when)s, %(size)s KB.") % {
                      "when": date_format(localtime(row["generated_at"]), "DATETIME_FORMAT"), "size": round(row["size"] / 1024)}
                  if row["generated_at"] else gettext("Not generated yet: press “Generate catalog”."))
