@@ -102,6 +102,17 @@ class LoadSinceForm(forms.Form):
 class SettingsFileForm(forms.Form):
     file = forms.FileField(label=_("Settings file (JSON)"))
 
+    def clean_file(self):
+        from django.conf import settings
+        from django.template.defaultfilters import filesizeformat
+
+        upload = self.cleaned_data["file"]
+        limit = getattr(settings, "SETTINGS_FILE_MAX_BYTES", 5 * 1024 * 1024)  # a real one is a few KB
+        if upload.size > limit:
+            raise forms.ValidationError(gettext("The file is %(size)s; a settings file may be at most %(limit)s.") % {
+                "size": filesizeformat(upload.size), "limit": filesizeformat(limit)})
+        return upload
+
 
 @admin.register(CrmSettings)
 class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
