@@ -22,7 +22,7 @@ from integration.feeds import feed_rows
 from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
 from integration.models import CrmSettings, JobRun
-from integration.permissions import CHANGE_SETTINGS, RUN_EXPORTS, WRITE_TO_CRM
+from integration.permissions import CHANGE_SETTINGS, RUN_EXPORTS, RUN_IMPORTS, WRITE_TO_CRM, user_may
 from integration.secrets import redact
 from integration.services.crm_setup import trigger_instructions
 from integration.services.settings_file import SECRET_FIELDS, SettingsFileError, export_settings, import_settings
@@ -193,9 +193,15 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
         ]
         return own + super().get_urls()
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The page's links, like its buttons, only for those who may use them.
+        extra_context = {**(extra_context or {}), "may_load_orders": user_may(request.user, RUN_IMPORTS),
+                         "may_use_settings_file": self.has_change_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def load_orders_view(self, request):
         """A5/E2/E3: load one order by id, or everything changed since a date, through the queue."""
-        if not self.has_change_permission(request):
+        if not user_may(request.user, RUN_IMPORTS):
             raise PermissionDenied
         one_form, since_form = LoadOneOrderForm(prefix="one"), LoadSinceForm(prefix="since")
         if request.method == "POST" and "load_one" in request.POST:

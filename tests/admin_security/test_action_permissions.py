@@ -180,6 +180,8 @@ def test_buttons_the_user_may_not_press_are_not_drawn(world, viewer, make_staff)
     assert "/actions/run_" not in page
     page = viewer.get(reverse("admin:integration_crmsettings_change")).content.decode()
     assert "/actions/" not in page
+    assert reverse("admin:integration_crmsettings_load_orders") not in page
+    assert reverse("admin:integration_crmsettings_file") not in page
     page = viewer.get(reverse("admin:integration_jobrun_dashboard")).content.decode()
     assert "run-now-form" not in page and "not permitted" in page
     events = viewer.get(reverse("admin:integration_exchangeevent_changelist")).content.decode()
@@ -187,9 +189,12 @@ def test_buttons_the_user_may_not_press_are_not_drawn(world, viewer, make_staff)
 
     exporter = make_staff("exporter2", RUN_EXPORTS, "integration.view_jobrun", "catalog.view_stockbalance")
     assert "/actions/run_import_orders/" not in exporter.get(reverse("admin:integration_jobrun_changelist")).content.decode()
+    page = exporter.get(reverse("admin:catalog_stockbalance_changelist")).content.decode()
+    assert "/actions/run_export_stock/" in page and "/stockbalance/add/" not in page
     importer = make_staff("importer2", RUN_IMPORTS, "integration.view_jobrun")
     page = importer.get(reverse("admin:integration_jobrun_changelist")).content.decode()
     assert "/actions/run_import_orders/" in page and "/actions/run_register_module/" not in page
+    assert importer.get(reverse("admin:integration_crmsettings_load_orders")).status_code == 200
     dashboard = exporter.get(reverse("admin:integration_jobrun_dashboard")).content.decode()
     assert reverse("admin:integration_jobrun_run_now", args=["export-stock"]) in dashboard
     assert reverse("admin:integration_jobrun_run_now", args=["import-orders"]) not in dashboard
