@@ -62,6 +62,13 @@ class JobRun(models.Model):
         verbose_name_plural = _("job runs")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["kind", "-created_at"], name="jobrun_kind_recent")]
+        # What an operator may start (integration/permissions.py); "change settings" is change_crmsettings.
+        permissions = [
+            ("run_imports", _("Can run imports from RetailCRM")),
+            ("run_exports", _("Can run exports to RetailCRM")),
+            ("write_to_crm", _("Can change records in RetailCRM")),
+            ("manage_queues", _("Can manage the job queues")),
+        ]
 
     def __str__(self):
         return f"{self.kind} #{self.pk}"
