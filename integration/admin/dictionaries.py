@@ -6,6 +6,7 @@ from integration.models import (
     CrmDeliveryType,
     CrmOrderMethod,
     CrmOrderType,
+    CrmPaymentStatus,
     CrmPaymentType,
     CrmPriceType,
     CrmSite,
@@ -24,6 +25,12 @@ class DictionaryAdmin(ReadOnlyAdmin):
 
 for model in (CrmSite, CrmStatusGroup, CrmStore, CrmPriceType, CrmPaymentType, CrmDeliveryType, CrmOrderType, CrmOrderMethod):
     admin.site.register(model, DictionaryAdmin)
+
+
+@admin.register(CrmPaymentStatus)
+class CrmPaymentStatusAdmin(DictionaryAdmin):
+    list_display = ("name", "code", "payment_complete", "active", "removed_in_crm", "synced_at")
+    list_filter = ("payment_complete", "active", "removed_in_crm")
 
 
 @admin.register(CrmStatus)
