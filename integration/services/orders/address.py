@@ -28,10 +28,10 @@ TEXT_PARTS = ("index", "region", "city", "street", "building", "house", "housing
 
 
 def address_parts(address) -> dict:
-    """Every non-empty value the CRM sent (ids such as ``regionId`` included: nothing is dropped)."""
+    """Every value the CRM sent (ids such as ``regionId`` included: nothing is dropped); only nulls go."""
     if not isinstance(address, dict):
         return {}
-    return {key: value for key, value in address.items() if value not in (None, "", [], {})}
+    return {key: value for key, value in address.items() if value is not None}
 
 
 def address_text(address) -> str:
@@ -46,6 +46,6 @@ def address_text(address) -> str:
 def labelled_parts(parts: dict) -> list[tuple[str, str]]:
     """(label, value) pairs for display: known parts in postal order, then any others by their CRM name."""
     parts = parts or {}
-    known = [(str(label), str(parts[key])) for key, label in PART_LABELS.items() if key in parts]
-    others = [(key, str(value)) for key, value in parts.items() if key not in PART_LABELS]
+    known = [(str(label), str(parts[key])) for key, label in PART_LABELS.items() if parts.get(key) not in (None, "")]
+    others = [(key, str(value)) for key, value in parts.items() if key not in PART_LABELS and value not in (None, "")]
     return known + others
