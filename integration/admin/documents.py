@@ -36,7 +36,7 @@ class OrderAdmin(admin.ModelAdmin):
     list_display = (
         "number", "date", "customer", "state", "crm_status", "crm_number", "crm_site", "total", "closed", "cancelled",
     )
-    list_filter = ("state", "closed", "cancelled", "source", "crm_site")
+    list_filter = ("state", "closed", "cancelled", "delivery_defaulted", "source", "crm_site")
     list_select_related = ("customer", "state")
     search_fields = ("number", "crm_number", "=crm_id", "customer__last_name", "customer__phone")
     date_hierarchy = "date"
