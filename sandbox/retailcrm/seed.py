@@ -97,7 +97,7 @@ def seed_references(state):
         # Real accounts have several complete statuses (ReferencesTest.testPaymentStatuses: paid, fiskalizirovan).
         {"code": "fiskalizirovan", "name": "Фискализирован", "defaultForCrm": False, "defaultForApi": False,
          "paymentComplete": True, "ordering": 25},
-    ], active=True, description="", paymentTypes=payment_types)
+    ], active=True, paymentTypes=payment_types)  # no "description": real payment statuses have none
     refs["delivery-types"] = _book([
         {"id": 1, "code": "courier", "name": "Доставка курьером", "defaultCost": 300.0, "defaultNetCost": 250.0,
          "defaultForCrm": True},
