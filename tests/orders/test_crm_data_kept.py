@@ -5,6 +5,7 @@ order discount counted once, the delivery address by its parts and an unmapped d
 from decimal import Decimal
 
 import requests
+from django.urls import reverse
 
 from integration import models as im
 from integration.jobs import run_inline
@@ -140,7 +141,7 @@ def test_the_order_discount_is_counted_once(crm, map_statuses):
     assert order.total == Decimal(str(created["totalSumm"])).quantize(Decimal("0.01"))
 
 
-def test_an_address_by_parts_and_an_unmapped_delivery_type_are_kept_and_reported(crm, map_statuses):
+def test_an_address_by_parts_and_an_unmapped_delivery_type_are_kept_and_reported(crm, map_statuses, admin_client):
     map_statuses(new="pending-approval")
     im.DeliveryTypeMapping.objects.filter(crm_delivery_type__code="russian-post").delete()
     parts = {"index": "344001", "countryIso": "RU", "region": "Ростовская область", "city": "г. Ростов-на-Дону",
@@ -157,6 +158,12 @@ def test_an_address_by_parts_and_an_unmapped_delivery_type_are_kept_and_reported
     assert event.result == ExchangeEvent.Result.CREATED
     assert "russian-post" in event.message and "B7" in event.message
     assert attention().defaulted_delivery_orders == 1
+    page = admin_client.get(reverse("admin:integration_order_change", args=[order.pk])).content.decode()
+    for shown in ("<strong>Postcode:</strong> 344001", "<strong>Floor:</strong> 2", "<strong>Notes:</strong> код 12",
+                  "russian-post", "280.00"):
+        assert shown in page, shown
+    dashboard = admin_client.get(reverse("admin:integration_jobrun_dashboard")).content.decode()
+    assert 'data-kind="default-delivery-orders" data-count="1"' in dashboard
 
     mapped = _order_in_crm(crm)  # courier is mapped: no default, no warning
     assert _import(mapped["id"]).delivery_defaulted is False
