@@ -28,7 +28,7 @@ class OrderLineInline(admin.TabularInline):
 class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
-    fields = ("crm_type", "document_kind", "terminal", "amount", "paid", "paid_at", "crm_id")
+    fields = ("crm_type", "crm_status", "document_kind", "terminal", "amount", "paid", "paid_at", "crm_id")
 
 
 @admin.register(Order)
@@ -80,7 +80,7 @@ class OrderLineAdmin(admin.ModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    list_display = ("order", "crm_type", "document_kind", "amount", "paid", "paid_at", "crm_id")
+    list_display = ("order", "crm_type", "crm_status", "document_kind", "amount", "paid", "paid_at", "crm_id")
     list_filter = ("paid", "document_kind")
     list_select_related = ("order",)
     search_fields = ("order__number", "=crm_id")

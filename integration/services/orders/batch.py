@@ -213,7 +213,7 @@ class OrderBatch:
             # Paid is what the CRM's payment-status reference says (paymentComplete), never paidAt:
             # a real "not-paid" payment carries a paidAt, and accounts have several complete statuses.
             local.paid = status in self.refs.complete_payment_statuses
-            local.paid_at = crm_datetime(payment.get("paidAt")) if local.paid else None
+            local.paid_at = crm_datetime(payment.get("paidAt"))  # kept as sent; "paid" alone decides
             staged.payments.append(local)
             seen.add(local.crm_id)
         # Payments the CRM no longer lists stay: they may already be posted here.
