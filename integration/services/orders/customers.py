@@ -188,9 +188,6 @@ class CustomerBook:
             self._changed(contact)
         return company, contact
 
-    def customer_for(self, order: dict) -> Customer:
-        return self.customers_for(order)[0]
-
     def save(self) -> None:
         # Companies first: a new contact person points at its (new) company.
         companies = [c for c in self.new if c.kind == Customer.Kind.COMPANY]
