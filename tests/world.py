@@ -61,6 +61,7 @@ def make_world():
     store = im.CrmStore.objects.create(code="store-1", name="Store 1")
     crm_price = im.CrmPriceType.objects.create(code="base", name="Base")
     payment_type = im.CrmPaymentType.objects.create(code="cash", name="Cash")
+    im.CrmPaymentStatus.objects.create(code="paid", name="Paid", payment_complete=True)
     delivery_type = im.CrmDeliveryType.objects.create(code="courier", name="Courier")
     im.CrmOrderType.objects.create(code="eshop-individual", name="Individual")
     im.CrmOrderMethod.objects.create(code="phone", name="Phone")

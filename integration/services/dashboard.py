@@ -13,7 +13,7 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 
 from integration.jobs import JobKind, all_kinds
-from integration.models import ExchangeEvent, JobRun, JobSchedule
+from integration.models import ExchangeEvent, JobRun, JobSchedule, Order
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ class Attention:
     failed_runs: int
     recent_failures: list[JobRun] = field(default_factory=list)
     since: datetime | None = None  # start of the "last 24 hours" window of failed runs
+    defaulted_delivery_orders: int = 0  # orders written with the default delivery method (type not in B7)
 
     @property
     def unmapped_total(self) -> int:
@@ -144,6 +145,7 @@ def attention(now: datetime | None = None) -> Attention:
     return Attention(
         parked_orders=counts["parked_orders"], not_found_offers=counts["not_found_offers"], unmapped=_unmapped(),
         failed_runs=failed.count(), recent_failures=recent, since=since,
+        defaulted_delivery_orders=Order.objects.filter(delivery_defaulted=True).count(),
     )
 
 

@@ -86,13 +86,18 @@ def seed_references(state):
         {"code": "bank-card", "name": "Банковская карта", "defaultForCrm": False, "defaultForApi": True},
         {"code": "e-money", "name": "Электронные деньги", "defaultForCrm": False, "defaultForApi": False},
     ], active=True, description="", deliveryTypes=["courier", "self-delivery", "russian-post"],
-        paymentStatuses=["not-paid", "paid"], sites=["main-shop", "second-shop"])
+        paymentStatuses=["not-paid", "payment-start", "paid", "fiskalizirovan"], sites=["main-shop", "second-shop"])
     refs["payment-statuses"] = _book([
         {"code": "not-paid", "name": "Не оплачен", "defaultForCrm": True, "defaultForApi": True,
          "paymentComplete": False, "ordering": 10},
+        {"code": "payment-start", "name": "Платеж проведен", "defaultForCrm": False, "defaultForApi": False,
+         "paymentComplete": False, "ordering": 15},
         {"code": "paid", "name": "Оплачен", "defaultForCrm": False, "defaultForApi": False,
          "paymentComplete": True, "ordering": 20},
-    ], active=True, description="", paymentTypes=payment_types)
+        # Real accounts have several complete statuses (ReferencesTest.testPaymentStatuses: paid, fiskalizirovan).
+        {"code": "fiskalizirovan", "name": "Фискализирован", "defaultForCrm": False, "defaultForApi": False,
+         "paymentComplete": True, "ordering": 25},
+    ], active=True, paymentTypes=payment_types)  # no "description": real payment statuses have none
     refs["delivery-types"] = _book([
         {"id": 1, "code": "courier", "name": "Доставка курьером", "defaultCost": 300.0, "defaultNetCost": 250.0,
          "defaultForCrm": True},
@@ -268,11 +273,22 @@ def _demo_customers(state, rng, clock):
         customers.create(state, data, site, actor)
 
 
+def _delivery_address(customer, number):
+    """By parts, like real accounts; only some orders also carry the text (no rng: the demo data stays put)."""
+    address = {k: v for k, v in (customer.get("address") or {}).items()}
+    address.setdefault("index", f"1{number % 100000:05d}")
+    address.setdefault("region", "г. Москва")
+    if number % 3 == 0:
+        address["text"] = ", ".join(str(address[k]) for k in ("index", "city", "street", "building", "flat")
+                                    if address.get(k))
+    return address
+
+
 def _order_input(state, rng, customer, offers, from_shop, number):
     delivery_code = rng.choice(["courier", "courier", "self-delivery", "russian-post"])
     delivery = {"code": delivery_code, "cost": state.refs["delivery-types"][delivery_code]["defaultCost"]}
     if delivery_code != "self-delivery":
-        delivery["address"] = {k: v for k, v in (customer.get("address") or {}).items()}
+        delivery["address"] = _delivery_address(customer, number)
     lines = rng.sample(offers, rng.randint(1, 4))
     data = {
         "orderMethod": "shopping-cart" if from_shop else "phone",

@@ -6,7 +6,7 @@ seed all produce the same history entries.
 
 
 from ..web import as_int, clone, entity_error, known, prune
-from . import catalog, customers
+from . import catalog, corporate, customers
 from .diff import address_field, keyed_changes, snake
 
 TEXT_FIELDS = (
@@ -110,7 +110,10 @@ def apply_input(state, order, data, errors, creating):
             if data.get(name) not in (None, ""):
                 order[name] = str(data[name])
     if "customer" in data:
-        _apply_customer(state, order, data["customer"], errors)
+        if corporate.is_corporate_ref(data["customer"]):
+            corporate.apply_customer(state, order, data, errors)
+        else:
+            _apply_customer(state, order, data["customer"], errors)
     if "delivery" in data:
         _apply_delivery(state, order, data["delivery"], errors)
     if "customFields" in data:
@@ -372,6 +375,7 @@ def render_item(item, discount=None):
         "createdAt": item.get("createdAt"),
         "properties": {p["code"]: p for p in item["properties"] if isinstance(p, dict) and "code" in p}
         or [],
+        **corporate.item_bonuses(item),
     }
     if discount is not None:
         out["discountTotal"] = discount
@@ -425,6 +429,8 @@ def render(state, order):
     customer = state.customers.get(order.get("customerId"))
     if customer is not None:
         out["customer"] = customers.render(state, customer, with_totals=False)
+    corporate.render_parties(state, order, out)
+    out.update(corporate.order_bonuses(order))
     return prune(out)
 
 
@@ -477,7 +483,7 @@ def create(state, data, site, actor):
     order["status"] = order["status"] or _default_code(state, "statuses")
     order["orderType"] = order.get("orderType") or _default_code(state, "order-types")
     order["orderMethod"] = order.get("orderMethod") or _default_code(state, "order-methods")
-    if order["customerId"] is None:
+    if order["customerId"] is None and not order.get("corporateId"):
         # Like the CRM, an order without a customer reference creates a customer from its contact data.
         contact = {k: order.get(k) for k in ("firstName", "lastName", "patronymic", "email")}
         if order.get("phone"):
