@@ -77,6 +77,7 @@ class State:
         self.custom_fields = {}  # (entity, code) -> field
         self.uploads = {"stock": set(), "prices": set()}  # offer ids touched by store uploads
         self.seq = {}
+        self._order_totals_cache = None  # see domain.customers.cached_order_totals
         self._rebuild_indexes()
 
     def _rebuild_indexes(self):

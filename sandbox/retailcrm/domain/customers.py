@@ -12,8 +12,10 @@ PASSTHROUGH = ("contragent", "tags", "source")
 HISTORY_FIELDS = {
     "externalId": "external_id", "firstName": "first_name", "lastName": "last_name", "patronymic": "patronymic",
     "email": "email", "birthday": "birthday", "sex": "sex", "discountCardNumber": "discount_card_number",
-    "vip": "vip", "bad": "bad", "managerId": "manager", "personalDiscount": "personal_discount", "phones": "phones",
+    "vip": "vip", "bad": "bad", "managerId": "manager", "personalDiscount": "personal_discount",
 }
+# The feed wraps a manager as {"id": N}; phones get one entry per number added or removed (see _phone_changes).
+WRAPPED_IDS = {"managerId"}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -86,6 +88,17 @@ def order_totals(state, customer_ids):
     return sums
 
 
+def cached_order_totals(state):
+    """{customer id: [order totalSumm, ...]} for every customer, recomputed only after the orders feed moved
+    (every order write records an entry), so pages of orders can embed their customers' totals cheaply."""
+    version = (len(state.history), state.history[-1]["id"] if state.history else 0)
+    cache = getattr(state, "_order_totals_cache", None)
+    if cache is None or cache[0] != version:
+        cache = (version, order_totals(state, list(state.customers)))
+        state._order_totals_cache = cache
+    return cache[1]
+
+
 def render(state, customer, with_totals=True, sums=None):
     out = {
         "type": "customer",
@@ -105,11 +118,26 @@ def render(state, customer, with_totals=True, sums=None):
         out.setdefault(name, clone(customer.get(name)))
     if with_totals:
         if sums is None:
-            sums = order_totals(state, [customer["id"]]).get(customer["id"], [])
+            sums = cached_order_totals(state).get(customer["id"], [])
         out["ordersCount"] = len(sums)
         out["totalSumm"] = round(sum(sums), 2)
         out["averageSumm"] = round(sum(sums) / len(sums), 2) if sums else 0.0
-    return prune(out)
+        out["costSumm"] = 0.0  # purchase costs are not modelled: the whole sum is margin
+        out["marginSumm"] = out["totalSumm"]
+    return _as_recorded(prune(out))
+
+
+def _as_recorded(out):
+    """Members the real API sends for every customer although the sandbox does not model them."""
+    out.setdefault("isContact", False)
+    out.setdefault("contragent", {"contragentType": "individual"})
+    out.setdefault("tags", [])
+    out.setdefault("cumulativeDiscount", 0.0)
+    if isinstance(out.get("address"), dict):
+        out["address"].setdefault("id", out["id"])
+        parts = [out["address"].get(k) for k in ("city", "street", "building")]
+        out["address"].setdefault("text", ", ".join(p for p in parts if p))
+    return out
 
 
 def stub(customer):
@@ -162,11 +190,23 @@ def diff(before, after):
     changes = []
     for key, field in HISTORY_FIELDS.items():
         if before.get(key) != after.get(key):
-            changes.append({"field": field, "oldValue": clone(before.get(key)),
-                            "newValue": clone(after.get(key))})
+            old, new = clone(before.get(key)), clone(after.get(key))
+            if key in WRAPPED_IDS:
+                old, new = ({"id": v} if v is not None else None for v in (old, new))
+            changes.append({"field": field, "oldValue": old, "newValue": new})
+    changes += _phone_changes(before.get("phones"), after.get("phones"))
     changes += keyed_changes(before.get("address"), after.get("address"), lambda key: f"address.{address_field(key)}")
     changes += keyed_changes(before.get("customFields"), after.get("customFields"), lambda code: f"custom_{code}")
     return changes
+
+
+def _phone_changes(old, new):
+    """As the real feed: one "phones" entry per number, removed ones first, the value being the number."""
+    old_numbers = [p["number"] for p in old or []]
+    new_numbers = [p["number"] for p in new or []]
+    removed = [{"field": "phones", "oldValue": n, "newValue": None} for n in old_numbers if n not in new_numbers]
+    added = [{"field": "phones", "oldValue": None, "newValue": n} for n in new_numbers if n not in old_numbers]
+    return removed + added
 
 
 # ----- corporate customers -------------------------------------------------------------------

@@ -20,10 +20,11 @@ CODE_FIELDS = {
 }
 PASSTHROUGH = ("contragent", "source", "weight", "length", "width", "height")
 
-# Stored key -> history field code; "code" marks reference values, which the feed wraps as {"code": ...}.
+# Stored key -> (history field code, wrapping): True marks reference values, which the feed wraps as
+# {"code": ...}; "id" marks references to users, which it wraps as {"id": ...} (the manager field).
 HISTORY_FIELDS = {
     "status": ("status", True), "statusComment": ("status_comment", False), "orderType": ("order_type", True),
-    "orderMethod": ("order_method", True), "externalId": ("external_id", False), "managerId": ("manager", False),
+    "orderMethod": ("order_method", True), "externalId": ("external_id", False), "managerId": ("manager", "id"),
     "firstName": ("first_name", False), "lastName": ("last_name", False), "patronymic": ("patronymic", False),
     "phone": ("phone", False), "additionalPhone": ("additional_phone", False), "email": ("email", False),
     "managerComment": ("manager_comment", False), "customerComment": ("customer_comment", False),
@@ -424,8 +425,37 @@ def render(state, order):
         out.setdefault(name, clone(order.get(name)))
     customer = state.customers.get(order.get("customerId"))
     if customer is not None:
-        out["customer"] = customers.render(state, customer, with_totals=False)
-    return prune(out)
+        out["customer"] = customers.render(state, customer)
+    return _as_recorded(prune(out))
+
+
+def render_created(state, order, for_history=False):
+    """The order as orders/create answers and the feed's creating entry carry it: payments are a LIST there
+    (keyed by id only in get/list/edit); the feed leaves the key out when there are none."""
+    out = render(state, order)
+    out["payments"] = list(out.get("payments", {}).values())
+    if for_history and not out["payments"]:
+        del out["payments"]
+    return out
+
+
+def _as_recorded(out):
+    """Members the real API sends for every order although the sandbox does not model them (see the shape tests)."""
+    out.setdefault("contragent", {"contragentType": "individual"})
+    out.setdefault("privilegeType", "none")
+    out.setdefault("applyRound", False)
+    out.setdefault("links", [])
+    if "customer" in out:
+        out.setdefault("contact", clone(out["customer"]))  # an individual is their own contact person
+    if out.get("delivery"):
+        out["delivery"].setdefault("netCost", 0.0)
+    for item in out["items"]:
+        item.setdefault("markingCodes", [])
+        item.setdefault("externalIds", [])
+        if "discountTotal" in item:
+            item.setdefault("discounts", [{"type": "manual_product", "amount": item["discountTotal"]}]
+                            if item["discountTotal"] else [])
+    return out
 
 
 def stub(order):
@@ -491,7 +521,7 @@ def create(state, data, site, actor):
     state.record(
         "orders", actor,
         {"created": True, "field": "status", "oldValue": None, "newValue": {"code": order["status"]},
-         "order": render(state, order)},
+         "order": render_created(state, order, for_history=True)},
     )
     return order
 
@@ -579,6 +609,8 @@ def delete(state, order, actor):
 def _value(value, is_code):
     if value is None:
         return None
+    if is_code == "id":
+        return {"id": value}
     return {"code": value} if is_code else clone(value)
 
 

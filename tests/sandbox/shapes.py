@@ -1,0 +1,159 @@
+"""Structural comparison of a sandbox answer with an answer recorded from a real RetailCRM account.
+
+Only the structure is compared, never the values: object keys, list vs object, JSON value
+types and nested shapes. The recorded answer is one sample of what the API sends, so:
+
+* a key the record has in EVERY sampled object at a place (every order of a list, every
+  entry of a reference book...) must be in the sandbox's object too, unless it is in
+  ``OPTIONAL_KEYS``; a key the record has in only some of its objects is optional by evidence;
+* keys the sandbox sends and the record does not are not differences (the API omits unset
+  fields, and one account's record does not show them all), but their types are checked
+  wherever the record does show them;
+* ``null`` in the record says nothing about the type; ``null`` in the sandbox is an omitted value;
+* PHP encodes an empty associative array as ``[]``: an empty list and an object are compatible;
+* objects keyed by data (reference books by code, payments by id, item properties by code) are
+  compared value by value against all the record's values; ``customFields`` are free-form;
+* history entries are compared with the recorded entries of the same kind (same ``field``,
+  creation or deletion), since ``oldValue``/``newValue`` change type with the field.
+
+``differences(recorded, actual)`` returns ``["path: what differs", ...]``; ``[]`` means same shape.
+"""
+
+NUMBER = "number"
+
+# Keys whose values are keyed by the account's own codes and hold values of any type.
+FREE_FORM = {"customFields"}
+
+# Keys the record shows everywhere that RetailCRM legitimately leaves out for other entities.
+# Each entry names the reason; keep this list short (a missing key is otherwise a difference).
+OPTIONAL_KEYS = {
+    # The order or customer was not created through a shop's API, so it has no externalId.
+    "externalId",
+    # Only orders that were loaded from or sent to a marketplace or delivery service carry these.
+    "markDatetime", "delivery.service", "delivery.integrationCode", "delivery.data",
+    # Customer segments exist only on accounts that define segments (the sandbox has none).
+    "segments",
+    # A payment that is not paid has no paidAt; a user not yet online has no online time.
+    "paidAt",
+    # Filled in by the CRM only when a manager writes one.
+    "managerComment", "customerComment", "statusComment",
+}
+
+
+def kind(value):
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return NUMBER
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "list"
+    return "object"
+
+
+class Shape:
+    """What the recorded samples at one place look like (merged over every sample)."""
+
+    def __init__(self):
+        self.kinds = set()
+        self.samples = 0          # objects merged
+        self.keys = {}            # key -> Shape
+        self.counts = {}          # key -> number of objects that had it
+        self.items = None         # Shape of list elements
+        self.groups = None        # history kind -> Shape of list elements of that kind
+        self.values = None        # Shape of the values of a data-keyed object
+        self.empty_lists = 0
+
+    def add(self, value, key=None):
+        k = kind(value)
+        if k == "null":
+            return self
+        self.kinds.add(k)
+        if k == "list":
+            if not value:
+                self.empty_lists += 1
+            for element in value:
+                self.items = (self.items or Shape()).add(element)
+                group = history_kind(element)
+                if group is not None:
+                    self.groups = self.groups or {}
+                    self.groups[group] = self.groups.get(group, Shape()).add(element)
+        elif k == "object":
+            if key in FREE_FORM:
+                return self
+            if is_keyed_by_data(value):
+                self.values = self.values or Shape()
+                for element in value.values():
+                    self.values.add(element)
+                return self
+            self.samples += 1
+            for name, element in value.items():
+                self.counts[name] = self.counts.get(name, 0) + 1
+                self.keys[name] = self.keys.get(name, Shape()).add(element, name)
+        return self
+
+
+def history_kind(element):
+    """History entries change shape with their field; anything else has no kind."""
+    if isinstance(element, dict) and "field" in element and ("oldValue" in element or "newValue" in element):
+        return element["field"], bool(element.get("created")), bool(element.get("deleted"))
+    return None
+
+
+def is_keyed_by_data(value):
+    """{"new": {"code": "new"...}} or {"1424": {"id": 1424...}}: the keys are data, not field names."""
+    if not value or not all(isinstance(v, dict) for v in value.values()):
+        return False
+    return all(str(v.get("code")) == str(k) or str(v.get("id")) == str(k) for k, v in value.items())
+
+
+def shape_of(recorded):
+    return Shape().add(recorded)
+
+
+def differences(recorded, actual, optional=OPTIONAL_KEYS):
+    """Every place where ``actual`` does not have the structure of ``recorded``."""
+    out = []
+    _compare(shape_of(recorded), actual, "", None, optional, out)
+    return out
+
+
+def _compare(shape, value, path, key, optional, out):
+    k = kind(value)
+    if not shape.kinds or k == "null" or key in FREE_FORM and k in ("object", "list"):
+        return
+    if k not in shape.kinds:
+        php_empty = (k == "object" and "list" in shape.kinds and shape.empty_lists) or (k == "list" and not value
+                                                                                     and "object" in shape.kinds)
+        if not php_empty:
+            out.append(f"{path or '$'}: recorded {'/'.join(sorted(shape.kinds))}, sandbox {k}")
+        return
+    if k == "list":
+        for index, element in enumerate(value):
+            group = history_kind(element)
+            target = (shape.groups or {}).get(group) if group is not None else None
+            if target is not None or shape.items is not None:
+                _compare(target or shape.items, element, f"{path}[{index}]", None, optional, out)
+    elif k == "object":
+        if shape.values is not None and not shape.samples:
+            for name, element in value.items():
+                _compare(shape.values, element, f"{path}{{{name}}}", None, optional, out)
+            return
+        for name, sub in shape.keys.items():
+            where = f"{path}.{name}" if path else name
+            if name not in value or value[name] is None:
+                if shape.counts[name] == shape.samples and sub.kinds and not _optional(where, name, optional):
+                    out.append(f"{where}: missing (the record has it in every sample)")
+                continue
+            _compare(sub, value[name], where, name, optional, out)
+
+
+def _optional(path, name, optional):
+    """An allow-list entry is a key name, or a dotted tail of the path ("delivery.service")."""
+    if name in optional:
+        return True
+    plain = ".".join(part.split("[")[0].split("{")[0] for part in path.split("."))
+    return any(plain.endswith(entry) for entry in optional if "." in entry)

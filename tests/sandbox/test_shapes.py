@@ -1,0 +1,224 @@
+"""Every emulated endpoint with a recorded real answer answers in the same structure (tests/sandbox/shapes.py)."""
+
+import copy
+import json
+from pathlib import Path
+
+import pytest
+
+from sandbox.retailcrm.testing import SandboxServer
+
+from .conftest import Api
+from .shapes import differences
+
+RECORDED = Path("/work/shared/realworld/api-client-php")
+if not RECORDED.is_dir():  # the worktree layout: <repo>/../shared/realworld
+    RECORDED = Path(__file__).resolve().parents[3] / "shared" / "realworld" / "api-client-php"
+
+ORDER = {
+    "externalId": "SHAPE-1", "firstName": "Олег", "lastName": "Иванов", "phone": "+79001234567",
+    "email": "oleg@example.net", "customer": {"externalId": "C-0001"}, "managerId": 12, "shipmentStore": "main",
+    "delivery": {"code": "courier", "cost": 300, "address": {"city": "Москва", "text": "Москва, Лесная, 1"}},
+    "items": [{"offer": {"externalId": "DEMO-0003"}, "quantity": 2, "discountManualPercent": 5}],
+    "payments": [{"type": "cash", "amount": 100, "externalId": "PAY-1"}],
+    "customFields": {"gift_wrap": True},
+}
+
+
+def form(**fields):
+    return {k: json.dumps(v, ensure_ascii=False) if isinstance(v, (dict, list)) else v for k, v in fields.items()}
+
+
+def _created(api, external_id="SHAPE-1"):
+    return api.post("orders/create", data=form(site="main-shop", order=dict(ORDER, externalId=external_id)))
+
+
+def _new_payment(api):
+    return api.post("orders/payments/create", data=form(payment={
+        "order": {"id": 1001}, "type": "bank-card", "amount": 10, "externalId": "SHAPE-PAY"}))
+
+
+def _history(api, path):
+    # The whole seeded feed plus one fresh change of every kind the sandbox writes.
+    return api.get(path, params={"limit": 100, "page": 1})
+
+
+def _corporate(api, made=[]):  # noqa: B006 - a counter: each call creates a new corporate customer
+    made.append(1)
+    return api.post("customers-corporate/create", data=form(site="main-shop", customerCorporate={
+        "externalId": f"SHAPE-CORP-{len(made)}", "nickName": "ООО Форма", "companies": [{"name": "ООО Форма", "isMain": True}]}))
+
+
+def _account(api):
+    return api.post("loyalty/account/create", data=form(site="main-shop", loyaltyAccount={
+        "phoneNumber": "+79005552222", "customer": {"id": 141}})).json()["loyaltyAccount"]["id"]
+
+
+CASES = {
+    # endpoint: (recorded file, call)
+    "api-versions": ("ApiTest.testApiVersions", lambda api: api.get("api-versions")),
+    "credentials": ("ApiTest.testCredentials", lambda api: api.get("credentials")),
+    "users": ("UsersTest.testList", lambda api: api.get("users")),
+    "users/{id}": ("UsersTest.testGet", lambda api: api.get("users/11")),
+    "orders": ("OrdersTest.testList", lambda api: api.get("orders", params={"limit": 100})),
+    "orders/{id}": ("OrdersTest.testGet", lambda api: api.get("orders/1150", params={"by": "id"})),
+    "orders/create": ("OrdersTest.testCreate", _created),
+    "orders/{id}/edit": ("OrdersTest.testEdit", lambda api: api.post("orders/1001/edit", data=form(
+        by="id", site="main-shop", order={"status": "complete", "managerComment": "ok"}))),
+    "orders/fix-external-ids": ("OrdersTest.testFixExternalIds", lambda api: api.post(
+        "orders/fix-external-ids", data=form(orders=[{"id": 1002, "externalId": "SHAPE-FIX"}]))),
+    "orders/statuses": ("OrdersTest.testStatuses", lambda api: api.get(
+        "orders/statuses", params={"ids[]": [1001, 1002]})),
+    "orders/history": ("OrdersTest.testHistory", lambda api: _history(api, "orders/history")),
+    "orders/payments/create": ("OrdersTest.testPaymentsCreate", _new_payment),
+    "orders/payments/{id}/edit": ("OrdersTest.testPaymentsEdit", lambda api: api.post(
+        "orders/payments/SHAPE-PAY/edit", data=form(site="main-shop", payment={"status": "paid"}))
+        if _new_payment(api).ok else None),
+    "orders/payments/{id}/delete": ("OrdersTest.testPaymentsDelete", lambda api: api.post(
+        f"orders/payments/{_new_payment(api).json()['id']}/delete")),
+    "customers": ("CustomersTest.testCustomersList", lambda api: api.get("customers", params={"limit": 100})),
+    "customers/{id}": ("CustomersTest.testCustomersGet", lambda api: api.get(
+        "customers/C-0001", params={"site": "main-shop"})),
+    "customers/create": ("CustomersTest.testCustomersCreate", lambda api: api.post("customers/create", data=form(
+        site="main-shop", customer={"firstName": "Ada", "phones": [{"number": "+79005550000"}]}))),
+    "customers/{id}/edit": ("CustomersTest.testCustomersEdit", lambda api: api.post("customers/101/edit", data=form(
+        by="id", customer={"managerId": 13, "phones": [{"number": "+79005550001"}]}))),
+    "customers/fix-external-ids": ("CustomersTest.testCustomersFixExternalIds", lambda api: api.post(
+        "customers/fix-external-ids", data=form(customers=[{"id": 104, "externalId": "SHAPE-C"}]))),
+    "customers/upload": ("CustomersTest.testCustomersUpload", lambda api: api.post("customers/upload", data=form(
+        site="main-shop", customers=[{"externalId": "SHAPE-U1", "firstName": "Ugo"}]))),
+    "customers/history": ("CustomersTest.testCustomersHistory", lambda api: _history(api, "customers/history")),
+    "customers-corporate": ("CustomersCorporateTest.testList", lambda api: _corporate(api) and api.get(
+        "customers-corporate")),
+    "customers-corporate/create": ("CustomersCorporateTest.testCreate", _corporate),
+    "store/inventories": ("StoreTest.testInventories", lambda api: api.get("store/inventories", params={"limit": 100})),
+    "store/inventories/upload": ("StoreTest.testInventoriesUpload", lambda api: api.post(
+        "store/inventories/upload", data=form(site="main-shop", offers=[
+            {"externalId": "DEMO-0001", "stores": [{"code": "main", "available": 5}]}]))),
+    "store/prices/upload": ("StoreTest.testPricesUpload", lambda api: api.post("store/prices/upload", data=form(
+        prices=[{"externalId": "DEMO-0001", "site": "main-shop", "prices": [{"code": "base", "price": 10}]}]))),
+    "store/offers": ("StoreTest.testOffers", lambda api: api.get("store/offers", params={"limit": 100})),
+    "store/products": ("StoreTest.testProducts", lambda api: api.get("store/products", params={"limit": 100})),
+    "custom-fields": ("CustomFieldsTest.testList", lambda api: api.get("custom-fields")),
+    "custom-fields/{entity}/{code}": ("CustomFieldsTest.testGet", lambda api: api.get("custom-fields/order/gift_wrap")),
+    "custom-fields/{entity}/create": ("CustomFieldsTest.testCreate", lambda api: api.post(
+        "custom-fields/order/create", data=form(customField={"code": "shape_f", "name": "F", "type": "string"}))),
+    "custom-fields/{entity}/{code}/edit": ("CustomFieldsTest.testEdit", lambda api: api.post(
+        "custom-fields/order/courier_note/edit", data=form(customField={"name": "Курьеру"}))),
+    "integration-modules/{code}": ("IntegrationTests.testGet", lambda api: api.post(
+        "integration-modules/shape-module/edit", data=form(integrationModule={
+            "code": "shape-module", "integrationCode": "shape-module", "active": True, "name": "Shape",
+            "baseUrl": "https://erp.example", "clientId": "shape-client"})) and api.get("integration-modules/shape-module")),
+    "loyalty/loyalties": ("LoyaltyTest.testLoyalties", lambda api: api.get("loyalty/loyalties")),
+    "loyalty/loyalties/{id}": ("LoyaltyTest.testLoyaltiesGet", lambda api: api.get("loyalty/loyalties/1")),
+    "loyalty/accounts": ("LoyaltyTest.testAccounts", lambda api: api.get("loyalty/accounts")),
+    "loyalty/account/{id}": ("LoyaltyTest.testAccountGet", lambda api: api.get("loyalty/account/1")),
+    "loyalty/account/create": ("LoyaltyTest.testAccountCreate", lambda api: api.post(
+        "loyalty/account/create", data=form(site="main-shop", loyaltyAccount={
+            "phoneNumber": "+79005551111", "customer": {"id": 140}}))),
+    "loyalty/account/{id}/activate": ("LoyaltyTest.testAccountActivate", lambda api: api.post(
+        f"loyalty/account/{_account(api)}/activate")),
+    "loyalty/account/{id}/edit": ("LoyaltyTest.testAccountEdit", lambda api: api.post(
+        "loyalty/account/1/edit", data=form(loyaltyAccount={"cardNumber": "BC-SHAPE"}))),
+    "error: unknown method": ("ErrorTest.testErrorResponseHandling", lambda api: api.get("no-such-method")),
+    "error: invalid data": ("ErrorTest.testPostErrorResponseHandling", lambda api: api.post(
+        "orders/create", data={"site": "main-shop", "order": "{not json"})),
+}
+
+BOOKS = {
+    "statuses": "Statuses", "status-groups": "StatusGroups", "order-types": "OrderTypes",
+    "order-methods": "OrderMethods", "payment-types": "PaymentTypes", "payment-statuses": "PaymentStatuses",
+    "delivery-types": "DeliveryTypes", "delivery-services": "DeliveryServices", "stores": "Stores",
+    "price-types": "PriceTypes", "sites": "Sites", "product-statuses": "ProductStatuses", "units": "Units",
+}
+EDIT_FIELDS = {
+    "statuses": "status", "order-types": "orderType", "order-methods": "orderMethod", "payment-types": "paymentType",
+    "payment-statuses": "paymentStatus", "delivery-types": "deliveryType", "delivery-services": "deliveryService",
+    "stores": "store", "price-types": "priceType", "sites": "site", "product-statuses": "productStatus",
+    "units": "unit",
+}
+for _book, _name in BOOKS.items():
+    CASES[f"reference/{_book}"] = (f"ReferencesTest.test{_name}", lambda api, b=_book: api.get(f"reference/{b}"))
+    if _book in EDIT_FIELDS and (RECORDED / f"ReferencesTest.test{_name}Edit.json").exists():
+        CASES[f"reference/{_book}/{{code}}/edit"] = (
+            f"ReferencesTest.test{_name}Edit",
+            lambda api, b=_book: api.post(f"reference/{b}/shape-code/edit", data=form(
+                **{EDIT_FIELDS[b]: {"code": "shape-code", "name": "Shape"}})))
+
+
+def recorded(name):
+    return json.loads((RECORDED / f"{name}.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def crm():
+    with SandboxServer(seed="demo", rps=1000) as server:
+        _busy_day(server)
+        yield server
+
+
+def _busy_day(server):
+    """Changes of every kind the feeds carry, so the history pages compared below are not only creations."""
+    api = Api(server.api_url, server.api_key)
+    order_id = _created(api, "SHAPE-DAY").json()["id"]
+    order = api.get(f"orders/{order_id}", params={"by": "id"}).json()["order"]
+    api.post(f"orders/{order_id}/edit", data=form(by="id", site="main-shop", order={
+        "status": "complete", "managerId": 13, "shipped": True, "shipmentStore": "north",
+        "items": [{"id": order["items"][0]["id"], "quantity": 3, "status": "shipped"}],
+        "delivery": {"code": "self-delivery"}, "customFields": {"courier_note": "call"}}))
+    api.post("customers/101/edit", data=form(by="id", customer={"managerId": 13, "phones": [{"number": "1"}]}))
+
+
+def sandbox_answer(crm, endpoint):
+    name, call = CASES[endpoint]
+    answer = call(Api(crm.api_url, crm.api_key))
+    assert answer is not None and answer.headers["Content-Type"].startswith("application/json"), endpoint
+    return recorded(name), answer.json()
+
+
+@pytest.mark.parametrize("endpoint", sorted(CASES))
+def test_answer_has_the_recorded_shape(crm, endpoint):
+    record, actual = sandbox_answer(crm, endpoint)
+    assert differences(record, actual) == []
+
+
+def test_history_pages_compared_include_the_new_shapes(crm):
+    """The seeded orders feed holds created entries with payments and manager entries; compared above."""
+    history = Api(crm.api_url, crm.api_key).get("orders/history", params={"limit": 100}).json()["history"]
+    assert any(e.get("created") and e["order"].get("payments") for e in history)
+    assert any(e["field"] == "manager" for e in history)
+
+
+def test_a_broken_answer_is_caught_and_listed_by_path(crm):
+    """The comparison is not blind: deliberately wrong shapes of a real sandbox answer are each reported."""
+    record, actual = sandbox_answer(crm, "orders/{id}")
+    assert differences(record, actual) == []
+    broken = copy.deepcopy(actual)
+    broken["order"]["payments"] = list(broken["order"]["payments"].values())   # get keys payments by id
+    broken["order"]["items"][0]["quantity"] = str(broken["order"]["items"][0]["quantity"])
+    broken["order"]["delivery"] = [broken["order"]["delivery"]]
+    del broken["order"]["number"]
+    broken["order"]["customer"]["phones"] = {"number": "1"}
+    found = differences(record, broken)
+    assert found == [
+        "order.number: missing (the record has it in every sample)",
+        "order.items[0].quantity: recorded number, sandbox string",
+        "order.delivery: recorded object, sandbox list",
+        "order.payments: recorded object, sandbox list",
+        "order.customer.phones: recorded list, sandbox object",
+    ] or sorted(found) == sorted([
+        "order.number: missing (the record has it in every sample)",
+        "order.items[0].quantity: recorded number, sandbox string",
+        "order.delivery: recorded object, sandbox list",
+        "order.payments: recorded object, sandbox list",
+        "order.customer.phones: recorded list, sandbox object",
+    ])
+
+    history_record, history = sandbox_answer(crm, "orders/history")
+    created = next(e for e in history["history"] if e.get("created") and e["order"].get("payments"))
+    created["order"]["payments"] = {str(p["id"]): p for p in created["order"]["payments"]}
+    manager = next(e for e in history["history"] if e["field"] == "manager")
+    manager["newValue"] = manager["newValue"]["id"]
+    found = differences(history_record, history)
+    assert any(d.endswith(".order.payments: recorded list, sandbox object") for d in found), found
+    assert any(d.endswith(".newValue: recorded object, sandbox number") for d in found), found
