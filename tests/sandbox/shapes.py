@@ -144,7 +144,7 @@ def _compare(shape, value, path, key, optional, out):
             return
         for name, sub in shape.keys.items():
             where = f"{path}.{name}" if path else name
-            if name not in value or value[name] is None:
+            if name not in value:
                 if shape.counts[name] == shape.samples and sub.kinds and not _optional(where, name, optional):
                     out.append(f"{where}: missing (the record has it in every sample)")
                 continue

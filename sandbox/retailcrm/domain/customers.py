@@ -160,7 +160,7 @@ def create(state, data, site, actor):
     state.record(
         "customers", actor,
         {"created": True, "field": "id", "oldValue": None, "newValue": customer["id"],
-         "customer": render(state, customer, with_totals=False)},
+         "customer": render(state, customer)},
     )
     return customer
 
