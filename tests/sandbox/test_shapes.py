@@ -38,15 +38,28 @@ def _new_payment(api):
         "order": {"id": 1001}, "type": "bank-card", "amount": 10, "externalId": "SHAPE-PAY"}))
 
 
+class WholeFeed:
+    """Every page of a history feed as one answer: the seeded feed plus _busy_day's changes are all compared."""
+
+    def __init__(self, api, path):
+        first = api.get(path, params={"limit": 100, "page": 1})
+        self.headers, self.ok, self.body = first.headers, first.ok, first.json()
+        for page in range(2, self.body["pagination"]["totalPageCount"] + 1):
+            self.body["history"] += api.get(path, params={"limit": 100, "page": page}).json()["history"]
+
+    def json(self):
+        return self.body
+
+
 def _history(api, path):
-    # The whole seeded feed plus one fresh change of every kind the sandbox writes.
-    return api.get(path, params={"limit": 100, "page": 1})
+    return WholeFeed(api, path)
 
 
 def _corporate(api, made=[]):  # noqa: B006 - a counter: each call creates a new corporate customer
     made.append(1)
     return api.post("customers-corporate/create", data=form(site="main-shop", customerCorporate={
-        "externalId": f"SHAPE-CORP-{len(made)}", "nickName": "ООО Форма", "companies": [{"name": "ООО Форма", "isMain": True}]}))
+        "externalId": f"SHAPE-CORP-{len(made)}", "nickName": "ООО Форма", "companies": [{"name": "ООО Форма", "isMain": True}],
+        "addresses": [{"name": "Офис", "text": "Москва, Лесная, 1", "isMain": True}]}))
 
 
 def _account(api):
@@ -108,7 +121,10 @@ CASES = {
     "integration-modules/{code}": ("IntegrationTests.testGet", lambda api: api.post(
         "integration-modules/shape-module/edit", data=form(integrationModule={
             "code": "shape-module", "integrationCode": "shape-module", "active": True, "name": "Shape",
-            "baseUrl": "https://erp.example", "clientId": "shape-client"})) and api.get("integration-modules/shape-module")),
+            "baseUrl": "https://erp.example", "clientId": "shape-client", "logo": "https://erp.example/logo.svg",
+            "actions": {"activity": "/actions/activity"}, "availableCountries": [],
+            "accountUrl": "https://erp.example/settings", "integrations": {"mgTransport": {
+                "webhookUrl": "https://erp.example/webhook/", "isActive": True, "token": "mg-token"}}})) and api.get("integration-modules/shape-module")),
     "loyalty/loyalties": ("LoyaltyTest.testLoyalties", lambda api: api.get("loyalty/loyalties")),
     "loyalty/loyalties/{id}": ("LoyaltyTest.testLoyaltiesGet", lambda api: api.get("loyalty/loyalties/1")),
     "loyalty/accounts": ("LoyaltyTest.testAccounts", lambda api: api.get("loyalty/accounts")),
@@ -191,28 +207,24 @@ def test_history_pages_compared_include_the_new_shapes(crm):
 
 def test_a_broken_answer_is_caught_and_listed_by_path(crm):
     """The comparison is not blind: deliberately wrong shapes of a real sandbox answer are each reported."""
-    record, actual = sandbox_answer(crm, "orders/{id}")
-    assert differences(record, actual) == []
+    paid = next(o for o in crm.state.orders.values() if len(o["payments"]) == 1)
+    record = recorded("OrdersTest.testList")
+    actual = Api(crm.api_url, crm.api_key).get("orders", params={"filter[ids][]": paid["id"]}).json()
+    assert differences(record, actual) == [] and actual["orders"][0]["customer"]["phones"]
     broken = copy.deepcopy(actual)
-    broken["order"]["payments"] = list(broken["order"]["payments"].values())   # get keys payments by id
-    broken["order"]["items"][0]["quantity"] = str(broken["order"]["items"][0]["quantity"])
-    broken["order"]["delivery"] = [broken["order"]["delivery"]]
-    del broken["order"]["number"]
-    broken["order"]["customer"]["phones"] = {"number": "1"}
-    found = differences(record, broken)
-    assert found == [
-        "order.number: missing (the record has it in every sample)",
-        "order.items[0].quantity: recorded number, sandbox string",
-        "order.delivery: recorded object, sandbox list",
-        "order.payments: recorded object, sandbox list",
-        "order.customer.phones: recorded list, sandbox object",
-    ] or sorted(found) == sorted([
-        "order.number: missing (the record has it in every sample)",
-        "order.items[0].quantity: recorded number, sandbox string",
-        "order.delivery: recorded object, sandbox list",
-        "order.payments: recorded object, sandbox list",
-        "order.customer.phones: recorded list, sandbox object",
-    ])
+    order = broken["orders"][0]
+    order["payments"] = list(order["payments"].values())   # lists keep payments keyed by id
+    order["items"][0]["quantity"] = str(order["items"][0]["quantity"])
+    order["delivery"] = [order["delivery"]]
+    del order["number"]
+    order["customer"]["phones"] = {"number": "1"}
+    assert sorted(differences(record, broken)) == [
+        "orders[0].customer.phones: recorded list, sandbox object",
+        "orders[0].delivery: recorded object, sandbox list",
+        "orders[0].items[0].quantity: recorded number, sandbox string",
+        "orders[0].number: missing (the record has it in every sample)",
+        "orders[0].payments: recorded object, sandbox list",
+    ]
 
     history_record, history = sandbox_answer(crm, "orders/history")
     created = next(e for e in history["history"] if e.get("created") and e["order"].get("payments"))

@@ -240,8 +240,17 @@ def create_corporate(state, data, site):
         "customerContacts": data.get("customerContacts") or [],
         "tags": data.get("tags") or [],
     }
+    _number_parts(state, corporate)
     state.corporate[corporate["id"]] = corporate
     return corporate
+
+
+def _number_parts(state, corporate):
+    """Companies, addresses and contact links get their own CRM ids, as the CRM gives them."""
+    for key in ("companies", "addresses", "customerContacts"):
+        for part in corporate[key]:
+            if isinstance(part, dict) and part.get("id") in (None, ""):
+                part["id"] = state.next_id(f"corporate_{key}")
 
 
 def render_corporate(corporate):
@@ -249,3 +258,20 @@ def render_corporate(corporate):
     out.update(clone(corporate))
     out["customFields"] = out["customFields"] or []
     return prune(out)
+
+
+def corporate_as_recorded(state, out):
+    """The summary members a corporate customer carries in lists: totals, the main address, company and contact."""
+    sums = cached_order_totals(state).get(out["id"], [])
+    out.setdefault("ordersCount", len(sums))
+    out.setdefault("totalSumm", round(sum(sums), 2))
+    out.setdefault("averageSumm", round(sum(sums) / len(sums), 2) if sums else 0.0)
+    out.setdefault("marginSumm", out["totalSumm"])
+    out.setdefault("personalDiscount", 0.0)
+    for key, source in (("mainAddress", "addresses"), ("mainCompany", "companies"),
+                        ("mainCustomerContact", "customerContacts")):
+        entries = [e for e in out.get(source) or [] if isinstance(e, dict)]
+        main = next((e for e in entries if e.get("isMain")), entries[0] if entries else None)
+        if main is not None:
+            out.setdefault(key, {k: v for k, v in main.items() if k != "isMain"})
+    return out
