@@ -130,7 +130,9 @@ def seed_references(state):
         {"code": "new", "name": "Новый", "ordering": 10, "cancelStatus": False},
         {"code": "in-reserve", "name": "В резерве", "ordering": 20, "cancelStatus": False},
         {"code": "shipped", "name": "Отгружен", "ordering": 30, "cancelStatus": False},
-        {"code": "returned", "name": "Возврат", "ordering": 40, "cancelStatus": True},
+        # Every line returned: the order is a return (the CRM's item-status rule).
+        {"code": "returned", "name": "Возврат", "ordering": 40, "cancelStatus": True,
+         "orderStatusByProductStatus": "return", "orderStatusForProductStatus": "return"},
         {"code": "chastichnyi-vozvrat", "name": "Частичный возврат", "ordering": 50, "cancelStatus": False},
         {"code": "canceled", "name": "Отменен", "ordering": 60, "cancelStatus": True},
     ], active=True, createdAt="2024-01-15 10:00:00")

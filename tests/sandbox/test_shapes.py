@@ -125,6 +125,10 @@ CASES = {
             "actions": {"activity": "/actions/activity"}, "availableCountries": [],
             "accountUrl": "https://erp.example/settings", "integrations": {"mgTransport": {
                 "webhookUrl": "https://erp.example/webhook/", "isActive": True, "token": "mg-token"}}})) and api.get("integration-modules/shape-module")),
+    # A module without a messenger transport: the real answer's info is PHP's empty [] (testPaymentEdit).
+    "integration-modules/{code}/edit": ("IntegrationTests.testPaymentEdit", lambda api: api.post(
+        "integration-modules/shape-module-2/edit", data=form(integrationModule={
+            "code": "shape-module-2", "name": "Shape 2", "baseUrl": "https://erp.example", "clientId": "c2"}))),
     "loyalty/loyalties": ("LoyaltyTest.testLoyalties", lambda api: api.get("loyalty/loyalties")),
     "loyalty/loyalties/{id}": ("LoyaltyTest.testLoyaltiesGet", lambda api: api.get("loyalty/loyalties/1")),
     "loyalty/accounts": ("LoyaltyTest.testAccounts", lambda api: api.get("loyalty/accounts")),
@@ -162,6 +166,16 @@ for _book, _name in BOOKS.items():
                 **{EDIT_FIELDS[b]: {"code": "shape-code", "name": "Shape"}})))
 
 
+def route_of(endpoint):
+    """The route pattern a case exercises, with placeholders blanked ("orders/{}/edit")."""
+    if endpoint.startswith("error: "):
+        return None
+    parts = endpoint.split("/")
+    if parts[0] == "reference":
+        parts[1] = "{}"
+    return "/".join("{}" if p.startswith("{") else p for p in parts)
+
+
 def recorded(name):
     return json.loads((RECORDED / f"{name}.json").read_text(encoding="utf-8"))
 
@@ -190,6 +204,15 @@ def sandbox_answer(crm, endpoint):
     answer = call(Api(crm.api_url, crm.api_key))
     assert answer is not None and answer.headers["Content-Type"].startswith("application/json"), endpoint
     return recorded(name), answer.json()
+
+
+def test_every_emulated_endpoint_is_compared():
+    from sandbox.retailcrm.handlers import API_ROUTES
+
+    emulated = {"/".join("{}" if p.startswith("{") else p for p in pattern.split("/")) for pattern, _ in API_ROUTES}
+    assert emulated == {route_of(endpoint) for endpoint in CASES} - {None}
+    for name, _ in CASES.values():
+        assert (RECORDED / f"{name}.json").is_file(), name
 
 
 @pytest.mark.parametrize("endpoint", sorted(CASES))

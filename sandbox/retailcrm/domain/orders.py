@@ -691,3 +691,72 @@ def _payment_changes(old_payments, new_payments):
             change["payment"] = render_payment(payment)
             out.append(change)
     return out
+
+
+# ----- item statuses, as a manager sets them ------------------------------------------------
+
+
+def set_item_statuses(state, order, changes, actor):
+    """Give order lines new item statuses the way a manager does in the CRM.
+
+    ``changes``: [{"id": line id, "status": code, "quantity": n}]. With a quantity below the line's,
+    the line is split: the rest keeps its status and a new line with the same offer, price and
+    discounts takes the new one (a partial return). Lines not named are left alone. When every
+    line then has an item status whose ``orderStatusByProductStatus`` names one order status, the
+    order moves to it, as the CRM's item-status rules do.
+    """
+    errors, lines = {}, {it["id"]: dict(id=it["id"]) for it in order["items"]}
+    added = []
+    if not isinstance(changes, list) or not changes:
+        raise entity_error({"items": "Give a non-empty list of {id, status[, quantity]}."})
+    for index, change in enumerate(changes):
+        path = f"items[{index}]"
+        item = next((it for it in order["items"] if isinstance(change, dict) and it["id"] == as_int(change.get("id"))),
+                    None)
+        if item is None:
+            errors[f"{path}.id"] = f"Order item with id {change.get('id') if isinstance(change, dict) else change} " \
+                                   "not found."
+            continue
+        if not known(state.refs["product-statuses"], change.get("status")):
+            errors[f"{path}.status"] = f'"{change.get("status")}" is not a valid item status code.'
+            continue
+        quantity = _number(change.get("quantity", item["quantity"]))
+        if quantity is None or not 0 < quantity <= item["quantity"]:
+            errors[f"{path}.quantity"] = f"The quantity must be above 0 and at most {item['quantity']:g}."
+            continue
+        if quantity == item["quantity"]:
+            lines[item["id"]]["status"] = change["status"]
+            continue
+        lines[item["id"]]["quantity"] = item["quantity"] - quantity
+        added.append(_split_line(item, quantity, change["status"]))
+    if errors:
+        raise entity_error(errors)
+    patch = {"items": list(lines.values()) + added}
+    target = _order_status_by_items(state, order, patch["items"])
+    if target and target != order["status"]:
+        patch["status"] = target
+    return edit(state, order, patch, actor)
+
+
+def _split_line(item, quantity, status):
+    line = {"quantity": quantity, "status": status, "initialPrice": item["initialPrice"],
+            "discountManualAmount": item["discountManualAmount"],
+            "discountManualPercent": item["discountManualPercent"],
+            "priceType": item.get("priceType"), "vatRate": item.get("vatRate")}
+    if item.get("offer"):
+        line["offer"] = {"id": item["offer"]["id"]}
+    else:
+        line["productName"] = item["productName"]
+    if item.get("purchasePrice") is not None:
+        line["purchasePrice"] = item["purchasePrice"]
+    return line
+
+
+def _order_status_by_items(state, order, lines):
+    current = {it["id"]: it.get("status") for it in order["items"]}
+    statuses = {line.get("status", current.get(line.get("id"))) for line in lines}
+    targets = {(state.refs["product-statuses"].get(code) or {}).get("orderStatusByProductStatus") for code in statuses}
+    if len(targets) == 1:
+        target = targets.pop()
+        return target if known(state.refs["statuses"], target) else None
+    return None
