@@ -90,8 +90,9 @@ def order_totals(state, customer_ids):
 
 def cached_order_totals(state):
     """{customer id: [order totalSumm, ...]} for every customer, recomputed only after the orders feed moved
-    (every order write records an entry), so pages of orders can embed their customers' totals cheaply."""
-    version = (len(state.history), state.history[-1]["id"] if state.history else 0)
+    (every order write records an entry; a new order counts before its entry is written), so pages of orders
+    can embed their customers' totals cheaply."""
+    version = (len(state.orders), len(state.history), state.history[-1]["id"] if state.history else 0)
     cache = getattr(state, "_order_totals_cache", None)
     if cache is None or cache[0] != version:
         cache = (version, order_totals(state, list(state.customers)))
