@@ -19,7 +19,22 @@ types and nested shapes. The recorded answer is one sample of what the API sends
 ``differences(recorded, actual)`` returns ``["path: what differs", ...]``; ``[]`` means same shape.
 """
 
+import os
+from pathlib import Path
+
 NUMBER = "number"
+
+
+def realworld_dir():
+    """../shared/realworld of the checkout (or of /work), or $REALWORLD_DIR: the recorded third-party material."""
+    if os.environ.get("REALWORLD_DIR"):
+        return Path(os.environ["REALWORLD_DIR"])
+    here = Path(__file__).resolve()
+    for parent in list(here.parents) + [Path("/work")]:
+        candidate = parent / "shared" / "realworld"
+        if candidate.is_dir():
+            return candidate
+    raise FileNotFoundError("shared/realworld not found next to the checkout; set REALWORLD_DIR")
 
 # Keys whose values are keyed by the account's own codes (custom fields, catalog properties) and hold values of
 # any type: only "object (or PHP's empty [])" is checked there.

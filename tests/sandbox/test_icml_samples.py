@@ -1,16 +1,15 @@
 """The real and constructed ICML catalogs load into the sandbox with every element of every offer kept."""
 
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 import requests
 
 from sandbox.retailcrm.testing import SandboxServer
 
-SAMPLES = Path("/work/shared/realworld/icml")
-if not SAMPLES.is_dir():
-    SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "realworld" / "icml"
+from .shapes import realworld_dir
+
+SAMPLES = realworld_dir() / "icml"
 FILES = sorted(p.relative_to(SAMPLES).as_posix() for p in SAMPLES.rglob("*.xml"))
 
 

@@ -2,18 +2,15 @@
 
 import copy
 import json
-from pathlib import Path
 
 import pytest
 
 from sandbox.retailcrm.testing import SandboxServer
 
 from .conftest import Api
-from .shapes import differences
+from .shapes import differences, realworld_dir
 
-RECORDED = Path("/work/shared/realworld/api-client-php")
-if not RECORDED.is_dir():  # the worktree layout: <repo>/../shared/realworld
-    RECORDED = Path(__file__).resolve().parents[3] / "shared" / "realworld" / "api-client-php"
+RECORDED = realworld_dir() / "api-client-php"
 
 ORDER = {
     "externalId": "SHAPE-1", "firstName": "Олег", "lastName": "Иванов", "phone": "+79001234567",

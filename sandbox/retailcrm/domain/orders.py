@@ -452,9 +452,9 @@ def _as_recorded(out):
     for item in out["items"]:
         item.setdefault("markingCodes", [])
         item.setdefault("externalIds", [])
-        if "discountTotal" in item:
-            item.setdefault("discounts", [{"type": "manual_product", "amount": item["discountTotal"]}]
-                            if item["discountTotal"] else [])
+        if "discountTotal" in item:  # per unit; the parts are for the whole line (one part: discounts are manual)
+            line_discount = round(item["discountTotal"] * item["quantity"], 2)
+            item.setdefault("discounts", [{"type": "manual_product", "amount": line_discount}] if line_discount else [])
     return out
 
 
