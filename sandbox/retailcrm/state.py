@@ -78,7 +78,7 @@ class State:
         self.custom_fields = {}  # (entity, code) -> field
         self.uploads = {"stock": set(), "prices": set()}  # offer ids touched by store uploads
         self.seq = {}
-        self._order_totals_cache = None  # see domain.customers.cached_order_totals
+        self._order_totals_cache = None  # see domain.customers.customer_order_totals
         self._rebuild_indexes()
 
     def _rebuild_indexes(self):

@@ -88,16 +88,21 @@ def order_totals(state, customer_ids):
     return sums
 
 
-def cached_order_totals(state):
-    """{customer id: [order totalSumm, ...]} for every customer, recomputed only after the orders feed moved
-    (every order write records an entry; a new order counts before its entry is written), so pages of orders
-    can embed their customers' totals cheaply."""
+def customer_order_totals(state, customer_id):
+    """[order totalSumm, ...] of one customer, through an index of orders by customer that is rebuilt only after
+    the orders changed (every order write records a feed entry; a new order counts before its entry is written),
+    so pages of orders can embed their customers' totals cheaply."""
+    from . import orders
+
     version = (len(state.orders), len(state.history), state.history[-1]["id"] if state.history else 0)
     cache = getattr(state, "_order_totals_cache", None)
     if cache is None or cache[0] != version:
-        cache = (version, order_totals(state, list(state.customers)))
+        by_customer = {}
+        for order in state.orders.values():
+            by_customer.setdefault(order.get("customerId"), []).append(order)
+        cache = (version, by_customer)
         state._order_totals_cache = cache
-    return cache[1]
+    return [orders.totals(order)["totalSumm"] for order in cache[1].get(customer_id, [])]
 
 
 def render(state, customer, with_totals=True, sums=None):
@@ -119,7 +124,7 @@ def render(state, customer, with_totals=True, sums=None):
         out.setdefault(name, clone(customer.get(name)))
     if with_totals:
         if sums is None:
-            sums = cached_order_totals(state).get(customer["id"], [])
+            sums = customer_order_totals(state, customer["id"])
         out["ordersCount"] = len(sums)
         out["totalSumm"] = round(sum(sums), 2)
         out["averageSumm"] = round(sum(sums) / len(sums), 2) if sums else 0.0
@@ -263,7 +268,7 @@ def render_corporate(corporate):
 
 def corporate_as_recorded(state, out):
     """The summary members a corporate customer carries in lists: totals, the main address, company and contact."""
-    sums = cached_order_totals(state).get(out["id"], [])
+    sums = customer_order_totals(state, out["id"])
     out.setdefault("ordersCount", len(sums))
     out.setdefault("totalSumm", round(sum(sums), 2))
     out.setdefault("averageSumm", round(sum(sums) / len(sums), 2) if sums else 0.0)
