@@ -44,9 +44,11 @@ FREE_FORM = {"customFields", "properties"}
 # unset values). Keep this list short: any other missing key is a difference. "a.b" means key b under a; "a.*"
 # means every key under a.
 OPTIONAL_KEYS = {
-    # Personal and order data the entity simply may not have: no patronymic or sex given, no manager assigned yet,
-    # not shipped or paid yet, no size or weight entered, self-delivery without an address, no loyalty card.
-    "patronymic", "sex", "presumableSex", "managerId", "shipmentDate", "fullPaidAt", "paidAt",
+    # Personal and order data the entity simply may not have: no name, e-mail, patronymic or sex given, no manager
+    # assigned yet, no shipment store chosen (a shop without a default store), not shipped or paid yet, no size or
+    # weight entered, self-delivery or a customer without an address, no loyalty card.
+    "firstName", "lastName", "email", "patronymic", "sex", "presumableSex", "managerId", "shipmentStore",
+    "shipmentDate", "fullPaidAt", "paidAt", "address",
     "weight", "length", "width", "height", "delivery.address", "cardNumber", "activatedAt",
     "managerComment", "customerComment", "statusComment", "externalId", "markDatetime",
     # Address parts are independent values: a CRM address holds only those that were entered.

@@ -447,9 +447,11 @@ def _as_recorded(out):
     out.setdefault("links", [])
     if "customer" in out:
         out.setdefault("contact", clone(out["customer"]))  # an individual is their own contact person
-    if out.get("delivery"):
-        out["delivery"].setdefault("netCost", 0.0)
+    delivery = out.setdefault("delivery", {})  # the CRM sends costs (0) even for an order without delivery
+    delivery.setdefault("cost", 0.0)
+    delivery.setdefault("netCost", 0.0)
     for item in out["items"]:
+        item.setdefault("purchasePrice", 0.0)
         item.setdefault("markingCodes", [])
         item.setdefault("externalIds", [])
         if "discountTotal" in item:  # per unit; the parts are for the whole line (one part: discounts are manual)
