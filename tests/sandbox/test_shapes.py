@@ -27,12 +27,14 @@ def form(**fields):
 
 
 def _created(api, external_id="SHAPE-1"):
-    return api.post("orders/create", data=form(site="main-shop", order=dict(ORDER, externalId=external_id)))
+    order = dict(ORDER, externalId=external_id, payments=[dict(ORDER["payments"][0], externalId=f"{external_id}-P")])
+    return api.post("orders/create", data=form(site="main-shop", order=order))
 
 
-def _new_payment(api):
+def _new_payment(api, made=[]):  # noqa: B006 - a counter: every payment gets its own externalId
+    made.append(1)
     return api.post("orders/payments/create", data=form(payment={
-        "order": {"id": 1001}, "type": "bank-card", "amount": 10, "externalId": "SHAPE-PAY"}))
+        "order": {"id": 1001}, "type": "bank-card", "amount": 10, "externalId": f"SHAPE-PAY-{len(made)}"}))
 
 
 class WholeFeed:
@@ -52,10 +54,19 @@ def _history(api, path):
     return WholeFeed(api, path)
 
 
+def _edit_new_payment(api):
+    """orders/payments/{externalId}/edit (by externalId, the API's default) of a payment made for it."""
+    assert _new_payment(api).status_code == 201
+    payment = api.get("orders/1001", params={"by": "id"}).json()["order"]["payments"]
+    external_id = max(payment.values(), key=lambda p: p["id"])["externalId"]
+    return api.post(f"orders/payments/{external_id}/edit", data=form(site="main-shop", payment={"status": "paid"}))
+
+
 def _corporate(api, made=[]):  # noqa: B006 - a counter: each call creates a new corporate customer
     made.append(1)
     return api.post("customers-corporate/create", data=form(site="main-shop", customerCorporate={
-        "externalId": f"SHAPE-CORP-{len(made)}", "nickName": "ООО Форма", "companies": [{"name": "ООО Форма", "isMain": True}],
+        "externalId": f"SHAPE-CORP-{len(made)}", "nickName": "ООО Форма",
+        "companies": [{"name": "ООО Форма", "isMain": True}],
         "addresses": [{"name": "Офис", "text": "Москва, Лесная, 1", "isMain": True}]}))
 
 
@@ -84,9 +95,7 @@ CASES = {
         "orders/statuses", params={"ids[]": [1001, 1002]})),
     "orders/history": ("OrdersTest.testHistory", lambda api: _history(api, "orders/history")),
     "orders/payments/create": ("OrdersTest.testPaymentsCreate", _new_payment),
-    "orders/payments/{id}/edit": ("OrdersTest.testPaymentsEdit", lambda api: api.post(
-        "orders/payments/SHAPE-PAY/edit", data=form(site="main-shop", payment={"status": "paid"}))
-        if _new_payment(api).ok else None),
+    "orders/payments/{id}/edit": ("OrdersTest.testPaymentsEdit", lambda api: _edit_new_payment(api)),
     "orders/payments/{id}/delete": ("OrdersTest.testPaymentsDelete", lambda api: api.post(
         f"orders/payments/{_new_payment(api).json()['id']}/delete")),
     "customers": ("CustomersTest.testCustomersList", lambda api: api.get("customers", params={"limit": 100})),
