@@ -30,10 +30,12 @@ class JobKind:
     # A request that arrives while the run is under way may concern data the run already read:
     # run once more afterwards instead of dropping it (webhook-triggered order imports).
     rerun_if_running: bool = False
+    # The CrmSettings exchange mode (A3) that must be on: off, the kind refuses to run, naming it.
+    switch: str = ""
 
 
 def job_kind(name: str, *, label, queue: str = "default", arguments=(), requires_connection=True, timeout=3600,
-             rerun_if_running=False):
+             rerun_if_running=False, switch=""):
     """Register ``service(ctx, **options)`` as the job kind ``name``."""
     if not name.replace("-", "").isalnum():
         raise ValueError(f"job kind names may use letters, digits and '-' only: {name!r}")
@@ -44,6 +46,7 @@ def job_kind(name: str, *, label, queue: str = "default", arguments=(), requires
         _KINDS[name] = JobKind(
             name=name, service=service, label=label, queue=queue, arguments=tuple(arguments),
             requires_connection=requires_connection, timeout=timeout, rerun_if_running=rerun_if_running,
+            switch=switch,
         )
         return service
 
