@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Organization, PriceType, Product, ProductGroup, Warehouse
 from integration import models as im
+from integration.features import hidden_fields
 
 FORMAT = "retailcrm-backoffice-settings"
 VERSION = 1
@@ -91,8 +92,9 @@ def _dump_value(field, obj):
 
 def _dump(obj, *, include_secrets=False) -> dict:
     row = {}
+    hidden = hidden_fields(obj)  # switches of features not built yet; a file that has them still restores
     for field in _fields(type(obj)):
-        if field.name in SECRET_FIELDS and not include_secrets:
+        if field.name in SECRET_FIELDS and not include_secrets or field.name in hidden:
             continue
         row[field.name] = _dump_value(field, obj)
     return row
