@@ -145,3 +145,20 @@ def test_saving_b1_queues_the_import_of_the_orders_waiting_in_that_status(
     queued = JobRun.objects.filter(kind="import-orders", status=JobRun.Status.QUEUED).get()
     assert queued.trigger == JobRun.Trigger.BUTTON
     assert rq_job_id(get_kind("import-orders")) in django_rq.get_queue("orders").job_ids
+
+
+def test_the_first_run_pins_its_start_so_orders_made_while_b1_was_empty_are_read_later(crm):
+    assert im.CrmSettings.get_solo().history_since_id is None
+    run = run_inline("import-orders")
+    assert run.status == JobRun.Status.REFUSED
+    pinned = im.CrmSettings.get_solo().history_start_date
+    assert pinned is not None and im.CrmSettings.get_solo().history_since_id is None
+    crm_id = _create(crm, "new", "+79050000001")
+    assert run_inline("import-orders").status == JobRun.Status.REFUSED
+    assert im.CrmSettings.get_solo().history_start_date == pinned  # a later refusal does not move it
+
+    _map_every_status()
+    run = run_inline("import-orders")
+    assert run.status == JobRun.Status.SUCCEEDED, (run.error, run.messages)
+    assert _imported([crm_id]) == [crm_id]
+    assert im.Order.objects.count() == 1  # the seeded history before the first run is not read
