@@ -162,3 +162,21 @@ def test_the_first_run_pins_its_start_so_orders_made_while_b1_was_empty_are_read
     assert run.status == JobRun.Status.SUCCEEDED, (run.error, run.messages)
     assert _imported([crm_id]) == [crm_id]
     assert im.Order.objects.count() == 1  # the seeded history before the first run is not read
+
+
+def test_the_dashboard_shows_how_many_orders_wait_per_status_and_why_in_the_readers_language(admin_client):
+    from django.urls import reverse
+
+    im.CrmStatus.objects.create(code="assembling", name="Assembling")
+    for crm_id, status in ((1, "assembling"), (2, "assembling"), (3, "complete")):
+        SkippedOrder.objects.create(crm_id=crm_id, crm_status=status, reason=SkippedOrder.Reason.NOT_LISTED)
+    url = reverse("admin:integration_jobrun_dashboard")
+    page = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'data-kind="waiting-assembling" data-count="2"' in page
+    assert 'data-kind="waiting-complete" data-count="1"' in page
+    assert "Orders waiting for their status: Assembling (assembling)" in page
+    assert "Orders in status complete are not loaded" in page
+    assert "crm_status=assembling" in page  # the link opens the queue filtered by the status
+    russian = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert "Заказы ожидают загрузки по статусу: Assembling (assembling)" in russian
+    assert "Orders in status complete are not loaded" not in russian
