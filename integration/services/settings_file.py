@@ -209,6 +209,22 @@ def _materialize(value, states):
     return value
 
 
+def _hidden_values(model, key) -> dict:
+    """Key → the values of fields the file does not carry (features not built yet), to survive a restore."""
+    hidden = hidden_fields(model)
+    if not hidden:
+        return {}
+    attname = model._meta.get_field(key).attname
+    return {getattr(row, attname): {name: getattr(row, name) for name in hidden} for row in model.objects.all()}
+
+
+def _restore_hidden(obj, key, values, kept) -> None:
+    carried = {name: value for name, value in kept.get(getattr(obj, obj._meta.get_field(key).attname), {}).items()
+               if name not in values}
+    if carried:
+        type(obj).objects.filter(pk=obj.pk).update(**carried)
+
+
 def import_settings(data) -> dict[str, int]:
     """Validate the whole file, then replace settings and mappings in one transaction."""
     errors: dict[str, str] = {}
@@ -247,6 +263,7 @@ def import_settings(data) -> dict[str, int]:
         for values, _m2m in states_plan:
             state, _created = im.OrderState.objects.update_or_create(code=values["code"], defaults=values)
             states[state.code] = state
+        kept = {section: _hidden_values(model, key) for section, (model, key) in MAPPINGS.items()}
         for section, (model, key) in MAPPINGS.items():
             model.objects.all().delete()
         row = im.CrmSettings.get_solo()
@@ -261,6 +278,7 @@ def import_settings(data) -> dict[str, int]:
         for section, (model, key) in MAPPINGS.items():
             for values, m2m in mapping_plans[section]:
                 obj = model.objects.create(**{name: _materialize(value, states) for name, value in values.items()})
+                _restore_hidden(obj, key, values, kept[section])
                 for name, items in m2m.items():
                     getattr(obj, name).set([_materialize(item, states) for item in items])
             counts[section] = len(mapping_plans[section])

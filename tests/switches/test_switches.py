@@ -186,3 +186,18 @@ def test_switches_of_features_not_built_are_not_shown(admin_client, crm):
     data = export_settings()
     assert not hidden_fields(CrmSettings) & set(data["settings"])
     assert all("create_sale" not in row for row in data["status_import"]) and data["status_import"]
+
+
+def test_a_settings_file_restore_keeps_the_values_of_hidden_switches(crm):
+    from integration.services.settings_file import import_settings
+
+    CrmSettings.objects.update(export_sales=True)
+    im.StatusImportMapping.objects.filter(crm_status__code="complete").update(create_sale=True)
+    im.PaymentTypeMapping.objects.create(crm_payment_type=im.CrmPaymentType.objects.first(),
+                                         document_kind=im.PaymentDocumentKind.CASH_RECEIPT, use_for_export=False)
+    data = export_settings()
+    assert "export_sales" not in data["settings"] and all("use_for_export" not in row for row in data["payment_types"])
+    import_settings(data)
+    assert CrmSettings.get_solo().export_sales
+    assert set(im.StatusImportMapping.objects.filter(create_sale=True).values_list("crm_status__code", flat=True)) == {"complete"}
+    assert not im.PaymentTypeMapping.objects.get().use_for_export
