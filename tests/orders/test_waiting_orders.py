@@ -124,7 +124,7 @@ def test_a_waiting_order_that_moves_to_another_unlisted_status_keeps_waiting_und
 
 
 def test_saving_b1_queues_the_import_of_the_orders_waiting_in_that_status(
-        crm, map_statuses, admin_client, django_capture_on_commit_callbacks):
+        crm, map_statuses, admin_client, django_capture_on_commit_callbacks, run_queued_jobs):
     import django_rq
 
     from integration.jobs import get_kind
@@ -132,7 +132,7 @@ def test_saving_b1_queues_the_import_of_the_orders_waiting_in_that_status(
 
     map_statuses(new="pending-approval")
     _cursor_at_end(crm)
-    _create(crm, "assembling", "+79040000001")
+    crm_id = _create(crm, "assembling", "+79040000001")
     run_inline("import-orders")
     assert SkippedOrder.objects.count() == 1
     status = im.CrmStatus.objects.get(code="assembling")
@@ -145,6 +145,10 @@ def test_saving_b1_queues_the_import_of_the_orders_waiting_in_that_status(
     queued = JobRun.objects.filter(kind="import-orders", status=JobRun.Status.QUEUED).get()
     assert queued.trigger == JobRun.Trigger.BUTTON
     assert rq_job_id(get_kind("import-orders")) in django_rq.get_queue("orders").job_ids
+    run_queued_jobs()  # a worker takes the queued run: the waiting order arrives, the queue empties
+    queued.refresh_from_db()
+    assert queued.status == JobRun.Status.SUCCEEDED and queued.counts["waiting_retried"] == 1, queued.counts
+    assert _imported([crm_id]) == [crm_id] and not SkippedOrder.objects.exists()
 
 
 def test_the_first_run_pins_its_start_so_orders_made_while_b1_was_empty_are_read_later(crm):
