@@ -3,6 +3,7 @@
 import math
 
 import pytest
+from django.utils import translation
 
 from catalog.models import Price
 from integration import models as im
@@ -81,7 +82,7 @@ def test_switched_off_exports_send_nothing(crm):
     row.save()
     before = sum(stats["total"] for stats in crm.rate_stats().values())
     for kind, switch in (("export-prices", "export prices"), ("export-stock", "export stock")):
-        with pytest.raises(SwitchedOff, match=f"“{switch}” is switched off"):
+        with translation.override("en"), pytest.raises(SwitchedOff, match=f"“{switch}” is switched off"):
             run_inline(kind)
     assert sum(stats["total"] for stats in crm.rate_stats().values()) == before
 

@@ -2,6 +2,7 @@
 
 import pytest
 import requests
+from django.utils import translation
 
 from integration import models as im
 from integration.jobs import SwitchedOff, run_inline
@@ -38,7 +39,7 @@ def test_a_program_the_shop_no_longer_has_is_flagged_and_refuses_registration(cr
 
 
 def test_refresh_does_nothing_while_the_program_is_switched_off(crm):
-    with pytest.raises(SwitchedOff, match="“loyalty program” is switched off"):
+    with translation.override("en"), pytest.raises(SwitchedOff, match="“loyalty program” is switched off"):
         run_inline("refresh-loyalty")
     assert not LoyaltyProgram.objects.exists()
     assert not im.CrmSettings.get_solo().loyalty_program

@@ -4,6 +4,7 @@ The CRM is the sandbox over real HTTP; the cursor stands at the end of its feed 
 running, so only what happens in the test is new, and no run is given a "load from" date.
 """
 
+import pytest
 import requests
 from django.utils import translation
 
@@ -11,6 +12,13 @@ from integration import models as im
 from integration.jobs import run_inline
 from integration.models import JobRun, SkippedOrder
 from integration.services import dashboard
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are checked in English; a page asked for in Russian must not leave Russian active."""
+    with translation.override("en"):
+        yield
 
 
 def _create(crm, status, phone):

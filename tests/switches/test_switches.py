@@ -7,6 +7,7 @@ kind gated by one) fails ``test_every_switch_is_accounted_for`` until it is cove
 import pytest
 from django.db.models import BooleanField
 from django.urls import reverse
+from django.utils import translation
 
 from integration import models as im
 from integration.features import NOT_BUILT, hidden_fields
@@ -23,6 +24,13 @@ GATED = {kind.name: kind.switch for kind in all_kinds() if kind.switch}  # job k
 # Modes that change how a job works rather than whether it runs; each has a case below.
 BEHAVIOUR = ("use_price_types", "multiple_organizations", "corporate_customers")
 NOT_MODES = {"connection_ok", "prices_include_vat", "prefix_organization_guid"}  # other yes/no settings
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Messages are matched in English, whatever language an earlier test left active in this thread."""
+    with translation.override("en"):
+        yield
 
 
 def test_every_switch_is_accounted_for():
@@ -108,8 +116,6 @@ def test_a_switched_on_kind_does_its_work(crm, kind_name):
 
 
 def test_the_webhook_answers_200_and_queues_nothing_while_import_is_off(db, client):
-    from django.utils import translation
-
     CrmSettings.objects.update_or_create(pk=1, defaults={"import_orders": False, "connection_ok": True,
                                                          "webhook_token": "switch-test-token-0123456789"})
     response = client.post(reverse("retailcrm-webhook", kwargs={"token": "switch-test-token-0123456789"}),
