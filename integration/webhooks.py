@@ -21,7 +21,8 @@ Bodies (at most ``MAX_BODY_BYTES``):
 * JSON — ``{"id": 1234}`` or ``{"order": {"id": 1234}}``.
 * no Content-Type at all — guessed from the first byte (``<``, ``{``, else form).
 
-Answers: 200 ``{"success": true, "order": id, "status": "enqueued"|"coalesced"}``, or for a
+Answers: 200 ``{"success": true, "order": id, "status": "enqueued"|"coalesced"|"off"}`` ("off": the
+"import orders" switch is off, nothing is queued), or for a
 SOAP request an ``EditOrderResponse`` envelope with ``<return>true</return>``. Errors are
 ``{"success": false, "error": "..."}`` or a SOAP Fault: 405 (not POST), 401 (credentials),
 413 (body too large), 400 (content type, XML, id), 503 (job refused: connection not checked),
@@ -56,7 +57,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from lxml import etree
 
-from integration.jobs import JobRefused, enqueue
+from integration.jobs import JobRefused, SwitchedOff, enqueue
 from integration.models import CrmSettings, JobRun, WebhookRequest
 from integration.models.settings import MIN_WEBHOOK_SECRET_LENGTH
 from integration.secrets import loggable, mask
@@ -183,6 +184,9 @@ class _Intake:
             self._store(500, WebhookRequest.Status.FAILED, _("interrupted before the import was queued"))
             result = enqueue("import-order", trigger=JobRun.Trigger.WEBHOOK, scope=str(order_id),
                              options={"id": order_id})
+        except SwitchedOff:
+            # "Import orders" is off: the CRM must not retry, and nothing is queued; the row's status says why.
+            return self._finish(200, WebhookRequest.Status.SWITCHED_OFF, "")
         except JobRefused as exc:
             return self._finish(503, WebhookRequest.Status.FAILED, str(exc))
         except Exception as exc:

@@ -16,16 +16,14 @@ def _customer_ids(value) -> list[int]:
         raise ValueError(__("Customer ids must be whole numbers, e.g. 12,15,40.")) from None
 
 
-@job_kind("refresh-loyalty", label=_("Refresh loyalty programs"), permission=RUN_IMPORTS, timeout=1800)
+@job_kind("refresh-loyalty", label=_("Refresh loyalty programs"), permission=RUN_IMPORTS, timeout=1800,
+          switch="loyalty_program")
 def refresh_loyalty_job(ctx):
     from integration.crm.factory import client_from_settings
     from integration.models import CrmSettings
     from loyalty.services.programs import refresh_programs
 
     settings_row = CrmSettings.get_solo()
-    if not settings_row.loyalty_program:
-        ctx.message(__("The loyalty program is switched off in RetailCRM settings; nothing to refresh."))
-        return
     with client_from_settings() as client:
         report = refresh_programs(client, settings_row.site_code or None)
     ctx.set_count("programs", report.programs)
@@ -35,7 +33,8 @@ def refresh_loyalty_job(ctx):
                     warning=True)
 
 
-@job_kind("register-loyalty", label=_("Register customers in the loyalty program"), permission=WRITE_TO_CRM, timeout=3 * 3600,
+@job_kind("register-loyalty", label=_("Register customers in the loyalty program"), permission=WRITE_TO_CRM,
+          timeout=3 * 3600, switch="loyalty_program",
           arguments=[Argument("customer_ids", required=True, help="Local customer ids, comma-separated")])
 def register_loyalty_job(ctx, customer_ids=()):
     from integration.crm.factory import client_from_settings

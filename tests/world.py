@@ -84,6 +84,8 @@ def make_world():
     im.JobSchedule.objects.get_or_create(kind="check-connection", defaults={"interval_seconds": 600})
     im.WebhookRequest.objects.create(order_crm_id=1, status=im.WebhookRequest.Status.ENQUEUED, body_format="form", run=run)
     im.RejectedWebhookWindow.objects.create(window_start=run.created_at, calls=3, stored=3, last_remote_addr="127.0.0.1")
+    im.SkippedOrder.objects.create(crm_id=77, crm_number="77A", crm_site="main-shop", crm_status="complete",
+                                   reason=im.SkippedOrder.Reason.NOT_LISTED, run=run)
     from loyalty.models import LoyaltyProgram, Participation
 
     program = LoyaltyProgram.objects.create(crm_id=1, name="Bonus club", active=True)

@@ -1,1 +1,3 @@
-from integration.admin import catalog_pages, dictionaries, documents, jobs, mappings, queues, settings, webhooks  # noqa: F401
+from integration.admin import (  # noqa: F401
+    catalog_pages, dictionaries, documents, jobs, mappings, queues, settings, waiting, webhooks,
+)

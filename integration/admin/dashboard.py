@@ -52,6 +52,18 @@ def _unmapped_links(request, admin_site, unmapped: dict[str, list[str]]) -> list
     return lines
 
 
+def _waiting_lines(waiting: list[dict]) -> list[dict]:
+    """Orders skipped for their status, one line per status and reason, with the manual's words."""
+    from integration.models import SkippedOrder
+
+    lines = []
+    for row in waiting:
+        why = SkippedOrder(crm_status=row["crm_status"], reason=row["reason"]).message  # translated now, for the reader
+        lines.append({**row, "why": why, "url": _changelist("skippedorder", crm_status=row["crm_status"],
+                                                             reason__exact=row["reason"])})
+    return lines
+
+
 class DashboardMixin:
     """Adds the dashboard and live progress to JobRunAdmin (mixed in before DjangoObjectActions)."""
 
@@ -84,6 +96,7 @@ class DashboardMixin:
             "runnable": {kind.name for kind in all_kinds() if user_may(request.user, kind.permission)},
             "attention": attention,
             "unmapped_lines": _unmapped_links(request, self.admin_site, attention.unmapped),
+            "waiting_lines": _waiting_lines(attention.waiting),
             "parked_url": _changelist("exchangeevent", entity="order", result__exact=Result.PARKED, resolved__exact=0),
             "defaulted_url": _changelist("order", delivery_defaulted__exact=1),
             "offers_url": _changelist("exchangeevent", entity="offer", result__exact=Result.FAILED, resolved__exact=0),

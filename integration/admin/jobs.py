@@ -46,7 +46,8 @@ class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnl
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
-        colours = {"failed": "#ba2121", "warnings": "#b5830d", "succeeded": "#2a7d2a", "running": "#205080"}
+        colours = {"failed": "#ba2121", "warnings": "#b5830d", "succeeded": "#2a7d2a", "running": "#205080",
+                   "refused": "#b5830d"}
         return format_html('<b style="color:{}">{}</b>', colours.get(obj.status, "#555"), obj.get_status_display())
 
     @admin.display(description=_("counts"))

@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 from django_object_actions import DjangoObjectActions
 from simple_history.admin import SimpleHistoryAdmin
 
-from integration.admin.buttons import PermittedButtons, job_button
+from integration.admin.buttons import PermittedButtons, enqueue_from_admin, job_button
+from integration.features import hidden_fields, visible
 from integration.jobs import definitions  # noqa: F401
 
 from integration.models import (
@@ -44,6 +45,10 @@ class MappingAdmin(PermittedButtons, DjangoObjectActions, SimpleHistoryAdmin):
             return {}  # hidden from the admin index until the mode is switched on
         return super().get_model_perms(request)
 
+    def get_exclude(self, request, obj=None):
+        # Switches whose feature is not built yet (integration/features.py) stay off the form.
+        return (*(super().get_exclude(request, obj) or ()), *hidden_fields(self.model))
+
     def changelist_view(self, request, extra_context=None):
         from integration.services.references import unmapped_codes
 
@@ -73,12 +78,29 @@ class MappingAdmin(PermittedButtons, DjangoObjectActions, SimpleHistoryAdmin):
 class StatusImportMappingAdmin(MappingAdmin):
     crm_field = "crm_status"
     unmapped_book = "statuses"
-    list_display = ("crm_status", "local_state", "cancel_order", "create_sale", "crm_entry_removed")
-    list_editable = ("local_state", "cancel_order", "create_sale")
+    list_display = visible(StatusImportMapping, ("crm_status", "local_state", "cancel_order", "create_sale", "crm_entry_removed"))
+    list_editable = visible(StatusImportMapping, ("local_state", "cancel_order", "create_sale"))
     list_select_related = ("crm_status", "local_state")
-    list_filter = ("cancel_order", "create_sale", "local_state")
+    list_filter = visible(StatusImportMapping, ("cancel_order", "create_sale", "local_state"))
     search_fields = ("crm_status__name", "crm_status__code")
     autocomplete_fields = ("crm_status",)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        self._offer_waiting_orders(request, obj.crm_status.code)
+
+    def _offer_waiting_orders(self, request, status: str) -> None:
+        """Orders skipped in a status B1 now lists are imported by the next run; queue that run now."""
+        from integration.services.orders.waiting import waiting_count
+
+        waiting = waiting_count([status])
+        if not waiting or getattr(request, "_waiting_import_queued", False):
+            return
+        request._waiting_import_queued = True  # one run for a whole list of edited rows
+        self.message_user(request, gettext(
+            "Orders waiting in status %(status)s: %(count)d. The next “Import orders” run loads them; it is queued now."
+        ) % {"count": waiting, "status": status})
+        enqueue_from_admin(request, "import-orders")
 
 
 @admin.register(StatusExportMapping)
@@ -125,9 +147,9 @@ class PriceTypeMappingAdmin(MappingAdmin):
 class PaymentTypeMappingAdmin(MappingAdmin):
     crm_field = "crm_payment_type"
     unmapped_book = "payment_types"
-    list_display = ("crm_payment_type", "document_kind", "terminal", "use_for_export", "crm_entry_removed")
+    list_display = visible(PaymentTypeMapping, ("crm_payment_type", "document_kind", "terminal", "use_for_export", "crm_entry_removed"))
     list_select_related = ("crm_payment_type",)
-    list_filter = ("document_kind", "use_for_export")
+    list_filter = visible(PaymentTypeMapping, ("document_kind", "use_for_export"))
 
 
 @admin.register(DeliveryTypeMapping)

@@ -19,6 +19,7 @@ from solo.admin import SingletonModelAdmin
 
 from catalog.icml.paths import UnsafeCatalogPath
 from integration.admin.buttons import PermittedButtons, enqueue_from_admin, job_button, requires
+from integration.features import visible
 from integration.feeds import feed_rows
 from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
@@ -148,11 +149,8 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
             "currency", "taxation", "prices_include_vat", "payment_deferral_days", "priority", "order_number_prefix",
             "bank_account", "cash_desk",
         )}),
-        (_("Exchange modes"), {"fields": (
-            "import_orders", "export_order_changes", "export_stock", "export_prices", "use_price_types",
-            "create_payment_documents", "export_payments", "create_sales", "create_returns", "export_sales",
-            "export_returns", "corporate_customers", "multiple_organizations", "loyalty_program",
-        )}),
+        # Only switches whose feature exists (integration/features.py keeps the others off every page).
+        (_("Exchange modes"), {"fields": visible(CrmSettings, CrmSettings.EXCHANGE_MODES)}),
         (_("Catalog identifiers"), {"fields": (
             "offer_id_field", "product_id_source", "prefix_organization_guid", "catalog_groups", "catalog_path",
             "catalog_feed",

@@ -61,7 +61,8 @@ def create_custom_field_job(ctx):
         ctx.message(__("The order custom field “%(code)s” already exists in RetailCRM.") % {"code": code})
 
 
-@job_kind("import-order", label=_("Load one order by CRM id"), permission=RUN_IMPORTS, queue="orders", timeout=300, rerun_if_running=True,
+@job_kind("import-order", label=_("Load one order by CRM id"), permission=RUN_IMPORTS, queue="orders", timeout=300,
+          rerun_if_running=True, switch="import_orders",
           arguments=[Argument("id", type=int, required=True, help="The order's id in RetailCRM (from its address: /orders/ID/edit)")])
 def import_order_job(ctx, id):
     """E3: load one order regardless of changes; also what the webhook (E7) queues."""
@@ -69,23 +70,27 @@ def import_order_job(ctx, id):
     from integration.crm.factory import client_from_settings
     from integration.models import ExchangeEvent
     from integration.services.orders.apply import OrderParked, mark_deleted_in_crm, sync_order_from_crm
+    from integration.services.orders.waiting import settle_one
 
     with client_from_settings() as client:
         try:
             data = client.order(int(id), by="id")
         except CrmNotFound:
             local = mark_deleted_in_crm(int(id))
+            settle_one(ctx.run, int(id))
             message = __("Order %(id)s does not exist in RetailCRM (deleted?).") % {"id": id}
             ctx.event(entity="order", crm_id=id, local_ref=local or "", result=ExchangeEvent.Result.FAILED, message=message)
             raise LookupError(message) from None
     try:
         result = sync_order_from_crm(data)
     except OrderParked as exc:
+        settle_one(ctx.run, int(id))
         ctx.count("parked")
         ctx.event(entity="order", crm_id=id, result=ExchangeEvent.Result.PARKED, message=str(exc),
                   local_ref=data.get("number", ""))
         ctx.message(str(exc), warning=True)
         return
+    settle_one(ctx.run, int(id), skipped=data if result.result == ExchangeEvent.Result.SKIPPED else None)
     ctx.count(result.result)
     ctx.event(entity="order", crm_id=id, result=result.result, local_ref=result.order or "", message=result.message)
     if result.message:
@@ -104,12 +109,18 @@ def _date(value: str):
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-@job_kind("import-orders", label=_("Import orders from RetailCRM"), permission=RUN_IMPORTS, queue="orders", timeout=3600,
+@job_kind("import-orders", label=_("Import orders from RetailCRM"), permission=RUN_IMPORTS, queue="orders",
+          timeout=3600, switch="import_orders",
           arguments=[Argument("since", type=str, help="Load orders changed since this date (YYYY-MM-DD), then keep the cursor")])
 def import_orders_job(ctx, since=None):
-    """E1/E2: the history feed from the stored cursor, or from a date."""
+    """E1/E2: the history feed from the stored cursor, or from a date; refused while B1 is empty."""
     from integration.crm.factory import client_from_settings
+    from integration.jobs.runner import JobRefused
     from integration.services.orders.history import import_from_history
+    from integration.services.orders.waiting import EmptyStatusTable
 
     with client_from_settings() as client:
-        import_from_history(client, ctx, since=_date(since) if since else None)
+        try:
+            import_from_history(client, ctx, since=_date(since) if since else None)
+        except EmptyStatusTable as exc:
+            raise JobRefused(str(exc)) from None

@@ -8,7 +8,8 @@ from integration.permissions import RUN_EXPORTS
 FULL = Argument("full", flag=True, help="Send every offer, not only the ones changed since the last upload")
 
 
-@job_kind("export-stock", label=_("Export stock to RetailCRM"), permission=RUN_EXPORTS, queue="export", timeout=3 * 3600, arguments=[FULL])
+@job_kind("export-stock", label=_("Export stock to RetailCRM"), permission=RUN_EXPORTS, queue="export",
+          timeout=3 * 3600, arguments=[FULL], switch="export_stock")
 def export_stock_job(ctx, full=False):
     from integration.crm.factory import client_from_settings
     from integration.services.exports import export_stock
@@ -17,7 +18,8 @@ def export_stock_job(ctx, full=False):
         export_stock(client, ctx, full=bool(full))
 
 
-@job_kind("export-prices", label=_("Export prices to RetailCRM"), permission=RUN_EXPORTS, queue="export", timeout=3 * 3600, arguments=[FULL])
+@job_kind("export-prices", label=_("Export prices to RetailCRM"), permission=RUN_EXPORTS, queue="export",
+          timeout=3 * 3600, arguments=[FULL], switch="export_prices")
 def export_prices_job(ctx, full=False):
     from integration.crm.factory import client_from_settings
     from integration.services.exports import export_prices

@@ -32,10 +32,12 @@ class JobKind:
     rerun_if_running: bool = False
     # What a user must be allowed to start it ("integration.run_imports", …; see integration/permissions.py).
     permission: str = ""
+    # The CrmSettings exchange mode (A3) that must be on: off, the kind refuses to run, naming it.
+    switch: str = ""
 
 
 def job_kind(name: str, *, label, permission: str, queue: str = "default", arguments=(), requires_connection=True,
-             timeout=3600, rerun_if_running=False):
+             timeout=3600, rerun_if_running=False, switch=""):
     """Register ``service(ctx, **options)`` as the job kind ``name``; ``permission`` is what a user needs to start it."""
     if not name.replace("-", "").isalnum():
         raise ValueError(f"job kind names may use letters, digits and '-' only: {name!r}")
@@ -48,7 +50,7 @@ def job_kind(name: str, *, label, permission: str, queue: str = "default", argum
         _KINDS[name] = JobKind(
             name=name, service=service, label=label, queue=queue, arguments=tuple(arguments),
             requires_connection=requires_connection, timeout=timeout, rerun_if_running=rerun_if_running,
-            permission=permission,
+            permission=permission, switch=switch,
         )
         return service
 

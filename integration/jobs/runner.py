@@ -55,6 +55,17 @@ class QueueUnavailable(JobRefused):
 
 
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
+class SwitchedOff(JobRefused):
+    """The exchange mode (A3) the job kind belongs to is off in RetailCRM settings."""
+
+
+def check_switch(kind: JobKind) -> None:
+    """Refuse a kind whose exchange mode is off, naming the switch."""
+    if kind.switch and not getattr(CrmSettings.get_solo(), kind.switch):
+        raise SwitchedOff(
+            _("“%(job)s” is refused: “%(switch)s” is switched off in RetailCRM settings (Exchange modes).")
+            % {"job": kind.label, "switch": CrmSettings.switch_label(kind.switch)}
+        )
 
 
 @dataclass
@@ -71,6 +82,7 @@ def rq_job_id(kind: JobKind, scope: str = "") -> str:
 
 
 def _check_allowed(kind: JobKind) -> None:
+    check_switch(kind)
     if kind.requires_connection and not CrmSettings.get_solo().connection_ok:
         raise JobRefused(
             _("“%(job)s” is not available until the connection to RetailCRM has been checked successfully. "
@@ -114,7 +126,12 @@ def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options
     permission); ``None`` is the system. Redis not answering raises :class:`QueueUnavailable`."""
     kind = get_kind(kind_name)
     check_permitted(kind, user)
-    _check_allowed(kind)
+    try:
+        _check_allowed(kind)
+    except JobRefused as exc:
+        if trigger == JobRun.Trigger.SCHEDULE:
+            record_refusal(kind, scope, trigger, str(exc))  # a tick that does nothing must still say so
+        raise
     queue = django_rq.get_queue(kind.queue)
     job_id = rq_job_id(kind, scope)
     try:
@@ -138,6 +155,20 @@ def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options
     )
     transaction.on_commit(lambda: _push(kind, run.pk, job_id, queue))
     return EnqueueResult(run, True, _("“%(job)s” has been queued.") % {"job": kind.label})
+
+
+def record_refusal(kind: JobKind, scope: str, trigger: str, message: str) -> JobRun:
+    """A run that did not start, with why; repeated refusals of one kind update one row, not one per tick."""
+    now = timezone.now()
+    latest = JobRun.objects.filter(kind=kind.name, scope=scope).order_by("-id").first()
+    if latest is not None and latest.status == JobRun.Status.REFUSED and latest.trigger == trigger \
+            and latest.messages[-1:] == [loggable(message)]:
+        latest.counts["refusals"] = latest.counts.get("refusals", 1) + 1
+        latest.finished_at = now
+        latest.save(update_fields=["counts", "finished_at"])
+        return latest
+    return JobRun.objects.create(kind=kind.name, scope=scope, trigger=trigger, status=JobRun.Status.REFUSED,
+                                 started_at=now, finished_at=now, messages=[loggable(message)], counts={"refusals": 1})
 
 
 def lock_ttl() -> int:
@@ -324,7 +355,11 @@ def perform(run_id: int) -> str:
     _fail_interrupted_runs(kind, run.scope, except_run=run.pk)
     ctx = JobContext(run)
     try:
+        check_switch(kind)  # switched off while the run waited in the queue
         kind.service(ctx, **ctx.options)
+    except JobRefused as exc:
+        run.status = JobRun.Status.REFUSED
+        run.messages.append(loggable(str(exc)))
     except Exception as exc:
         logger.exception("Job %s (run %s) failed", kind.name, run_id)
         run.status = JobRun.Status.FAILED

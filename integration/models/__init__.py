@@ -29,6 +29,7 @@ from integration.models.mappings import (
     WarehouseMapping,
 )
 from integration.models.settings import CrmSettings
+from integration.models.waiting import SkippedOrder
 from integration.models.webhooks import RejectedWebhookWindow, WebhookRequest
 
 __all__ = [
@@ -37,6 +38,6 @@ __all__ = [
     "DeliveryTypeMapping", "ExchangeEvent", "ExportChannel", "ExportCheckpoint", "JobRun", "JobSchedule",
     "ManagerMapping", "OfferExportState", "Order", "OrderLine", "OrderState", "Payment", "PaymentDocumentKind",
     "PaymentTypeMapping", "PriceTypeMapping", "Return",
-    "ReturnLine", "Sale", "ShopOrganization", "StatusExportMapping", "StatusImportMapping", "WarehouseMapping",
-    "RejectedWebhookWindow", "WebhookRequest",
+    "ReturnLine", "Sale", "ShopOrganization", "SkippedOrder", "StatusExportMapping", "StatusImportMapping",
+    "WarehouseMapping", "RejectedWebhookWindow", "WebhookRequest",
 ]

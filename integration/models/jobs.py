@@ -35,8 +35,9 @@ class JobRun(models.Model):
         WARNINGS = "warnings", _("Succeeded with warnings")
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
+        REFUSED = "refused", _("Refused")  # did not start: a switch is off or a table it needs is empty
 
-    FINISHED = (Status.SUCCEEDED, Status.WARNINGS, Status.FAILED, Status.SKIPPED)
+    FINISHED = (Status.SUCCEEDED, Status.WARNINGS, Status.FAILED, Status.SKIPPED, Status.REFUSED)
 
     kind = models.CharField(_("job"), max_length=50, db_index=True)
     scope = models.CharField(_("shop"), max_length=100, blank=True, help_text=_("Shop code for per-shop jobs."))

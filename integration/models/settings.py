@@ -87,6 +87,12 @@ class CrmSettings(SingletonModel):
     corporate_customers = models.BooleanField(_("corporate customers"), default=False)
     multiple_organizations = models.BooleanField(_("multiple organizations"), default=False)
     loyalty_program = models.BooleanField(_("loyalty program"), default=False)
+    # The switches above, in the manuals' order (the admin shows them so, minus integration.features.NOT_BUILT).
+    EXCHANGE_MODES = (
+        "import_orders", "export_order_changes", "export_stock", "export_prices", "use_price_types",
+        "create_payment_documents", "export_payments", "create_sales", "create_returns", "export_sales",
+        "export_returns", "corporate_customers", "multiple_organizations", "loyalty_program",
+    )
 
     # catalog identifiers (C2)
     offer_id_field = models.CharField(
@@ -145,6 +151,9 @@ class CrmSettings(SingletonModel):
             raise ValidationError({"webhook_basic_password": _(
                 "Set a password of at least %(n)d characters for the webhook user, or leave the user empty."
             ) % {"n": MIN_WEBHOOK_SECRET_LENGTH}})
+    @classmethod
+    def switch_label(cls, name: str) -> str:
+        return str(cls._meta.get_field(name).verbose_name)
 
     @property
     def masked_api_key(self) -> str:

@@ -11,6 +11,7 @@ class WebhookRequest(models.Model):
         COALESCED = "coalesced", _("Joined a queued import")
         REJECTED = "rejected", _("Rejected")
         FAILED = "failed", _("Failed")
+        SWITCHED_OFF = "off", _("Not queued: import is switched off")
 
     received_at = models.DateTimeField(_("received"), default=timezone.now, db_index=True)
     remote_addr = models.GenericIPAddressField(_("remote address"), null=True, blank=True)

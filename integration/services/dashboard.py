@@ -53,6 +53,11 @@ class Attention:
     recent_failures: list[JobRun] = field(default_factory=list)
     since: datetime | None = None  # start of the "last 24 hours" window of failed runs
     defaulted_delivery_orders: int = 0  # orders written with the default delivery method (type not in B7)
+    waiting: list[dict] = field(default_factory=list)  # orders skipped for their status, per status and reason
+
+    @property
+    def waiting_total(self) -> int:
+        return sum(row["count"] for row in self.waiting)
 
     @property
     def unmapped_total(self) -> int:
@@ -129,6 +134,12 @@ def _unmapped() -> dict[str, list[str]]:
     return {book: codes for book in UNMAPPED if (codes := unmapped_codes(book))}
 
 
+def _waiting() -> list[dict]:
+    from integration.services.orders.waiting import waiting_by_status
+
+    return waiting_by_status()
+
+
 def attention(now: datetime | None = None) -> Attention:
     """Counts of what an operator has to act on; parked and not-found entities count once each."""
     now = now or timezone.now()
@@ -144,7 +155,7 @@ def attention(now: datetime | None = None) -> Attention:
     recent = list(failed.order_by("-created_at", "-id")[:RECENT_FAILURES_SHOWN])
     return Attention(
         parked_orders=counts["parked_orders"], not_found_offers=counts["not_found_offers"], unmapped=_unmapped(),
-        failed_runs=failed.count(), recent_failures=recent, since=since,
+        failed_runs=failed.count(), recent_failures=recent, since=since, waiting=_waiting(),
         defaulted_delivery_orders=Order.objects.filter(delivery_defaulted=True).count(),
     )
 

@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Organization, PriceType, Product, ProductGroup, Warehouse
 from integration import models as im
+from integration.features import hidden_fields
 
 FORMAT = "retailcrm-backoffice-settings"
 VERSION = 1
@@ -95,8 +96,9 @@ def _dump_value(field, obj):
 
 def _dump(obj, *, include_secrets=False) -> dict:
     row = {}
+    hidden = hidden_fields(obj)  # switches of features not built yet; a file that has them still restores
     for field in _fields(type(obj)):
-        if field.name in SECRET_FIELDS and not include_secrets:
+        if field.name in SECRET_FIELDS and not include_secrets or field.name in hidden:
             continue
         row[field.name] = _dump_value(field, obj)
     return row
@@ -243,6 +245,22 @@ def _materialize(value, states):
     return value
 
 
+def _hidden_values(model, key) -> dict:
+    """Key → the values of fields the file does not carry (features not built yet), to survive a restore."""
+    hidden = hidden_fields(model)
+    if not hidden:
+        return {}
+    attname = model._meta.get_field(key).attname
+    return {getattr(row, attname): {name: getattr(row, name) for name in hidden} for row in model.objects.all()}
+
+
+def _carry_hidden(obj, key, values, kept) -> None:
+    """Give a restored row the stored values of the fields the file does not carry."""
+    for name, value in kept.get(getattr(obj, obj._meta.get_field(key).attname), {}).items():
+        if name not in values:
+            setattr(obj, name, value)
+
+
 def import_settings(data) -> dict[str, int]:
     """Validate the whole file, then replace settings and mappings in one transaction."""
     errors: dict[str, str] = {}
@@ -297,6 +315,7 @@ def import_settings(data) -> dict[str, int]:
                 states[state.code] = state
         if problems:
             raise SettingsFileError(problems)
+        kept = {section: _hidden_values(model, key) for section, (model, key) in MAPPINGS.items()}
         for section, (model, key) in MAPPINGS.items():
             model.objects.all().delete()
         row = im.CrmSettings.get_solo()
@@ -315,6 +334,7 @@ def import_settings(data) -> dict[str, int]:
         for section, (model, key) in MAPPINGS.items():
             for i, (values, m2m) in enumerate(mapping_plans[section]):
                 obj = model(**{name: _materialize(value, states) for name, value in values.items()})
+                _carry_hidden(obj, key, values, kept[section])
                 if not _valid(obj, f"{section}[{i}]", problems):
                     continue  # the other rows are still checked, so one upload lists every problem
                 obj.save()

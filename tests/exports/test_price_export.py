@@ -2,9 +2,12 @@
 
 import math
 
+import pytest
+from django.utils import translation
+
 from catalog.models import Price
 from integration import models as im
-from integration.jobs import run_inline
+from integration.jobs import SwitchedOff, run_inline
 from tests.exports.conftest import crm_offer, expected_prices, local_offers
 
 
@@ -77,10 +80,11 @@ def test_switched_off_exports_send_nothing(crm):
     row = im.CrmSettings.get_solo()
     row.export_prices = row.export_stock = False
     row.save()
-    for kind in ("export-prices", "export-stock"):
-        run = run_inline(kind)
-        assert run.status == im.JobRun.Status.WARNINGS and "switched off" in run.messages[0]
-        assert not run.counts.get("requests")
+    before = sum(stats["total"] for stats in crm.rate_stats().values())
+    for kind, switch in (("export-prices", "export prices"), ("export-stock", "export stock")):
+        with translation.override("en"), pytest.raises(SwitchedOff, match=f"“{switch}” is switched off"):
+            run_inline(kind)
+    assert sum(stats["total"] for stats in crm.rate_stats().values()) == before
 
 
 def test_missing_mappings_fail_with_a_clear_message(crm):

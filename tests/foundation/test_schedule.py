@@ -40,7 +40,12 @@ def test_a_tick_enqueues_once_while_the_previous_run_waits(run_queued_jobs):
 @pytest.mark.django_db
 def test_a_tick_for_a_job_needing_the_crm_explains_why_it_did_not_start():
     assert "connection to RetailCRM" in tick("test-needs-crm")
-    assert not JobRun.objects.exists()
+    # Recorded, not silent; ticks that keep being refused for the same reason share one row.
+    refused = JobRun.objects.get()
+    assert (refused.status, refused.trigger, refused.counts) == (JobRun.Status.REFUSED, JobRun.Trigger.SCHEDULE, {"refusals": 1})
+    assert "connection to RetailCRM" in refused.messages[-1]
+    tick("test-needs-crm")
+    assert JobRun.objects.get().counts == {"refusals": 2}
 
 
 @pytest.mark.django_db

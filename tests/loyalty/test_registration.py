@@ -3,8 +3,9 @@
 from collections import Counter
 
 import pytest
+from django.utils import translation
 
-from integration.jobs import run_inline
+from integration.jobs import SwitchedOff, run_inline
 from integration.models import Customer, ExchangeEvent
 from loyalty.models import Participation
 from tests.loyalty.conftest import configure_loyalty
@@ -166,7 +167,6 @@ def test_a_lost_answer_to_a_create_is_found_instead_of_repeated(crm, loyalty_on,
 
 def test_refused_when_the_program_is_switched_off(crm):
     customer = Customer.objects.create(last_name="Иванов", phone="+7 900 000-00-00")
-    run = _register([customer.pk])
-    assert run.status == "failed"
-    assert "switched off" in run.error
+    with translation.override("en"), pytest.raises(SwitchedOff, match="“loyalty program” is switched off"):
+        _register([customer.pk])
     assert not crm.state.loyalty_accounts or len(crm.state.loyalty_accounts) == 10

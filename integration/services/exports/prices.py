@@ -5,8 +5,6 @@ is none, so a price deleted locally disappears in the CRM too. Entries carry the
 so offers of several shops share requests.
 """
 
-from django.utils.translation import gettext as _
-
 from integration import models as im
 from integration.services.exports.local_offers import number, offer_chunks, prices_of, variant_price
 from integration.services.exports.pipeline import make_entry, run_export
@@ -33,10 +31,7 @@ def price_entries(target: Target, *, id_field: str, source: str):
 
 def export_prices(client, ctx, *, full: bool = False) -> None:
     """Send the prices of the chosen groups; only changed offers unless ``full`` or a reconcile is due."""
-    settings = im.CrmSettings.get_solo()
-    if not settings.export_prices:
-        ctx.message(_("Price export is switched off in RetailCRM settings (Exchange modes)."), warning=True)
-        return
+    settings = im.CrmSettings.get_solo()  # the "export prices" switch gates the job kind (integration/jobs)
     run_export(
         client, ctx, channel="prices", crm_settings=settings, targets_of=price_targets, full=full,
         entries_of=lambda target: price_entries(target, id_field=settings.offer_id_field,

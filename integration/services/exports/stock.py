@@ -5,8 +5,6 @@ stock row: a deleted row therefore reaches the CRM as 0, and a full upload leave
 exactly the local quantities.
 """
 
-from django.utils.translation import gettext as _
-
 from catalog.models import StockBalance
 from integration import models as im
 from integration.services.exports.local_offers import number, offer_chunks, prices_of, variant_price
@@ -42,10 +40,7 @@ def stock_entries(target: Target, *, id_field: str, source: str, purchase_type_i
 
 def export_stock(client, ctx, *, full: bool = False) -> None:
     """Send the stock of the chosen groups; only changed offers unless ``full`` or a reconcile is due."""
-    settings = im.CrmSettings.get_solo()
-    if not settings.export_stock:
-        ctx.message(_("Stock export is switched off in RetailCRM settings (Exchange modes)."), warning=True)
-        return
+    settings = im.CrmSettings.get_solo()  # the "export stock" switch gates the job kind (integration/jobs)
     run_export(
         client, ctx, channel="stock", crm_settings=settings, targets_of=stock_targets, full=full,
         entries_of=lambda target: stock_entries(target, id_field=settings.offer_id_field,

@@ -4,7 +4,8 @@ For each page: drop the entries made with our own key (the echo loop, E8), colle
 that changed, fetch their current state in batches of 100, apply each, and move the cursor —
 all of the page's writes and the cursor in one transaction, so a crash at any point replays
 the page and ends in the same state. Orders that could not be applied are parked and retried
-at the start of every run.
+at the start of every run; orders skipped for their status wait in their own queue
+(``waiting.py``) until B1 lists it.
 """
 
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.utils.translation import gettext as _
 from integration import models as im
 from integration.secrets import loggable
 from integration.services.orders.apply import ReferenceData, apply_orders, mark_deleted_in_crm
+from integration.services.orders.waiting import EmptyStatusTable, WaitingOrders, empty_table_refusal, retry_waiting
 from integration.services.readahead import ReadAhead
 
 Result = im.ExchangeEvent.Result
@@ -42,9 +44,10 @@ def changed_order_ids(entries: list[dict]) -> tuple[list[int], set[int]]:
     return ids, deleted
 
 
-def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceData) -> None:
+def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceData,
+               waiting: WaitingOrders | None = None) -> None:
     """Apply the orders ``ids`` (their current data in ``current``; missing means deleted in the CRM)."""
-    events = []
+    events, skipped, handled = [], [], []
     present = [crm_id for crm_id in ids if crm_id in current]
     outcomes = dict(zip(present, apply_orders([current[crm_id] for crm_id in present], refs))) if present else {}
     resolved = []
@@ -55,7 +58,12 @@ def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDat
             events.append({"entity": "order", "crm_id": crm_id, "local_ref": order or "", "result": Result.INFO,
                            "message": _("Deleted in RetailCRM; the local order is kept and marked.")})
             ctx.count("orders_deleted")
+            handled.append(crm_id)
             continue
+        if outcome.result == Result.SKIPPED:
+            skipped.append(current[crm_id])
+        else:
+            handled.append(crm_id)
         if outcome.result == Result.PARKED and crm_id in refs.parked_ids:
             # Still parked: its open event counts the retry instead of a new row every run.
             im.ExchangeEvent.objects.filter(entity="order", crm_id=str(crm_id), result=Result.PARKED, resolved=False) \
@@ -81,13 +89,14 @@ def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDat
         im.ExchangeEvent.objects.filter(entity="order", crm_id__in=resolved, result=Result.PARKED,
                                         resolved=False).update(resolved=True)
     ctx.events(events)
+    (waiting or WaitingOrders()).update(ctx.run, skipped=skipped, handled=handled, table_empty=not refs.status_mappings)
 
 
 def _fetch(client, ids: list[int]) -> dict[int, dict]:
     return {int(order["id"]): order for order in client.orders_by_ids(ids)}
 
 
-def retry_parked(client, ctx, refs: ReferenceData) -> None:
+def retry_parked(client, ctx, refs: ReferenceData, waiting: WaitingOrders | None = None) -> None:
     ids = sorted({int(crm_id) for crm_id in im.ExchangeEvent.objects.filter(
         entity="order", result=Result.PARKED, resolved=False).values_list("crm_id", flat=True) if crm_id.isdigit()})
     refs.parked_ids = set(ids)
@@ -97,7 +106,7 @@ def retry_parked(client, ctx, refs: ReferenceData) -> None:
     for start in range(0, len(ids), 100):
         chunk = ids[start:start + 100]
         with transaction.atomic():
-            apply_page(ctx, chunk, current, refs)
+            apply_page(ctx, chunk, current, refs, waiting)
         ctx.count("retried", len(chunk))
 
 
@@ -122,20 +131,33 @@ def read_feed(client, *, since_id, start_date):
 
 
 def import_from_history(client, ctx, *, since=None) -> None:
-    """Read the feed from the stored cursor (or from ``since``) to its end."""
+    """Read the feed from the stored cursor (or from ``since``) to its end.
+
+    With an empty B1 nothing is read and the cursor stays (EmptyStatusTable): every order would be
+    skipped. Otherwise the waiting orders whose status B1 now lists are imported first."""
     crm_settings = im.CrmSettings.get_solo()
     cursor = None if since else crm_settings.history_since_id
-    start = since or (None if cursor is not None else (crm_settings.history_start_date or timezone.now()))
+    if cursor is None and not since and crm_settings.history_start_date is None:
+        # The very first run starts "now": pin that moment, so changes made before the first page
+        # that moves the cursor (an empty feed, a refused run) are still read by the next run.
+        crm_settings.history_start_date = timezone.now()
+        im.CrmSettings.objects.filter(pk=crm_settings.pk).update(history_start_date=crm_settings.history_start_date)
+    start = since or (None if cursor is not None else crm_settings.history_start_date)
     ctx.set_cursor(before=cursor if cursor is not None else "")
+    refusal = empty_table_refusal()
+    if refusal:
+        raise EmptyStatusTable(refusal)
     refs = ReferenceData()
-    retry_parked(client, ctx, refs)
+    waiting = WaitingOrders.load()
+    retry_parked(client, ctx, refs, waiting)
+    retry_waiting(client, ctx, refs, waiting, apply_page)
     # The next page is read while this one is written: the API's rate limit, not our writes, sets the pace.
     with ReadAhead(read_feed(client, since_id=cursor, start_date=_crm_time(start) if start else None)) as pages:
         for page in pages:
             ctx.count("entries_read", page.entries)
             ctx.count("own_entries_skipped", page.own_entries)
             with transaction.atomic():
-                apply_page(ctx, page.ids, page.current, refs)
+                apply_page(ctx, page.ids, page.current, refs, waiting)
                 # The cursor moves in the same transaction that applied the page (DESIGN §4).
                 im.CrmSettings.objects.filter(pk=crm_settings.pk).update(history_since_id=page.last_id)
             ctx.set_cursor(after=page.last_id)

@@ -1,0 +1,35 @@
+"""The queue of orders waiting for their status (B1): read-only, the import empties it by itself."""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from integration.admin.base import ReadOnlyAdmin
+from integration.admin.buttons import enqueue_from_admin
+from integration.models import SkippedOrder
+
+
+@admin.register(SkippedOrder)
+class SkippedOrderAdmin(ReadOnlyAdmin):
+    actions = ("load_now",)
+    list_display = ("crm_id", "crm_number", "crm_site", "crm_status", "why", "first_skipped_at", "last_skipped_at", "run_link")
+    list_filter = ("crm_status", "reason", "crm_site")
+    search_fields = ("=crm_id", "crm_number")
+    date_hierarchy = "last_skipped_at"
+    list_select_related = ("run",)
+
+    @admin.display(description=_("why"), ordering="reason")
+    def why(self, obj):
+        return obj.message  # translated for the reader, not stored in the worker's language
+
+    @admin.display(description=_("job run"))
+    def run_link(self, obj):
+        if not obj.run_id:
+            return "—"
+        return format_html('<a href="{}">{}</a>', reverse("admin:integration_jobrun_change", args=[obj.run_id]), obj.run)
+
+    @admin.action(description=_("Load these orders again now"))
+    def load_now(self, request, queryset):
+        for crm_id in queryset.values_list("crm_id", flat=True):
+            enqueue_from_admin(request, "import-order", scope=str(crm_id), options={"id": crm_id})
