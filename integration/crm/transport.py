@@ -220,11 +220,10 @@ class CrmTransport:
     # -- pacing ----------------------------------------------------------------------------
 
     def _wait_for_slot(self) -> None:
-        delay = self.rate_limiter.acquire()
-        if delay > 0:
+        waited = self.rate_limiter.acquire()  # blocks until the shared pacer grants this request
+        if waited > 0:
             self.stats.rate_limit_waits += 1
-            self.stats.seconds_waited += delay
-            time.sleep(delay)
+            self.stats.seconds_waited += waited
 
     def _pause(self, attempt: int, retry_after: str | None, what: str, why: str) -> None:
         self.stats.retries += 1
@@ -232,10 +231,21 @@ class CrmTransport:
         if retry_after:
             with contextlib.suppress(ValueError):
                 delay = min(max(float(retry_after), 0.0), self.max_backoff)
-        if delay is None:
-            # exponential with "equal jitter": workers that failed together do not retry together
-            ceiling = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
-            delay = ceiling / 2 + random.uniform(0, ceiling / 2)
+        if delay is not None:
+            # The CRM said how long the key must rest: every process holds back, not only this
+            # one, so the pause goes to the shared pacer and the retry waits there for its grant.
+            self.stats.backoff_seconds += delay
+            log.info("Retrying %s after %s; RetailCRM asked for a pause of %.2f s (attempt %d of %d)", what, why,
+                     delay, attempt + 1, self.max_retries + 1)
+            pause = getattr(self.rate_limiter, "pause", None)
+            if pause is not None:
+                pause(delay)
+            else:
+                time.sleep(delay)
+            return
+        # exponential with "equal jitter": workers that failed together do not retry together
+        ceiling = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+        delay = ceiling / 2 + random.uniform(0, ceiling / 2)
         self.stats.backoff_seconds += delay
         log.info("Retrying %s after %s in %.2f s (attempt %d of %d)", what, why, delay, attempt + 1,
                  self.max_retries + 1)
