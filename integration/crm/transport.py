@@ -185,12 +185,13 @@ class CrmTransport:
         retry_statuses = _RETRY_GET if method == "GET" else _RETRY_POST
         attempt = 0
         while True:
-            self._wait_for_slot()
+            grant = self._wait_for_slot()
             self.stats.requests += 1
             started = time.monotonic()
             try:
                 response = self.session.request(method, url, params=query, data=body, timeout=self.timeout)
             except requests.RequestException as exc:
+                self.rate_limiter.release(grant)
                 self.stats.network_errors += 1
                 failure = _classify(exc, self.host, self.timeout)
                 log.debug("%s %s failed after %.0f ms: %s", method, api_path,
@@ -208,6 +209,7 @@ class CrmTransport:
                     self._pause(attempt, None, f"{method} {api_path}", failure.reason)
                     continue
                 raise self._network_error(failure, method, api_path, attempt + 1) from exc
+            self.rate_limiter.release(grant)  # the CRM has counted it by now: its window starts no later
             status = response.status_code
             self.stats.count_status(status)
             log.debug("%s %s -> %s in %.0f ms", method, api_path, status, (time.monotonic() - started) * 1000)
@@ -219,11 +221,12 @@ class CrmTransport:
 
     # -- pacing ----------------------------------------------------------------------------
 
-    def _wait_for_slot(self) -> None:
-        waited = self.rate_limiter.acquire()  # blocks until the shared pacer grants this request
-        if waited > 0:
+    def _wait_for_slot(self):
+        grant = self.rate_limiter.acquire()  # blocks until the shared pacer grants this request
+        if grant.waited > 0:
             self.stats.rate_limit_waits += 1
-            self.stats.seconds_waited += waited
+            self.stats.seconds_waited += grant.waited
+        return grant
 
     def _pause(self, attempt: int, retry_after: str | None, what: str, why: str) -> None:
         self.stats.retries += 1
