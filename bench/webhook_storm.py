@@ -122,8 +122,8 @@ def main():
 
             def web_up():
                 try:
-                    return requests.get(f"http://127.0.0.1:{port}/webhooks/retailcrm/{TOKEN}/", timeout=2).status_code == 405
-                except requests.ConnectionError:
+                    return requests.get(f"http://127.0.0.1:{port}/webhooks/retailcrm/{TOKEN}/", timeout=15).status_code == 405
+                except requests.RequestException:
                     return False
 
             _wait_for(web_up, 60, "the web server")
