@@ -122,9 +122,11 @@ def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options
 #   anything yet, so a trigger now is covered by it;
 # state "running": a run is reading; a trigger now needs one more run afterwards → "rerun";
 # state "rerun": that one more run is already asked for.
-# "last" is the time of the latest trigger, "since" of the latest state change, "job" the RQ id.
+# "last" is the time of the latest trigger, "since" when the current run was queued or started,
+# "job" its RQ id.
 
 _CLAIM_TRIGGER = """
+if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = t[1] .. '.' .. string.format('%06d', t[2])
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -135,13 +137,14 @@ if not state then
 end
 redis.call('HSET', KEYS[1], 'last', now)
 if state == 'running' then
-  redis.call('HSET', KEYS[1], 'state', 'rerun', 'since', now)
+  redis.call('HSET', KEYS[1], 'state', 'rerun')
   return 'rerun'
 end
 return state
 """
 
 _CLAIM_START = """
+if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 redis.call('HSET', KEYS[1], 'state', 'running', 'since', t[1] .. '.' .. string.format('%06d', t[2]), 'job', ARGV[2])
 redis.call('PEXPIRE', KEYS[1], ARGV[1])
@@ -149,6 +152,7 @@ return 1
 """
 
 _CLAIM_FINISH = """
+if redis.replicate_commands then redis.replicate_commands() end
 if redis.call('HGET', KEYS[1], 'state') == 'rerun' then
   local t = redis.call('TIME')
   redis.call('HSET', KEYS[1], 'state', 'queued', 'since', t[1] .. '.' .. string.format('%06d', t[2]))
@@ -180,6 +184,11 @@ def rerun_settle_max() -> float:
     return float(getattr(settings, "EXCHANGE_RERUN_SETTLE_MAX_SECONDS", 10.0))
 
 
+def _redis_now(connection) -> float:
+    seconds, micros = connection.time()
+    return seconds + micros / 1_000_000
+
+
 def _claim(connection, script: str, kind: JobKind, job_id: str, rq_id: str = ""):
     result = connection.eval(script, 1, _claim_key(job_id), _claim_ttl_ms(kind), rq_id)
     return result.decode() if isinstance(result, bytes) else result
@@ -188,7 +197,7 @@ def _claim(connection, script: str, kind: JobKind, job_id: str, rq_id: str = "")
 def _stale_claim(connection, queue, kind: JobKind, job_id: str, scope: str) -> bool:
     """A claim left by a worker that died (or a push that never happened), so no run will honour it."""
     claim = {k.decode(): v.decode() for k, v in connection.hgetall(_claim_key(job_id)).items()}
-    if not claim or time.time() - float(claim.get("since", 0)) < CLAIM_GRACE_SECONDS:
+    if not claim or _redis_now(connection) - float(claim.get("since", 0)) < CLAIM_GRACE_SECONDS:
         return False
     return _active_job_status(queue, claim.get("job") or job_id, kind, scope) is None
 
@@ -235,10 +244,10 @@ def _push_claimed(kind: JobKind, run_id: int, job_id: str, queue) -> None:
 
 def _wait_for_quiet_triggers(connection, job_id: str) -> None:
     """Let a burst of triggers end before the rerun reads the order: all of it then costs one run."""
-    settle, started = rerun_settle_seconds(), time.time()
+    settle, started = rerun_settle_seconds(), _redis_now(connection)
     while True:
         last = connection.hget(_claim_key(job_id), "last")
-        now = time.time()
+        now = _redis_now(connection)  # "last" is Redis time: one clock for every host
         quiet_for = now - float(last) if last else settle
         if quiet_for >= settle or now - started >= rerun_settle_max():
             return
