@@ -2,9 +2,10 @@
 
     .venv/bin/python bench/order_import.py [--orders 1000]
 
-Two runs against the RetailCRM sandbox (in its own process) over real HTTP, on a fresh SQLite
-database and the embedded Redis: (1) the sandbox answers without a rate limit, so the figure is our own
-processing speed; (2) the sandbox and our client limited to 10 requests/s, so the wall time is
+Runs against the RetailCRM sandbox (in its own process) over real HTTP, on a fresh SQLite
+database and the embedded Redis: (1) twice, the sandbox answers without a rate limit, and
+``orders_per_second`` is orders per CPU second of this process (``time.process_time``): our own
+processing, the sandbox's serving time excluded (the wall-clock figure is kept beside it); (2) the sandbox and our client limited to 10 requests/s, so the wall time is
 compared with the bound (requests / 10). Figures are merged into bench/results.json.
 """
 
@@ -60,9 +61,10 @@ def _import(server):
     from integration.jobs import run_inline
 
     before = server.rate_stats().get(server.api_key, {}).get("total", 0)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     run = run_inline("import-orders", options={"since": "2020-01-01"})
     seconds = time.perf_counter() - started
+    _import.cpu_seconds = time.process_time() - cpu_started
     requests_made = server.rate_stats()[server.api_key]["total"] - before
     assert run.status == "succeeded", (run.status, run.error, run.messages[-3:])
     assert im.Order.objects.count() == _crm_orders(server)
@@ -80,13 +82,24 @@ def main():
     figures = {}
     # The sandbox runs in its own process, as RetailCRM would: its work is not charged to ours.
     with SandboxProcess(seed="demo", rps=100000) as server:
-        _prepare(server, args.orders)
-        settings.RETAILCRM_RATE_LIMIT_RPS = 100000
-        seconds, requests_made, counts = _import(server)
-        orders = _crm_orders(server)
+        rounds = []
+        for _round in range(2):  # the same import twice from an empty database: two figures, not one
+            _prepare(server, args.orders)
+            settings.RETAILCRM_RATE_LIMIT_RPS = 100000
+            seconds, requests_made, counts = _import(server)
+            orders = _crm_orders(server)
+            rounds.append({"orders_per_second": round(orders / _import.cpu_seconds, 1),
+                           "cpu_seconds": round(_import.cpu_seconds, 3),
+                           "wall_seconds": round(seconds, 3),
+                           "wall_orders_per_second": round(orders / seconds, 1)})
         figures["orders"] = orders
-        figures["unlimited_seconds"] = round(seconds, 3)
-        figures["orders_per_second"] = round(orders / seconds, 1)
+        figures["rounds"] = rounds
+        figures["orders_per_second"] = min(r["orders_per_second"] for r in rounds)
+        figures["orders_per_second_measured_as"] = (
+            "orders / CPU seconds of our own process (time.process_time) during an import with no rate limit: "
+            "the sandbox CRM runs in a process of its own, so its serving time is not counted; the lower round")
+        figures["unlimited_seconds"] = max(r["wall_seconds"] for r in rounds)
+        figures["wall_orders_per_second"] = min(r["wall_orders_per_second"] for r in rounds)
         figures["unlimited_requests"] = requests_made
 
     with SandboxProcess(seed="demo", rps=10) as server:

@@ -4,9 +4,10 @@
 
 A fresh SQLite database and the embedded Redis; the sandbox (``python -m sandbox.retailcrm``)
 runs in its own process, as RetailCRM would, and knows every offer. Three runs:
-(1) full upload with no rate limit anywhere: our own processing time; (2) full upload with
-the sandbox and our client at 10 requests/s: wall time against the bound requests / 10;
-(3) a delta run after 1 % of the stock rows changed. Figures go to bench/results.json under
+(1) full upload with no rate limit anywhere: our own processing time; (2) two consecutive full
+uploads with the sandbox and our client at 10 requests/s: wall time against the bound
+requests / 10, requests against the minimum, 503s (the top-level figures are the worse of the
+two, ``rate_limited_runs`` has both); (3) a delta run after 1 % of the stock rows changed. Figures go to bench/results.json under
 ``stock_export``.
 """
 
@@ -126,18 +127,26 @@ def main():
         figures["unlimited_seconds"] = round(seconds, 2)
         figures["unlimited_requests"] = requests_made
 
-        OfferExportState.objects.all().delete()
-        _quiet_limiter(server.api_key)
-        server.set_rps(10)
-        settings.RETAILCRM_RATE_LIMIT_RPS = 10
-        seconds, requests_made, counts = _run(server, full=True)
-        figures["seconds"] = round(seconds, 2)
-        figures["requests"] = requests_made
+        runs = []
+        for _round in range(2):  # two consecutive full uploads: the pacing must hold every time
+            OfferExportState.objects.all().delete()
+            _quiet_limiter(server.api_key)
+            server.set_rps(10)
+            settings.RETAILCRM_RATE_LIMIT_RPS = 10
+            time.sleep(1.2)  # the previous run's requests leave the CRM's window
+            seconds, requests_made, counts = _run(server, full=True)
+            assert counts["accepted"] == args.offers, counts
+            runs.append({"seconds": round(seconds, 2), "requests": requests_made,
+                         "rejected_503": server.rate_stats()[server.api_key]["rejected_503"],
+                         "max_per_second_seen": server.rate_stats()[server.api_key]["max_per_second"],
+                         "rate_bound_ratio": round(seconds / (requests_made / 10), 3)})
+        figures["rate_limited_runs"] = runs
+        figures["seconds"] = max(run["seconds"] for run in runs)
+        figures["requests"] = max(run["requests"] for run in runs)
         figures["offers_sent"] = counts["sent"]
-        figures["rate_bound_seconds"] = requests_made / 10
-        figures["rate_bound_ratio"] = round(seconds / (requests_made / 10), 3)
-        figures["rejected_503"] = server.rate_stats()[server.api_key]["rejected_503"]
-        assert counts["accepted"] == args.offers, counts
+        figures["rate_bound_seconds"] = figures["requests"] / 10
+        figures["rate_bound_ratio"] = max(run["rate_bound_ratio"] for run in runs)
+        figures["rejected_503"] = max(run["rejected_503"] for run in runs)
 
         changed = _change_one_percent(args.offers)
         seconds, requests_made, counts = _run(server)

@@ -193,6 +193,10 @@ RETAILCRM_RATE_LIMIT_RPS = _positive_int("RETAILCRM_RATE_LIMIT_RPS", 10)
 RETAILCRM_TIMEOUT = _positive_int("RETAILCRM_TIMEOUT", 30)
 # How long a killed worker keeps its job kind locked; live workers renew the lock every third of it.
 EXCHANGE_LOCK_TTL_SECONDS = _positive_int("EXCHANGE_LOCK_TTL_SECONDS", 30)
+# A rerun asked for during a run (webhook bursts) starts once the triggers were quiet this long,
+# or after the maximum under a steady stream: a burst of triggers for one order costs two imports.
+EXCHANGE_RERUN_SETTLE_SECONDS = _positive_int("EXCHANGE_RERUN_SETTLE_SECONDS", 1)
+EXCHANGE_RERUN_SETTLE_MAX_SECONDS = _positive_int("EXCHANGE_RERUN_SETTLE_MAX_SECONDS", 10)
 
 # Behind a TLS-terminating proxy in production (docker-compose); harmless elsewhere.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

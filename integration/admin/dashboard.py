@@ -102,7 +102,7 @@ class DashboardMixin:
             "offers_url": _changelist("exchangeevent", entity="offer", result__exact=Result.FAILED, resolved__exact=0),
             "failed_url": _changelist("jobrun", status__exact=JobRun.Status.FAILED, created_at__gte=since),
             "chart": orders_chart(dashboard.orders_per_hour()),
-            "connection_ok": CrmSettings.get_solo().connection_ok,
+            "connection": CrmSettings.get_solo(),
         }
         return TemplateResponse(request, "admin/integration/dashboard.html", context)
 

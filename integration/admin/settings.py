@@ -99,6 +99,7 @@ class CrmSettingsForm(forms.ModelForm):
         connection_fields_changed = {"crm_url", "site_code"} & set(self.changed_data) or new_key
         if connection_fields_changed:
             instance.connection_ok = False  # a new address or key must be checked again
+            instance.connection_warning = False
         if commit:
             instance.save()
             self.save_m2m()
@@ -274,6 +275,8 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
 
     @admin.display(description=_("connection"))
     def connection_status(self, obj):
+        if obj.connection_warning:
+            return gettext("Warning: %(message)s") % {"message": obj.connection_message}
         if obj.connection_ok:
             return gettext("OK: %(message)s") % {"message": obj.connection_message}
         return obj.connection_message or gettext("Not checked yet")
@@ -341,7 +344,9 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
     def check_connection(self, request, obj):
         run = run_inline("check-connection", trigger=JobRun.Trigger.BUTTON, user=request.user)
         settings_row = CrmSettings.get_solo()
-        if settings_row.connection_ok:
+        if settings_row.connection_warning:
+            messages.warning(request, settings_row.connection_message)
+        elif settings_row.connection_ok:
             messages.success(request, gettext("Connection OK. %(message)s") % {"message": settings_row.connection_message})
         else:
             messages.error(request, settings_row.connection_message or run.error)

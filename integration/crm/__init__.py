@@ -15,7 +15,7 @@ from integration.crm.errors import (
     CrmValidationError,
 )
 from integration.crm.masking import SecretMaskingFilter, mask_secret
-from integration.crm.ratelimit import LocalRateLimiter, RedisRateLimiter
+from integration.crm.ratelimit import Grant, LocalRateLimiter, RedisRateLimiter
 from integration.crm.results import ClientStats, HistoryPage, Page, UploadResult
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "CrmServerError",
     "CrmValidationError",
     "HistoryPage",
+    "Grant",
     "LocalRateLimiter",
     "Page",
     "RedisRateLimiter",

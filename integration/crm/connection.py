@@ -49,6 +49,11 @@ class ConnectionReport:
     message: str = ""
     error: errors.CrmError | None = None
 
+    @property
+    def transient(self) -> bool:
+        """The check could not finish for a reason that passes by itself (see :func:`errors.is_transient`)."""
+        return not self.ok and self.error is not None and errors.is_transient(self.error)
+
     def __str__(self) -> str:
         return self.message
 

@@ -22,6 +22,7 @@ __all__ = [
     "CrmRateLimited",
     "CrmServerError",
     "CrmValidationError",
+    "is_transient",
 ]
 
 
@@ -106,3 +107,15 @@ class CrmNetworkError(CrmError):
 
 class CrmMalformedResponse(CrmError):
     """An answer that is not the RetailCRM envelope (not JSON, or JSON without ``success``)."""
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether ``exc`` passes by itself: the CRM busy (429/503), a server error, the network.
+
+    Everything else needs a person — a wrong key (:class:`CrmAuthError`), a missing scope or shop
+    (:class:`CrmAccessDenied`), a wrong address (:class:`CrmNotFound`, :class:`CrmMalformedResponse`),
+    a certificate that does not match (a TLS failure) — and retrying only spends the rate budget.
+    """
+    if isinstance(exc, CrmNetworkError):
+        return exc.reason != "tls"
+    return isinstance(exc, (CrmRateLimited, CrmServerError))

@@ -191,7 +191,7 @@ class CrmTransport:
         retry_statuses = _RETRY_GET if method == "GET" else _RETRY_POST
         attempt = 0
         while True:
-            self._wait_for_slot()
+            grant = self._wait_for_slot()
             self.stats.requests += 1
             started = time.monotonic()
             try:
@@ -199,6 +199,7 @@ class CrmTransport:
                 response = self.session.request(method, url, params=query, data=body, timeout=self.timeout,
                                                 allow_redirects=False)
             except requests.RequestException as exc:
+                self.rate_limiter.release(grant)
                 self.stats.network_errors += 1
                 failure = _classify(exc, self.host, self.timeout)
                 log.debug("%s %s failed after %.0f ms: %s", method, api_path,
@@ -216,6 +217,7 @@ class CrmTransport:
                     self._pause(attempt, None, f"{method} {api_path}", failure.reason)
                     continue
                 raise self._network_error(failure, method, api_path, attempt + 1) from exc
+            self.rate_limiter.release(grant)  # the CRM has counted it by now: its window starts no later
             status = response.status_code
             self.stats.count_status(status)
             log.debug("%s %s -> %s in %.0f ms", method, api_path, status, (time.monotonic() - started) * 1000)
@@ -229,12 +231,12 @@ class CrmTransport:
 
     # -- pacing ----------------------------------------------------------------------------
 
-    def _wait_for_slot(self) -> None:
-        delay = self.rate_limiter.acquire()
-        if delay > 0:
+    def _wait_for_slot(self):
+        grant = self.rate_limiter.acquire()  # blocks until the shared pacer grants this request
+        if grant.waited > 0:
             self.stats.rate_limit_waits += 1
-            self.stats.seconds_waited += delay
-            time.sleep(delay)
+            self.stats.seconds_waited += grant.waited
+        return grant
 
     def _pause(self, attempt: int, retry_after: str | None, what: str, why: str) -> None:
         self.stats.retries += 1
@@ -242,10 +244,21 @@ class CrmTransport:
         if retry_after:
             with contextlib.suppress(ValueError):
                 delay = min(max(float(retry_after), 0.0), self.max_backoff)
-        if delay is None:
-            # exponential with "equal jitter": workers that failed together do not retry together
-            ceiling = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
-            delay = ceiling / 2 + random.uniform(0, ceiling / 2)
+        if delay is not None:
+            # The CRM said how long the key must rest: every process holds back, not only this
+            # one, so the pause goes to the shared pacer and the retry waits there for its grant.
+            self.stats.backoff_seconds += delay
+            log.info("Retrying %s after %s; RetailCRM asked for a pause of %.2f s (attempt %d of %d)", what, why,
+                     delay, attempt + 1, self.max_retries + 1)
+            pause = getattr(self.rate_limiter, "pause", None)
+            if pause is not None:
+                pause(delay)
+            else:
+                time.sleep(delay)
+            return
+        # exponential with "equal jitter": workers that failed together do not retry together
+        ceiling = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+        delay = ceiling / 2 + random.uniform(0, ceiling / 2)
         self.stats.backoff_seconds += delay
         log.info("Retrying %s after %s in %.2f s (attempt %d of %d)", what, why, delay, attempt + 1,
                  self.max_retries + 1)

@@ -11,7 +11,7 @@ def check_connection_job(ctx):
     from integration.services.connection import check_and_store
 
     ok, message, report = check_and_store()
-    ctx.message(message, warning=not ok)
+    ctx.message(message, warning=not ok or bool(report and report.transient))
     if report is not None:
         ctx.set_count("missing_scopes", len(report.missing_scopes or []))
         ctx.set_count("shops", len(report.sites or []))

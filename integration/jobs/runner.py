@@ -6,7 +6,12 @@ Guarantees:
 - a kind (per shop) has a fixed RQ job id, so a second press while one is queued or
   running answers "already queued/running" instead of starting another;
 - a Redis lock around the work keeps inline runs (``manage.py exchange``) and queued runs
-  of the same kind from overlapping.
+  of the same kind from overlapping;
+- kinds that rerun when asked while running (``import-order``, what the webhook queues) decide
+  "start a run / join the queued one / run once more afterwards" with one atomic Redis claim, so
+  concurrent web requests cannot each start a run; and the rerun starts only once the triggers
+  have been quiet for ``EXCHANGE_RERUN_SETTLE_SECONDS``, so a burst of N triggers for one order
+  costs at most two imports (the one running when it began, and one after it).
 """
 
 import json
@@ -135,6 +140,8 @@ def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options
     queue = django_rq.get_queue(kind.queue)
     job_id = rq_job_id(kind, scope)
     try:
+        if kind.rerun_if_running:
+            return _enqueue_claimed(kind, queue, job_id, trigger=trigger, user=user, scope=scope, options=options)
         active = _active_job_status(queue, job_id, kind, scope)
     except REDIS_DOWN:
         raise QueueUnavailable() from None
@@ -169,6 +176,142 @@ def record_refusal(kind: JobKind, scope: str, trigger: str, message: str) -> Job
         return latest
     return JobRun.objects.create(kind=kind.name, scope=scope, trigger=trigger, status=JobRun.Status.REFUSED,
                                  started_at=now, finished_at=now, messages=[loggable(message)], counts={"refusals": 1})
+# --- the claim of kinds that rerun when asked (one hash per kind and scope) -------------------
+#
+# state "queued": a run is queued (or waiting for the triggers to settle) and has not read
+#   anything yet, so a trigger now is covered by it;
+# state "running": a run is reading; a trigger now needs one more run afterwards → "rerun";
+# state "rerun": that one more run is already asked for.
+# "last" is the time of the latest trigger, "since" when the current run was queued or started,
+# "job" its RQ id.
+
+_CLAIM_TRIGGER = """
+if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
+local now = t[1] .. '.' .. string.format('%06d', t[2])
+local state = redis.call('HGET', KEYS[1], 'state')
+if not state then
+  redis.call('HSET', KEYS[1], 'state', 'queued', 'since', now, 'last', now, 'job', ARGV[2])
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  return 'new'
+end
+redis.call('HSET', KEYS[1], 'last', now)
+if state == 'running' then
+  redis.call('HSET', KEYS[1], 'state', 'rerun')
+  return 'rerun'
+end
+return state
+"""
+
+_CLAIM_START = """
+if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
+redis.call('HSET', KEYS[1], 'state', 'running', 'since', t[1] .. '.' .. string.format('%06d', t[2]), 'job', ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[1])
+return 1
+"""
+
+_CLAIM_FINISH = """
+if redis.replicate_commands then redis.replicate_commands() end
+if redis.call('HGET', KEYS[1], 'state') == 'rerun' then
+  local t = redis.call('TIME')
+  redis.call('HSET', KEYS[1], 'state', 'queued', 'since', t[1] .. '.' .. string.format('%06d', t[2]))
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+  return 1
+end
+redis.call('DEL', KEYS[1])
+return 0
+"""
+
+CLAIM_GRACE_SECONDS = 30  # a claim is pushed to RQ within milliseconds; one older with no live job is stale
+
+
+def _claim_key(job_id: str) -> str:
+    return f"exchange:claim:{job_id}"
+
+
+def _claim_ttl_ms(kind: JobKind) -> int:
+    return int((kind.timeout + rerun_settle_max() + lock_ttl()) * 1000)
+
+
+def rerun_settle_seconds() -> float:
+    """How long the triggers must have been quiet before a requested rerun starts."""
+    return float(getattr(settings, "EXCHANGE_RERUN_SETTLE_SECONDS", 1.0))
+
+
+def rerun_settle_max() -> float:
+    """A steady stream of triggers still gets a rerun after this long."""
+    return float(getattr(settings, "EXCHANGE_RERUN_SETTLE_MAX_SECONDS", 10.0))
+
+
+def _redis_now(connection) -> float:
+    seconds, micros = connection.time()
+    return seconds + micros / 1_000_000
+
+
+def _claim(connection, script: str, kind: JobKind, job_id: str, rq_id: str = ""):
+    result = connection.eval(script, 1, _claim_key(job_id), _claim_ttl_ms(kind), rq_id)
+    return result.decode() if isinstance(result, bytes) else result
+
+
+def _stale_claim(connection, queue, kind: JobKind, job_id: str, scope: str) -> bool:
+    """A claim left by a worker that died (or a push that never happened), so no run will honour it."""
+    claim = {k.decode(): v.decode() for k, v in connection.hgetall(_claim_key(job_id)).items()}
+    if not claim or _redis_now(connection) - float(claim.get("since", 0)) < CLAIM_GRACE_SECONDS:
+        return False
+    return _active_job_status(queue, claim.get("job") or job_id, kind, scope) is None
+
+
+def _enqueue_claimed(kind: JobKind, queue, job_id: str, *, trigger: str, user, scope: str,
+                     options: dict | None) -> EnqueueResult:
+    connection = queue.connection
+    decision = _claim(connection, _CLAIM_TRIGGER, kind, job_id, job_id)
+    if decision != "new" and _stale_claim(connection, queue, kind, job_id, scope):
+        connection.delete(_claim_key(job_id))
+        decision = _claim(connection, _CLAIM_TRIGGER, kind, job_id, job_id)
+    if decision == "new":
+        run = JobRun.objects.create(
+            kind=kind.name, scope=scope, trigger=trigger, options=options or {},
+            requested_by=user if getattr(user, "is_authenticated", False) else None, rq_job_id=job_id,
+        )
+        transaction.on_commit(lambda: _push_claimed(kind, run.pk, job_id, queue))
+        return EnqueueResult(run, True, _("“%(job)s” has been queued.") % {"job": kind.label})
+    current = JobRun.objects.filter(kind=kind.name, scope=scope,
+                                    status__in=[JobRun.Status.QUEUED, JobRun.Status.RUNNING]).order_by("-pk").first()
+    if decision == "queued":
+        return EnqueueResult(current, False, _("“%(job)s” is already queued.") % {"job": kind.label})
+    # "rerun" (just asked for, or already): the latest request's trigger and options win
+    connection.set(_rerun_key(job_id), json.dumps({"trigger": trigger, "options": options or {}}),
+                   ex=int(_claim_ttl_ms(kind) / 1000))
+    return EnqueueResult(current, False, _("“%(job)s” is already running; it will run once more when it ends.")
+                         % {"job": kind.label})
+
+
+def _push_claimed(kind: JobKind, run_id: int, job_id: str, queue) -> None:
+    """Push a claimed run; the claim already excludes a second one, so RQ's fixed id is only a name."""
+    _active_job_status(queue, job_id, kind, JobRun.objects.get(pk=run_id).scope)  # clears a finished hash
+    try:
+        queue.enqueue(perform, run_id, job_id=job_id, unique=True, job_timeout=kind.timeout,
+                      result_ttl=0, failure_ttl=24 * 3600, description=f"{kind.name} (run {run_id})")
+    except DuplicateJobError:
+        # The previous run of this order is handing back its RQ job this very moment.
+        unique_id = f"{job_id}--run{run_id}"
+        JobRun.objects.filter(pk=run_id).update(rq_job_id=unique_id)
+        queue.connection.hset(_claim_key(job_id), "job", unique_id)
+        queue.enqueue(perform, run_id, job_id=unique_id, job_timeout=kind.timeout,
+                      result_ttl=0, failure_ttl=24 * 3600, description=f"{kind.name} (run {run_id})")
+
+
+def _wait_for_quiet_triggers(connection, job_id: str) -> None:
+    """Let a burst of triggers end before the rerun reads the order: all of it then costs one run."""
+    settle, started = rerun_settle_seconds(), _redis_now(connection)
+    while True:
+        last = connection.hget(_claim_key(job_id), "last")
+        now = _redis_now(connection)  # "last" is Redis time: one clock for every host
+        quiet_for = now - float(last) if last else settle
+        if quiet_for >= settle or now - started >= rerun_settle_max():
+            return
+        time.sleep(min(settle - quiet_for, rerun_settle_max() - (now - started)) + 0.01)
 
 
 def lock_ttl() -> int:
@@ -330,6 +473,9 @@ def perform(run_id: int) -> str:
     """The RQ entry point for every job kind: claim the run, hold the kind's lock, call the service."""
     run = JobRun.objects.get(pk=run_id)
     kind = get_kind(run.kind)
+    if kind.rerun_if_running and run.status == JobRun.Status.QUEUED:
+        # From now on a trigger is not covered by this run (it may have read the order): it asks for a rerun.
+        _claim(django_rq.get_connection(kind.queue), _CLAIM_START, kind, rq_job_id(kind, run.scope), run.rq_job_id)
     claimed = JobRun.objects.filter(pk=run_id, status=JobRun.Status.QUEUED).update(
         status=JobRun.Status.RUNNING, started_at=timezone.now()
     )
@@ -349,6 +495,8 @@ def perform(run_id: int) -> str:
         run.status, run.finished_at = JobRun.Status.SKIPPED, timezone.now()
         run.messages.append(_("Skipped: another run of this job is in progress."))
         run.save(update_fields=["status", "finished_at", "messages"])
+        if kind.rerun_if_running and (rerun := _take_requested_rerun(kind, run, connection)) is not None:
+            return perform(rerun.pk)
         return run.status
 
     # Holding the lock, no other run of this kind is alive: a "running" one was cut off by a crash.
@@ -378,9 +526,12 @@ def perform(run_id: int) -> str:
 
 def _take_requested_rerun(kind: JobKind, run: JobRun, connection) -> JobRun | None:
     """A run asked for while this one ran: record it; it runs right here, under the same RQ job id."""
-    requested = connection.getdel(_rerun_key(rq_job_id(kind, run.scope)))
-    if not requested:
+    job_id = rq_job_id(kind, run.scope)
+    if not _claim(connection, _CLAIM_FINISH, kind, job_id, run.rq_job_id):
+        connection.delete(_rerun_key(job_id))
         return None
-    request = json.loads(requested)
+    _wait_for_quiet_triggers(connection, job_id)  # triggers meanwhile join the coming run
+    requested = connection.getdel(_rerun_key(job_id))
+    request = json.loads(requested) if requested else {"trigger": run.trigger, "options": run.options}
     return JobRun.objects.create(kind=kind.name, scope=run.scope, trigger=request["trigger"],
                                  options=request["options"], rq_job_id=run.rq_job_id)

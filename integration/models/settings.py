@@ -42,6 +42,9 @@ class CrmSettings(SingletonModel):
     connection_ok = models.BooleanField(_("connection checked"), default=False, editable=False)
     connection_checked_at = models.DateTimeField(_("connection checked at"), null=True, blank=True, editable=False)
     connection_message = models.TextField(_("last connection check"), blank=True, editable=False)
+    # The last check could not finish for a passing reason (CRM busy, server error, network): shown
+    # as a warning; jobs still run (connection_ok stays true) and their clients retry with backoff.
+    connection_warning = models.BooleanField(_("connection check incomplete"), default=False, editable=False)
 
     # A2 defaults
     default_organization = models.ForeignKey(

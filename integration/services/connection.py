@@ -1,4 +1,10 @@
-"""A1 "Check connection": ask the CRM who we are and remember the answer on the settings row."""
+"""A1 "Check connection": ask the CRM who we are and remember the answer on the settings row.
+
+Only what a person must fix blocks the exchange (a wrong key, missing scopes, an invisible shop,
+a wrong address): ``connection_ok`` is false and jobs are refused. A check that could not finish
+for a passing reason (429/503, a server error, a timeout, the network) blocks nothing: it is
+stored as a warning (``connection_warning``) and the jobs run, their clients retrying with backoff.
+"""
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -7,8 +13,12 @@ from integration.models import CrmSettings
 
 
 def check_and_store(crm_settings: CrmSettings | None = None):
-    """Run the check, store ok/message on the settings singleton and return the report."""
+    """Run the check, store ok/warning/message on the settings singleton; return (ok, message, report).
+
+    ``ok`` says whether jobs may run; ``report.transient`` whether the check itself was incomplete.
+    """
     crm_settings = crm_settings or CrmSettings.get_solo()
+    warning = False
     if not crm_settings.is_configured:
         report = None
         ok, message = False, _("Enter the RetailCRM address and API key first.")
@@ -22,8 +32,15 @@ def check_and_store(crm_settings: CrmSettings | None = None):
         finally:
             client.close()
         ok, message = report.ok, report.message
+        if report.transient:
+            ok = warning = True
+            message = _("The check could not finish: %(error)s. This usually passes by itself, so the exchange "
+                        "keeps running and retries on its own; press “Check connection” again later to confirm "
+                        "the key and its permissions.") % {"error": report.message}
     CrmSettings.objects.filter(pk=crm_settings.pk).update(
-        connection_ok=ok, connection_message=message, connection_checked_at=timezone.now()
+        connection_ok=ok, connection_warning=warning, connection_message=message,
+        connection_checked_at=timezone.now(),
     )
-    crm_settings.connection_ok, crm_settings.connection_message = ok, message
+    crm_settings.connection_ok, crm_settings.connection_warning = ok, warning
+    crm_settings.connection_message = message
     return ok, message, report

@@ -25,7 +25,7 @@ from integration.features import hidden_fields
 FORMAT = "retailcrm-backoffice-settings"
 VERSION = 1
 SECRET_FIELDS = ("api_key", "webhook_token", "webhook_basic_password", "feed_token")
-SKIPPED_FIELDS = {"id", "connection_ok", "connection_checked_at", "connection_message"}
+SKIPPED_FIELDS = {"id", "connection_ok", "connection_checked_at", "connection_message", "connection_warning"}
 
 # How a foreign key travels: the model and the field that names a row in the file.
 REFERENCES = {
@@ -325,6 +325,7 @@ def import_settings(data) -> dict[str, int]:
         for name, value in {**values, **secrets}.items():
             setattr(row, name, _materialize(value, states))
         row.connection_ok = False  # restored settings must pass "Check connection" again
+        row.connection_warning = False
         if not _valid(row, "settings", problems):
             raise SettingsFileError(problems)
         row.save()

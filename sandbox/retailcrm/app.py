@@ -112,8 +112,10 @@ class SandboxApp:
             raise ConnectionAbortedError("sandbox fault: dropped connection")
         if fate == "error":
             status = self.faults.config["status"]
+            retry_after = self.faults.config["retry_after"]
             return self._respond(start_response, status,
-                                 dumps({"success": False, "errorMsg": "Sandbox injected fault"}))
+                                 dumps({"success": False, "errorMsg": "Sandbox injected fault"}),
+                                 extra=[("Retry-After", str(retry_after))] if retry_after else [])
         try:
             status, payload = self._dispatch_api(req, method, path, key)
         except ApiError as error:

@@ -3,7 +3,8 @@
 import random
 import threading
 
-DEFAULTS = {"error_rate": 0.0, "status": 503, "latency_ms": 0, "malformed_rate": 0.0, "drop_rate": 0.0}
+DEFAULTS = {"error_rate": 0.0, "status": 503, "latency_ms": 0, "malformed_rate": 0.0, "drop_rate": 0.0,
+            "retry_after": 0}
 
 
 class Faults:
@@ -24,6 +25,7 @@ class Faults:
                 config[name] = float(config[name])
             config["status"] = int(config["status"])
             config["latency_ms"] = max(0, int(config["latency_ms"]))
+            config["retry_after"] = max(0, int(config["retry_after"]))  # seconds; 0 = no Retry-After header
         except (TypeError, ValueError):
             raise ValueError(f"fault settings must be numbers: {settings}") from None
         for name in ("error_rate", "malformed_rate", "drop_rate"):

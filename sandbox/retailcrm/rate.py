@@ -5,6 +5,7 @@ import threading
 import time
 
 WINDOW = 1.0
+ARRIVALS_KEPT = 100_000  # per key: when each request came, for tests of pauses and pacing
 
 
 class RateLimiter:
@@ -22,6 +23,7 @@ class RateLimiter:
         self._accepted = collections.defaultdict(collections.deque)
         self._seen = collections.defaultdict(collections.deque)
         self._stats = {}
+        self._arrivals = collections.defaultdict(lambda: collections.deque(maxlen=ARRIVALS_KEPT))
 
     def hit(self, key):
         """Count one request for ``key``; return False when it must be rejected."""
@@ -30,6 +32,7 @@ class RateLimiter:
             stats = self._stats.setdefault(key, {"max_per_second": 0, "total": 0, "rejected_503": 0})
             seen = self._trim(self._seen[key], now)
             seen.append(now)
+            self._arrivals[key].append(now)
             stats["total"] += 1
             stats["max_per_second"] = max(stats["max_per_second"], len(seen))
             accepted = self._trim(self._accepted[key], now)
@@ -49,6 +52,11 @@ class RateLimiter:
         with self._lock:
             return {key: dict(value) for key, value in self._stats.items()}
 
+    def arrivals(self, key):
+        """The clock readings (``time.monotonic`` by default) at which requests of ``key`` arrived."""
+        with self._lock:
+            return list(self._arrivals.get(key, ()))
+
     def reset(self, rps=None):
         with self._lock:
             if rps is not None:
@@ -56,3 +64,4 @@ class RateLimiter:
             self._accepted.clear()
             self._seen.clear()
             self._stats.clear()
+            self._arrivals.clear()

@@ -1,4 +1,4 @@
-"""One worker process for the shared-rate test: waits for "go" on stdin, then hammers the sandbox.
+"""One worker process for the shared-rate tests: waits for "go" on stdin, then hammers the sandbox.
 
 Run as ``python -m tests.crm.rate_worker URL API_KEY REDIS_URL COUNT RPS``; prints "ready", then
 the client's stats as JSON. Uses no Django, like an RQ worker's client would not need to.

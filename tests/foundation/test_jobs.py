@@ -7,7 +7,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from integration.jobs import JobRefused, enqueue, job_kind, run_inline
+from integration.jobs import JobRefused, enqueue, get_kind, job_kind, run_inline
 from integration.jobs.runner import perform
 from integration.models import CrmSettings, ExchangeEvent, JobRun
 from integration.permissions import RUN_IMPORTS
@@ -229,3 +229,28 @@ def test_a_run_whose_worker_died_neither_blocks_the_kind_nor_stays_running(setti
     assert again.created, again.message
     dead.refresh_from_db()
     assert dead.status == JobRun.Status.FAILED and "stopped unexpectedly" in dead.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_claim_left_by_a_dead_worker_does_not_swallow_later_requests():
+    import django_rq
+
+    from integration.jobs.runner import _claim_key, rq_job_id
+
+    redis = django_rq.get_connection("default")
+    key = _claim_key(rq_job_id(get_kind("test-wait-rerun")))
+    seconds, _micros = redis.time()
+    # "running" since a minute ago, for an RQ job that no longer exists: its worker was killed
+    redis.hset(key, mapping={"state": "running", "since": seconds - 60, "last": seconds - 60, "job": "gone"})
+    again = enqueue("test-wait-rerun", trigger=JobRun.Trigger.WEBHOOK, options={"n": 1})
+    assert again.created, again.message
+    assert redis.hget(key, "state") == b"queued"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_while_a_run_is_queued_join_it():
+    first = enqueue("test-wait-rerun", trigger=JobRun.Trigger.WEBHOOK, options={"n": 1})
+    others = [enqueue("test-wait-rerun", trigger=JobRun.Trigger.WEBHOOK, options={"n": 1}) for _ in range(5)]
+    assert first.created and not any(other.created for other in others)
+    assert all(other.run == first.run and "already queued" in other.message for other in others)
+    assert JobRun.objects.count() == 1

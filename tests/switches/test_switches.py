@@ -23,7 +23,7 @@ from tests.sandbox_world import connected_sandbox
 GATED = {kind.name: kind.switch for kind in all_kinds() if kind.switch}  # job kind → its switch
 # Modes that change how a job works rather than whether it runs; each has a case below.
 BEHAVIOUR = ("use_price_types", "multiple_organizations", "corporate_customers")
-NOT_MODES = {"connection_ok", "prices_include_vat", "prefix_organization_guid"}  # other yes/no settings
+NOT_MODES = {"connection_ok", "connection_warning", "prices_include_vat", "prefix_organization_guid"}  # other yes/no settings
 
 
 @pytest.fixture(autouse=True)

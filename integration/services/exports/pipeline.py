@@ -4,17 +4,16 @@ Why a sender thread: RetailCRM allows 10 requests a second, so a full upload of 
 offers (400 requests) is bound by the rate limit, not by us. While the sender sleeps for its
 slot and waits for the answer, this thread reads the next chunk of the catalog and records the
 answer to the previous batch; only the sender touches the HTTP client, only this thread the
-database.
+database. Pacing is the client's shared limiter alone (integration/crm/ratelimit.py): it grants
+each request at the moment it leaves, so a sender that wakes late delays the next requests
+rather than crowding the CRM's window.
 """
 
 from __future__ import annotations
 
-import collections
 import hashlib
 import queue
-import sys
 import threading
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,7 +30,6 @@ from integration.secrets import redact
 # Errors no other batch can escape: stop the run instead of failing 400 batches one by one.
 FATAL = (CrmAuthError, CrmAccessDenied, CrmNotConfigured)
 QUEUE_AHEAD = 2  # batches built ahead of the sender: enough to never starve it, little memory
-SWITCH_INTERVAL = 0.0005  # seconds; see ExportRun.__enter__
 
 
 @dataclass(frozen=True)
@@ -72,37 +70,6 @@ def full_run_due(channel: str, requested: bool) -> bool:
     last = ExportCheckpoint.objects.filter(channel=channel).values_list("last_full_at", flat=True).first()
     hours = float(getattr(django_settings, "RETAILCRM_FULL_EXPORT_HOURS", 24))
     return last is None or (timezone.now() - last).total_seconds() >= hours * 3600
-
-
-class SendTimePacer:
-    """The shared limiter, plus this sender's real send times.
-
-    The shared limiter hands out slots; a sender that wakes up late for one slot (a busy CPU,
-    a garbage collection) and on time for the slot ten later puts 11 requests into one second
-    of the CRM's clock, and gets a 503 and a retry. Waiting also for the window after the real
-    time of the tenth-last send keeps every second of our actual traffic within the limit.
-    """
-
-    def __init__(self, shared):
-        self.shared = shared
-        self.window = shared.window
-        self._sent: collections.deque[float] = collections.deque(maxlen=shared.rate)
-
-    def acquire(self) -> float:
-        ready = time.monotonic() + self.shared.acquire()
-        if len(self._sent) == self._sent.maxlen:
-            ready = max(ready, self._sent[0] + self.window)
-        if (pause := ready - time.monotonic()) > 0:
-            time.sleep(pause)
-        self._sent.append(time.monotonic())
-        return 0.0
-
-
-def pace(client) -> None:
-    """Give ``client`` a :class:`SendTimePacer` around its limiter (when that limiter is a sliding log)."""
-    limiter = client.rate_limiter
-    if hasattr(limiter, "window") and hasattr(limiter, "rate") and not isinstance(limiter, SendTimePacer):
-        client.rate_limiter = SendTimePacer(limiter)
 
 
 class _Sender(threading.Thread):
@@ -254,15 +221,9 @@ class ExportRun:
         self._record_answers()
 
     def __enter__(self):
-        # The sender must send when its rate-limit slot comes, not when this CPU-bound thread lets
-        # go of the GIL (every 5 ms by default, for each of the dozen hand-offs of one request):
-        # a request sent 50 ms late followed by one on time makes 11 in a second, and a 503.
-        self._switch_interval = sys.getswitchinterval()
-        sys.setswitchinterval(SWITCH_INTERVAL)
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        sys.setswitchinterval(self._switch_interval)
         if exc_type is not None:  # the run is failing: drop what is still queued, keep the sender short
             self._sender.stopped.set()
             if self._sender.is_alive():
@@ -294,7 +255,6 @@ def run_export(client, ctx, *, channel: str, crm_settings, targets_of, entries_o
         ctx.message(text, warning=True)
     full = full_run_due(channel, full)
     ctx.message(_("Full upload: every offer is sent.") if full else _("Only offers changed since the last upload are sent."))
-    pace(client)
     with ExportRun(ctx, channel=channel, id_field=crm_settings.offer_id_field, send=send, full=full,
                    one_site_per_request=one_site_per_request) as run:
         for target in targets:
