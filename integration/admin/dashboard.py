@@ -73,11 +73,14 @@ class DashboardMixin:
         self._require_view(request)
         attention = dashboard.attention()
         since = attention.since.isoformat(timespec="seconds")
+        rows = dashboard.job_rows()
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Exchange dashboard"),
             "opts": self.model._meta,
-            "rows": dashboard.job_rows(),
+            "rows": rows,
+            "schedule_problems": list(dict.fromkeys(
+                problem for row in rows if row.next_run for problem in row.next_run.missing)),
             "attention": attention,
             "unmapped_lines": _unmapped_links(request, self.admin_site, attention.unmapped),
             "parked_url": _changelist("exchangeevent", entity="order", result__exact=Result.PARKED, resolved__exact=0),
