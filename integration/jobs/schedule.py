@@ -57,7 +57,14 @@ def sync_schedules(scheduler=None) -> dict[str, int | None]:
                 scheduler.cancel(current)
             result[kind_name] = None
             continue
-        get_kind(kind_name)  # an unknown kind is an error the operator should see
+        try:
+            get_kind(kind_name)
+        except KeyError as exc:  # a row for a kind this installation lacks: say so, keep the others ticking
+            logger.error("Schedule %s not registered: %s", kind_name, exc)
+            if current is not None:
+                scheduler.cancel(current)
+            result[kind_name] = None
+            continue
         if current is not None and _is_current(current, row.interval_seconds):
             result[kind_name] = row.interval_seconds
             continue
@@ -73,6 +80,15 @@ def sync_schedules(scheduler=None) -> dict[str, int | None]:
         if entry_id.startswith(ENTRY_PREFIX) and entry_id.removeprefix(ENTRY_PREFIX) not in wanted:
             scheduler.cancel(job)
     return result
+
+
+def sync_after_edit() -> None:
+    """After a schedule is saved in the admin: show it at once; if Redis does not answer, the
+    scheduler process still applies the change at its next poll, so the save must not fail."""
+    try:
+        sync_schedules()
+    except Exception:
+        logger.warning("Could not update the scheduler now; it re-reads the schedules at its next poll", exc_info=True)
 
 
 class DatabaseScheduler(DjangoScheduler):

@@ -109,3 +109,12 @@ def test_entries_left_by_an_older_version_that_vanish_after_one_run_are_replaced
     sync_schedules()
     [job] = list(get_scheduler().get_jobs())
     assert job.result_ttl == -1
+
+
+@pytest.mark.django_db
+def test_a_row_for_an_unknown_kind_does_not_stop_the_others():
+    JobSchedule.objects.all().delete()
+    JobSchedule.objects.create(kind="no-such-kind", enabled=True, interval_seconds=60)
+    JobSchedule.objects.create(kind="test-record", enabled=True, interval_seconds=60)
+    assert sync_schedules() == {"no-such-kind": None, "test-record": 60}
+    assert [job.id for job in get_scheduler().get_jobs()] == ["schedule-test-record"]
