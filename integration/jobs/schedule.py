@@ -15,6 +15,7 @@ one poll without restarting anything.
 """
 
 import logging
+import time
 from datetime import datetime, timezone
 
 import django_rq
@@ -101,6 +102,15 @@ class DatabaseScheduler(DjangoScheduler):
         except Exception:  # a database hiccup must not stop the schedules already registered
             logger.exception("Could not re-read the schedules; keeping the registered ones")
         return super().enqueue_jobs()
+
+    def enqueue_job(self, job):
+        """A tick still waiting in its queue (no worker has taken it) is not pushed again, only
+        re-armed: while the workers are down, ticks would otherwise pile up and burst later."""
+        interval = job.meta.get("interval")
+        if interval and job.id in self.get_queue_for_job(job).get_job_ids():
+            self.connection.zadd(self.scheduled_jobs_key, {job.id: time.time() + int(interval)})
+            return
+        super().enqueue_job(job)
 
 
 def database_scheduler(interval: int) -> DatabaseScheduler:

@@ -118,3 +118,18 @@ def test_a_row_for_an_unknown_kind_does_not_stop_the_others():
     JobSchedule.objects.create(kind="test-record", enabled=True, interval_seconds=60)
     assert sync_schedules() == {"no-such-kind": None, "test-record": 60}
     assert [job.id for job in get_scheduler().get_jobs()] == ["schedule-test-record"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ticks_do_not_pile_up_while_no_worker_takes_them():
+    JobSchedule.objects.all().delete()
+    JobSchedule.objects.create(kind="test-record", enabled=True, interval_seconds=60)
+    scheduler = database_scheduler(interval=1)
+    scheduler.enqueue_jobs()
+    for _ in range(2):
+        [job] = list(scheduler.get_jobs())
+        scheduler.change_execution_time(job, datetime.now(UTC) - timedelta(seconds=1))  # due again
+        scheduler.enqueue_jobs()
+    assert django_rq.get_queue("default").job_ids == ["schedule-test-record"]
+    [(job, at)] = list(scheduler.get_jobs(with_times=True))
+    assert at > datetime.now(UTC).replace(tzinfo=None)  # still armed
