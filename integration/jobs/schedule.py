@@ -92,8 +92,36 @@ def sync_after_edit() -> None:
         logger.warning("Could not update the scheduler now; it re-reads the schedules at its next poll", exc_info=True)
 
 
+ALIVE_KEY = "exchange:scheduler:alive"
+
+
+def scheduler_is_alive(connection) -> bool:
+    """A ``run_scheduler`` process has polled within its interval + 10 s (one key, not a scan)."""
+    return bool(connection.exists(ALIVE_KEY))
+
+
 class DatabaseScheduler(DjangoScheduler):
-    """rq-scheduler's loop, re-reading the JobSchedule rows before each poll (under its lock)."""
+    """rq-scheduler's loop, re-reading the JobSchedule rows before each poll (under its lock).
+
+    Besides rq-scheduler's own per-instance key it keeps one fixed key alive for the dashboard,
+    expiring as rq-scheduler's does: a killed scheduler is seen gone within its interval + 10 s.
+    """
+
+    def _announce(self) -> None:
+        self.connection.set(ALIVE_KEY, self.name, ex=int(self._interval) + 10)
+
+    def register_birth(self):
+        super().register_birth()
+        self._announce()
+
+    def heartbeat(self):
+        super().heartbeat()
+        self._announce()
+
+    def register_death(self):
+        super().register_death()
+        if self.connection.get(ALIVE_KEY) == self.name.encode():
+            self.connection.delete(ALIVE_KEY)
 
     def enqueue_jobs(self):
         try:

@@ -119,18 +119,13 @@ def _scheduler_times() -> dict[str, datetime]:
 
 
 def processes(queue_names) -> Processes:
-    """Is an rq-scheduler alive (its heartbeat key), and which queues have no rq worker registered."""
+    """Is ``run_scheduler`` alive (its heartbeat key), and which queues have no rq worker registered."""
     from rq import Worker
 
-    from integration.jobs.schedule import get_scheduler
+    from integration.jobs.schedule import scheduler_is_alive
 
     try:
-        scheduler = get_scheduler()
-        connection = scheduler.connection
-        # A live scheduler refreshes its key every poll (it expires poll + 10 s after the last one)
-        # and marks it with "death" when it stops cleanly.
-        instances = connection.scan_iter(match=f"{scheduler.redis_scheduler_namespace_prefix}*")
-        running = any(not connection.hexists(key, "death") for key in instances)
+        running = scheduler_is_alive(django_rq.get_connection("default"))
         idle = tuple(name for name in dict.fromkeys(queue_names)
                      if not Worker.all(queue=django_rq.get_queue(name)))
     except Exception:  # the dashboard must still render when Redis is down

@@ -111,3 +111,12 @@ def test_the_missing_processes_are_named_in_russian(admin_client, orders_every_m
 def test_nothing_is_said_when_nothing_is_scheduled(admin_client):
     JobSchedule.objects.update(enabled=False)
     assert banner(admin_client.get(URL).content.decode()) == []
+
+
+def test_a_killed_scheduler_is_seen_gone_once_its_heartbeat_expires(orders_every_minute, clean_redis):
+    scheduler_started()  # polls every 5 s; a SIGKILL leaves no death mark, only the key's expiry
+    from integration.jobs.schedule import ALIVE_KEY
+
+    assert 0 < clean_redis.ttl(ALIVE_KEY) <= 5 + 10
+    clean_redis.delete(ALIVE_KEY)  # what the expiry does 15 s after the last poll
+    [problem] = [p for p in missing("import-orders") if NO_SCHEDULER in p]
