@@ -1,9 +1,11 @@
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext, gettext_lazy as _
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
+from import_export.forms import ImportForm
 
 from catalog.models import (
     Characteristic,
@@ -23,12 +25,36 @@ from catalog.resources import (
     ProductResource,
     StockBalanceResource,
 )
+from catalog.spreadsheets import CatalogFileRefused, CheckedCSV, CheckedXLSX, check_upload_size, escaped_dataset
+
+
+class CatalogImportForm(ImportForm):
+    def clean_import_file(self):
+        upload = self.cleaned_data["import_file"]
+        try:
+            check_upload_size(upload.size)  # refused before anything is read into memory
+        except CatalogFileRefused as exc:
+            raise forms.ValidationError(str(exc)) from None
+        return upload
 
 
 class CatalogImportExportMixin(ImportExportMixin):
-    """CSV/XLSX import and export buttons on a catalog changelist (C1)."""
+    """CSV/XLSX import and export buttons on a catalog changelist (C1), with the limits and the
+    formula escaping of catalog/spreadsheets.py."""
 
     formats = (CSV, XLSX)
+    import_formats = (CheckedCSV, CheckedXLSX)  # same order as ``formats``: the form's choice is an index
+    export_formats = (CSV, XLSX)
+    import_form_class = CatalogImportForm
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, CatalogFileRefused):
+            form.add_error("import_file", str(e))
+        else:
+            super().add_data_read_fail_error_to_form(form, e)
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        return escaped_dataset(super().get_data_for_export(request, queryset, **kwargs))
 
     def has_import_permission(self, request):
         # An import both adds and changes rows: it needs both permissions (the setting asks for "add").

@@ -1,6 +1,7 @@
 """Settings read from the environment (django-environ); bad values fail loudly at start-up."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -29,7 +30,7 @@ def _strict_bool(name: str, default: bool) -> bool:
     raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
 
 
-def _positive_int(name: str, default: int) -> int:
+def _positive_int(name: str, default: int, *, zero_allowed: bool = False) -> int:
     raw = os.environ.get(name)
     if raw is None:
         return default
@@ -37,7 +38,7 @@ def _positive_int(name: str, default: int) -> int:
         value = int(raw)
     except ValueError:
         raise ImproperlyConfigured(f"{name} must be a whole number, got {raw!r}") from None
-    if value <= 0:
+    if value < 0 or (value == 0 and not zero_allowed):
         raise ImproperlyConfigured(f"{name} must be positive, got {raw!r}")
     return value
 
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "catalog",
     "integration",
     "loyalty",
+    "axes",
 ]
 
 MIDDLEWARE = [
@@ -83,7 +85,25 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the lockout page
 ]
+
+# Admin login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords for one username
+# from one address, that pair is locked for LOGIN_LOCKOUT_MINUTES; a successful login resets it.
+AUTHENTICATION_BACKENDS = [
+    "integration.login_throttle.RequestThrottledBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = _positive_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=_positive_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "integration.login_throttle.client_ip"
+# How many reverse proxies append to X-Forwarded-For in front of gunicorn (docker-compose: nginx = 1,
+# plus one for a TLS proxy in front of it). 0: REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = _positive_int("TRUSTED_PROXY_COUNT", 0, zero_allowed=True)
+AXES_LOCKOUT_CALLABLE = "integration.login_throttle.lockout_response"
+AXES_SENSITIVE_PARAMETERS = ["password"]
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -192,4 +212,6 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]}
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # axes announces itself at INFO in every process; its failure and lockout lines are warnings
+    "loggers": {"axes": {"level": "WARNING"}},
 }

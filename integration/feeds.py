@@ -8,6 +8,7 @@ token is a registered secret, masked wherever our logs or exchange log would sho
 """
 
 import os
+import stat as stat_kinds
 from datetime import datetime, timezone as dt_timezone
 
 from django.contrib.auth.decorators import login_not_required
@@ -18,6 +19,7 @@ from django.utils.http import http_date
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from catalog.icml.paths import UnsafeCatalogPath, catalog_dir
 from catalog.icml.targets import catalog_specs
 from integration.models import CrmSettings, CrmSite
 
@@ -31,12 +33,14 @@ def _not_found(message: str) -> HttpResponseNotFound:
 def icml_feed(request, token: str, shop: str):
     if not constant_time_compare(token, CrmSettings.get_solo().feed_token):
         return _not_found(_("Unknown catalog feed address."))
-    specs = catalog_specs(shop)
+    try:
+        specs = catalog_specs(shop)
+    except UnsafeCatalogPath:
+        specs = None  # a stored name outside the catalog folder (not through the form): serve nothing
     if not specs:
         return _not_found(_("No catalog is configured for the shop “%(shop)s”.") % {"shop": shop})
-    try:
-        handle = open(specs[0].path, "rb")
-    except FileNotFoundError:
+    handle = _open_generated(specs[0].path)
+    if handle is None:
         return _not_found(_("The catalog has not been generated yet: run “Generate catalog” first."))
     # Stat the open file, not the path: a generation finishing meanwhile renames a new file in,
     # and the validators must describe the bytes this response sends.
@@ -51,6 +55,23 @@ def icml_feed(request, token: str, shop: str):
         # The 304 replaces it: close the file only (response.close() would signal the end of the request).
         handle.close()
     return conditional
+
+
+def _open_generated(path):
+    """The regular file the generator wrote at ``path`` inside the catalog folder, opened; else None.
+
+    ``path`` is already resolved and confined; checked again here because this URL is anonymous,
+    and opened without following a symlink swapped in since."""
+    if not os.path.realpath(path).startswith(os.path.join(os.path.realpath(catalog_dir()), "")):
+        return None
+    try:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:  # missing, a symlink, or not readable
+        return None
+    if not stat_kinds.S_ISREG(os.fstat(descriptor).st_mode):
+        os.close(descriptor)
+        return None
+    return os.fdopen(descriptor, "rb")
 
 
 def feed_rows(public_url: str) -> list[dict]:

@@ -28,7 +28,9 @@ SOAP request an ``EditOrderResponse`` envelope with ``<return>true</return>``. E
 500 (anything unexpected — the row is kept, then the exception is re-raised for Django to log,
 as dj-stripe and anymail do).
 
-Every request leaves exactly one row, rejected ones included. The URL is not stored (it
+Every request that passes authentication leaves exactly one row, rejected ones included; calls
+refused before that (401, 405: anyone can post here) are counted per window and only a few of
+each window are kept, shortened (``services/webhook_rejections.py``). The URL is not stored (it
 carries the secret), nor are headers; stored text passes through ``loggable`` (secrets masked). The remote
 address is ``REMOTE_ADDR`` only: ``X-Forwarded-For`` is set by whoever calls, and the row is
 an audit trail, so behind the reverse proxy it shows the proxy's address.
@@ -56,7 +58,9 @@ from lxml import etree
 
 from integration.jobs import JobRefused, enqueue
 from integration.models import CrmSettings, JobRun, WebhookRequest
+from integration.models.settings import MIN_WEBHOOK_SECRET_LENGTH
 from integration.secrets import loggable, mask
+from integration.services import webhook_rejections
 
 logger = logging.getLogger(__name__)
 
@@ -151,6 +155,7 @@ class _Intake:
             body_format=self.format,
         )
         self.config: CrmSettings | None = None
+        self.authenticated = False  # until then a refusal is only counted and sampled (anyone can call)
 
     # --- the steps -------------------------------------------------------------------------
 
@@ -162,6 +167,7 @@ class _Intake:
             self.config = CrmSettings.get_solo()
             body = self._read_body()
             self._authenticate()
+            self.authenticated = True
             if body is None:
                 raise Rejected(413, _("body larger than %(size)s KB") % {"size": MAX_BODY_BYTES // 1024})
             order_id = self._parse(body)
@@ -205,11 +211,15 @@ class _Intake:
     def _authenticate(self) -> None:
         config = self.config
         if self.token is not None:
-            if not (config.webhook_token and constant_time_compare(self.token, config.webhook_token)):
+            usable = len(config.webhook_token) >= MIN_WEBHOOK_SECRET_LENGTH
+            if not (usable and constant_time_compare(self.token, config.webhook_token)):
                 raise Rejected(401, _("wrong token"))
             return
         if not config.webhook_basic_user:
             raise Rejected(401, _("HTTP Basic is not enabled: no webhook user is set in RetailCRM settings"))
+        if len(config.webhook_basic_password) < MIN_WEBHOOK_SECRET_LENGTH:
+            raise Rejected(401, _("HTTP Basic is not enabled: set a webhook password of at least %(n)d characters "
+                                  "in RetailCRM settings") % {"n": MIN_WEBHOOK_SECRET_LENGTH})
         scheme, _sep, value = self.request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
         if scheme.lower() != "basic" or not value.strip():
             raise Rejected(401, _("missing credentials"))
@@ -268,7 +278,7 @@ class _Intake:
     def _parse_json(self, body: bytes) -> int:
         try:
             data = json.loads(body)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[…]]]] nested too deep
             raise Rejected(400, _("malformed JSON")) from None
         if isinstance(data, dict) and "id" not in data and isinstance(data.get("order"), dict):
             data = data["order"]
@@ -289,6 +299,8 @@ class _Intake:
 
     def _store(self, http_status: int, status: str, error: str) -> None:
         self.row.http_status, self.row.status, self.row.error = http_status, status, self._scrub(error)
+        if not self.authenticated and not webhook_rejections.admit(self.row):
+            return  # counted in its window only
         self.row.save()
 
     def _save_failure(self, exc: Exception) -> None:

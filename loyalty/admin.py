@@ -14,10 +14,11 @@ from django_object_actions import DjangoObjectActions, action
 from solo.admin import SingletonModelAdmin
 
 from integration.admin.base import ReadOnlyAdmin
-from integration.admin.buttons import enqueue_from_admin
+from integration.admin.buttons import PermittedActions, PermittedButtons, enqueue_from_admin, requires
 from integration.admin.documents import CustomerAdmin
-from integration.jobs import JobRefused, enqueue, run_inline
+from integration.jobs import JobNotPermitted, JobRefused, enqueue, run_inline
 from integration.models import CrmSettings, Customer, JobRun
+from integration.permissions import RUN_IMPORTS, WRITE_TO_CRM
 from loyalty.models import STALE_AFTER, LoyaltyProgram, LoyaltySettings, Participation, RegistrationCandidate
 from loyalty.panels import amount, bonus_account_panel, order_bonuses_panel, program_rules
 from loyalty.services.registration import RegistrationRefused, chosen_program
@@ -40,6 +41,8 @@ def refresh_if_stale(request) -> None:
         return
     try:
         result = enqueue("refresh-loyalty", trigger=JobRun.Trigger.BUTTON, user=request.user)
+    except JobNotPermitted:
+        return  # a viewer reads the copy as it is; refreshing is for those who may run imports
     except JobRefused as exc:
         messages.warning(request, str(exc))
     else:
@@ -48,7 +51,7 @@ def refresh_if_stale(request) -> None:
 
 
 @admin.register(LoyaltySettings)
-class LoyaltySettingsAdmin(DjangoObjectActions, SingletonModelAdmin):
+class LoyaltySettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmin):
     change_form_template = "admin/loyalty/loyaltysettings/change_form.html"
     change_actions = ("refresh_programs",)
     fields = ("program", "program_active", "program_blocked", "program_sms", "program_levels", "programs_refreshed_at")
@@ -65,6 +68,7 @@ class LoyaltySettingsAdmin(DjangoObjectActions, SingletonModelAdmin):
         return super().change_view(request, object_id, form_url, extra_context)
 
     @action(label=_("Refresh loyalty programs"), description=_("Load the shop's programs and participants from RetailCRM"))
+    @requires(RUN_IMPORTS)
     def refresh_programs(self, request, obj):
         return enqueue_from_admin(request, "refresh-loyalty", back_url=reverse("admin:loyalty_loyaltysettings_change"))
 
@@ -115,7 +119,7 @@ class ParticipationAdmin(ReadOnlyAdmin):
 
 
 @admin.register(RegistrationCandidate)
-class RegistrationCandidateAdmin(admin.ModelAdmin):
+class RegistrationCandidateAdmin(PermittedActions, admin.ModelAdmin):
     """G2: customers with a phone who are not yet in the chosen program; select, then "Register"."""
 
     change_list_template = "admin/loyalty/registrationcandidate/change_list.html"
@@ -161,6 +165,7 @@ class RegistrationCandidateAdmin(admin.ModelAdmin):
         return super().changelist_view(request, extra_context)
 
     @admin.action(description=_("Register in the loyalty program"))
+    @requires(WRITE_TO_CRM)
     def register_in_program(self, request, queryset):
         try:
             chosen_program()
@@ -188,7 +193,7 @@ admin.site.unregister(Customer)
 
 
 @admin.register(Customer)
-class LoyaltyCustomerAdmin(DjangoObjectActions, CustomerAdmin):
+class LoyaltyCustomerAdmin(PermittedButtons, DjangoObjectActions, CustomerAdmin):
     """integration's customer admin plus G3 buttons, the G4 bonus account and G5 order bonuses."""
 
     change_actions = ("create_in_crm", "update_in_crm", "register_in_program", "refresh_bonus_account")
@@ -249,18 +254,21 @@ class LoyaltyCustomerAdmin(DjangoObjectActions, CustomerAdmin):
         return self._back(obj)
 
     @action(label=_("Create in CRM"), description=_("Create this customer in RetailCRM"))
+    @requires(WRITE_TO_CRM)
     def create_in_crm(self, request, obj):
         from loyalty.services.customers import create_in_crm
 
         return self._with_client(request, obj, lambda client, site: create_in_crm(client, obj, site))
 
     @action(label=_("Update in CRM"), description=_("Send this customer's name, phone, e-mail and address to RetailCRM"))
+    @requires(WRITE_TO_CRM)
     def update_in_crm(self, request, obj):
         from loyalty.services.customers import update_in_crm
 
         return self._with_client(request, obj, lambda client, site: update_in_crm(client, obj, site))
 
     @action(label=_("Register in loyalty program"), description=_("Create the customer's loyalty account in RetailCRM"))
+    @requires(WRITE_TO_CRM)
     def register_in_program(self, request, obj):
         if not obj.phone:
             messages.error(request, gettext("Fill in the customer's phone first: a loyalty program account needs one."))
@@ -282,6 +290,7 @@ class LoyaltyCustomerAdmin(DjangoObjectActions, CustomerAdmin):
         return self._back(obj)
 
     @action(label=_("Refresh bonus account"), description=_("Read the bonus account from RetailCRM"))
+    @requires(RUN_IMPORTS)
     def refresh_bonus_account(self, request, obj):
         from loyalty.services.accounts import refresh_account
 

@@ -3,6 +3,7 @@
 from django.utils.translation import gettext as __, gettext_lazy as _
 
 from integration.jobs.registry import Argument, job_kind
+from integration.permissions import RUN_IMPORTS, WRITE_TO_CRM
 
 
 def _customer_ids(value) -> list[int]:
@@ -15,7 +16,7 @@ def _customer_ids(value) -> list[int]:
         raise ValueError(__("Customer ids must be whole numbers, e.g. 12,15,40.")) from None
 
 
-@job_kind("refresh-loyalty", label=_("Refresh loyalty programs"), timeout=1800)
+@job_kind("refresh-loyalty", label=_("Refresh loyalty programs"), permission=RUN_IMPORTS, timeout=1800)
 def refresh_loyalty_job(ctx):
     from integration.crm.factory import client_from_settings
     from integration.models import CrmSettings
@@ -34,7 +35,7 @@ def refresh_loyalty_job(ctx):
                     warning=True)
 
 
-@job_kind("register-loyalty", label=_("Register customers in the loyalty program"), timeout=3 * 3600,
+@job_kind("register-loyalty", label=_("Register customers in the loyalty program"), permission=WRITE_TO_CRM, timeout=3 * 3600,
           arguments=[Argument("customer_ids", required=True, help="Local customer ids, comma-separated")])
 def register_loyalty_job(ctx, customer_ids=()):
     from integration.crm.factory import client_from_settings

@@ -82,6 +82,14 @@ def make_world():
     im.ExchangeEvent.objects.create(run=run, entity="order", crm_id="1", result="created", direction="import")
     im.JobSchedule.objects.get_or_create(kind="check-connection", defaults={"interval_seconds": 600})
     im.WebhookRequest.objects.create(order_crm_id=1, status=im.WebhookRequest.Status.ENQUEUED, body_format="form", run=run)
+    im.RejectedWebhookWindow.objects.create(window_start=run.created_at, calls=3, stored=3, last_remote_addr="127.0.0.1")
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    client = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "alice", "http_accept": "*/*",
+              "path_info": "/admin/login/"}
+    AccessAttempt.objects.create(**client, get_data="", post_data="username=alice", failures_since_start=1)
+    AccessFailureLog.objects.create(**client)
+    AccessLog.objects.create(**client)
     from loyalty.models import LoyaltyProgram, Participation
 
     program = LoyaltyProgram.objects.create(crm_id=1, name="Bonus club", active=True)

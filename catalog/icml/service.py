@@ -13,10 +13,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.conf import settings
 from django.utils import timezone
 
 from catalog.icml import source
+from catalog.icml.paths import UnsafeCatalogPath, catalog_dir, resolve_path  # noqa: F401 (re-exported)
 from catalog.icml.spec import CatalogSpec
 from catalog.icml.writer import write_icml
 
@@ -33,16 +33,6 @@ class GenerationReport:
     bytes: int
     seconds: float
     peak_mb: float | None = None
-
-
-def catalog_dir() -> Path:
-    return Path(getattr(settings, "ICML_DIR", None) or Path(settings.VAR_DIR) / "icml")
-
-
-def resolve_path(configured: str) -> Path:
-    """An absolute path is used as given; a relative one (the default ``catalog_icml.xml``) lives in catalog_dir()."""
-    path = Path(configured or "catalog_icml.xml").expanduser()
-    return path if path.is_absolute() else catalog_dir() / path
 
 
 @contextmanager

@@ -6,7 +6,7 @@ into plain ``CatalogSpec`` values for the generation service.
 
 from dataclasses import replace
 
-from catalog.icml.service import resolve_path
+from catalog.icml.paths import resolve_path  # refuses names that leave the catalog folder
 from catalog.icml.spec import CatalogSpec
 
 SINGLE_SHOP_SLUG = "catalog"  # the feed name when no default shop code is set

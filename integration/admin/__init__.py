@@ -1,1 +1,1 @@
-from integration.admin import catalog_pages, dictionaries, documents, jobs, mappings, settings, webhooks  # noqa: F401
+from integration.admin import catalog_pages, dictionaries, documents, jobs, mappings, queues, settings, webhooks  # noqa: F401

@@ -9,25 +9,30 @@ from django_object_actions import DjangoObjectActions
 
 from catalog.admin import PriceAdmin, ProductAdmin, ProductGroupAdmin, StockBalanceAdmin
 from catalog.models import Price, Product, ProductGroup, StockBalance
-from integration.admin.buttons import job_button
+from integration.admin.buttons import PermittedButtons, job_button
 
 
-class PriceExportAdmin(DjangoObjectActions, PriceAdmin):
+class CatalogButtons(PermittedButtons, DjangoObjectActions):
+    # import-export's list template hides every tool from users without "add"; ours shows the buttons they may press.
+    import_export_change_list_template = "admin/integration/catalog_change_list.html"
+
+
+class PriceExportAdmin(CatalogButtons, PriceAdmin):
     changelist_actions = ("run_export_prices",)
     run_export_prices = job_button("export-prices")
 
 
-class StockExportAdmin(DjangoObjectActions, StockBalanceAdmin):
+class StockExportAdmin(CatalogButtons, StockBalanceAdmin):
     changelist_actions = ("run_export_stock",)
     run_export_stock = job_button("export-stock")
 
 
-class ProductGroupCatalogAdmin(DjangoObjectActions, ProductGroupAdmin):
+class ProductGroupCatalogAdmin(CatalogButtons, ProductGroupAdmin):
     changelist_actions = ("run_generate_catalog",)
     run_generate_catalog = job_button("generate-catalog")
 
 
-class ProductCatalogAdmin(DjangoObjectActions, ProductAdmin):
+class ProductCatalogAdmin(CatalogButtons, ProductAdmin):
     changelist_actions = ("run_generate_catalog",)
     run_generate_catalog = job_button("generate-catalog")
 

@@ -17,8 +17,10 @@ from django.views.decorators.http import require_POST
 from integration.admin.buttons import enqueue_from_admin
 from integration.admin.dashboard_chart import orders_chart
 from integration.admin.progress import run_status
-from integration.jobs import get_kind
+from integration.jobs import all_kinds, get_kind
+from integration.jobs.runner import check_permitted
 from integration.models import CrmSettings, ExchangeEvent, JobRun
+from integration.permissions import user_may
 from integration.services import dashboard
 
 Result = ExchangeEvent.Result
@@ -81,6 +83,8 @@ class DashboardMixin:
             "rows": rows,
             "schedule_problems": list(dict.fromkeys(
                 problem for row in rows if row.next_run for problem in row.next_run.missing)),
+            # Run-now buttons are drawn only for the kinds this user may start (the runner checks again).
+            "runnable": {kind.name for kind in all_kinds() if user_may(request.user, kind.permission)},
             "attention": attention,
             "unmapped_lines": _unmapped_links(request, self.admin_site, attention.unmapped),
             "parked_url": _changelist("exchangeevent", entity="order", result__exact=Result.PARKED, resolved__exact=0),
@@ -98,6 +102,7 @@ class DashboardMixin:
             kind = get_kind(kind_name)
         except KeyError:
             raise Http404(gettext("There is no job called %(name)s.") % {"name": kind_name}) from None
+        check_permitted(kind, request.user)
         back = reverse("admin:integration_jobrun_dashboard")
         if not dashboard.runs_without_options(kind):
             messages.error(request, gettext("“%(job)s” needs options; start it from its own page.") % {"job": kind.label})

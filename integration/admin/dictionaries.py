@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from integration.admin.base import ReadOnlyAdmin
+from integration.permissions import CHANGE_SETTINGS, user_may
+from integration.secrets import redact
 from integration.models import (
     CrmDeliveryType,
     CrmOrderMethod,
@@ -22,8 +24,26 @@ class DictionaryAdmin(ReadOnlyAdmin):
     search_fields = ("name", "code")
 
 
-for model in (CrmSite, CrmStatusGroup, CrmStore, CrmPriceType, CrmPaymentType, CrmDeliveryType, CrmOrderType, CrmOrderMethod):
+for model in (CrmStatusGroup, CrmStore, CrmPriceType, CrmPaymentType, CrmDeliveryType, CrmOrderType, CrmOrderMethod):
     admin.site.register(model, DictionaryAdmin)
+
+
+@admin.register(CrmSite)
+class CrmSiteAdmin(DictionaryAdmin):
+    """The shop's catalog URL in RetailCRM carries our feed secret when it is our feed: whole only for
+    those who may change the settings (they paste it into RetailCRM), masked for everyone else."""
+
+    readonly_fields = ("masked_yml_url",)
+
+    def get_fields(self, request, obj=None):
+        fields = [name for name in super().get_fields(request, obj) if name != "masked_yml_url"]
+        if user_may(request.user, CHANGE_SETTINGS):
+            return fields
+        return ["masked_yml_url" if name == "yml_url" else name for name in fields]
+
+    @admin.display(description=_("catalog URL in CRM"))
+    def masked_yml_url(self, obj):
+        return redact(obj.yml_url)
 
 
 @admin.register(CrmStatus)

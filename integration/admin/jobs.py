@@ -7,12 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from django_object_actions import DjangoObjectActions
 
 from integration.admin.base import ReadOnlyAdmin
-from integration.admin.buttons import enqueue_from_admin, job_button
+from integration.admin.buttons import PermittedActions, PermittedButtons, enqueue_from_admin, job_button, requires
 from integration.admin.dashboard import DashboardMixin
 from integration.jobs import all_kinds
 from integration.jobs import definitions  # noqa: F401  the admin loads before the app's ready()
 from integration.jobs.schedule import sync_after_edit
 from integration.models import ExchangeEvent, JobRun, JobSchedule
+from integration.permissions import RUN_IMPORTS
 
 
 class ExchangeEventInline(admin.TabularInline):
@@ -25,7 +26,7 @@ class ExchangeEventInline(admin.TabularInline):
     max_num = 0
 
 
-class JobRunAdmin(DashboardMixin, DjangoObjectActions, ReadOnlyAdmin):
+class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnlyAdmin):
     list_display = ("id", "kind", "scope", "trigger", "status_badge", "created_at", "started_at", "finished_at", "counts_summary", "short_error")
     list_filter = ("kind", "status", "trigger")
     list_select_related = ("requested_by",)
@@ -69,7 +70,7 @@ admin.site.register(JobRun, JobRunAdmin)
 
 
 @admin.register(ExchangeEvent)
-class ExchangeEventAdmin(ReadOnlyAdmin):
+class ExchangeEventAdmin(PermittedActions, ReadOnlyAdmin):
     actions = ("retry_orders",)
     list_display = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message", "run_link", "resolved")
     list_filter = ("result", "direction", "entity", "resolved")
@@ -79,6 +80,7 @@ class ExchangeEventAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
     @admin.action(description=_("Load these orders again now"))
+    @requires(RUN_IMPORTS)
     def retry_orders(self, request, queryset):
         crm_ids = sorted({event.crm_id for event in queryset if event.entity == "order" and event.crm_id.isdigit()})
         for crm_id in crm_ids:

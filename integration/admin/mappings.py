@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 from django_object_actions import DjangoObjectActions
 from simple_history.admin import SimpleHistoryAdmin
 
-from integration.admin.buttons import job_button
+from integration.admin.buttons import PermittedButtons, job_button
 from integration.jobs import definitions  # noqa: F401
 
 from integration.models import (
@@ -27,7 +27,7 @@ class OrderStateAdmin(SimpleHistoryAdmin):
     search_fields = ("code", "name")
 
 
-class MappingAdmin(DjangoObjectActions, SimpleHistoryAdmin):
+class MappingAdmin(PermittedButtons, DjangoObjectActions, SimpleHistoryAdmin):
     """A mapping page: "Load from RetailCRM", the unmapped CRM entries, and flags for vanished ones."""
 
     change_list_template = "admin/integration/mapping_change_list.html"

@@ -17,11 +17,14 @@ from django_object_actions import DjangoObjectActions, action
 from simple_history.admin import SimpleHistoryAdmin
 from solo.admin import SingletonModelAdmin
 
-from integration.admin.buttons import enqueue_from_admin, job_button
+from catalog.icml.paths import UnsafeCatalogPath
+from integration.admin.buttons import PermittedButtons, enqueue_from_admin, job_button, requires
 from integration.feeds import feed_rows
 from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
 from integration.models import CrmSettings, JobRun
+from integration.models.settings import MIN_WEBHOOK_SECRET_LENGTH
+from integration.permissions import CHANGE_SETTINGS, RUN_EXPORTS, RUN_IMPORTS, WRITE_TO_CRM, user_may
 from integration.secrets import redact
 from integration.services.crm_setup import trigger_instructions
 from integration.services.settings_file import SECRET_FIELDS, SettingsFileError, export_settings, import_settings
@@ -41,9 +44,9 @@ class CrmSettingsForm(forms.ModelForm):
         help_text=_("At least 16 characters; it becomes part of the trigger address. Leave empty to keep it."),
     )
     webhook_basic_password = forms.CharField(
-        label=_("webhook password (HTTP Basic)"), required=False, strip=True,
+        label=_("webhook password (HTTP Basic)"), required=False, strip=True, min_length=MIN_WEBHOOK_SECRET_LENGTH,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text=_("Leave empty to keep the stored password."),
+        help_text=_("At least 16 characters. Leave empty to keep the stored password."),
     )
 
     class Meta:
@@ -64,6 +67,17 @@ class CrmSettingsForm(forms.ModelForm):
 
     def clean_crm_url(self):
         return (self.cleaned_data.get("crm_url") or "").rstrip("/")
+
+    def clean(self):
+        cleaned = super().clean()
+        stored = CrmSettings.objects.filter(pk=self.instance.pk).values("crm_url", "api_key").first()
+        address_changed = stored and "crm_url" in cleaned and cleaned["crm_url"] != stored["crm_url"].rstrip("/")
+        if address_changed and stored["api_key"] and not cleaned.get("api_key") and not cleaned.get("clear_api_key"):
+            # The stored key belongs to the old address: it is not sent to a new one unless typed again.
+            self.add_error("api_key", gettext("The RetailCRM address changed: enter the API key again."))
+        if cleaned.get("webhook_basic_password"):
+            self.instance.webhook_basic_password = cleaned["webhook_basic_password"]  # for the model's clean()
+        return cleaned
 
     def save(self, commit=True):
         instance = super().save(commit=False)
@@ -101,9 +115,20 @@ class LoadSinceForm(forms.Form):
 class SettingsFileForm(forms.Form):
     file = forms.FileField(label=_("Settings file (JSON)"))
 
+    def clean_file(self):
+        from django.conf import settings
+        from django.template.defaultfilters import filesizeformat
+
+        upload = self.cleaned_data["file"]
+        limit = getattr(settings, "SETTINGS_FILE_MAX_BYTES", 5 * 1024 * 1024)  # a real one is a few KB
+        if upload.size > limit:
+            raise forms.ValidationError(gettext("The file is %(size)s; a settings file may be at most %(limit)s.") % {
+                "size": filesizeformat(upload.size), "limit": filesizeformat(limit)})
+        return upload
+
 
 @admin.register(CrmSettings)
-class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
+class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
     # Ours (it extends django-object-actions' form): links to Load orders and Settings file, room for the buttons.
     change_form_template = "admin/integration/crmsettings/change_form.html"
     form = CrmSettingsForm
@@ -146,6 +171,7 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
         return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
     @action(label=_("Register integration module"), description=_("B9: register this back office in RetailCRM"))
+    @requires(WRITE_TO_CRM)
     def register_module(self, request, obj):
         try:
             return self._run_now(request, "register-module", public_url=request.build_absolute_uri("/"))
@@ -154,6 +180,7 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
     @action(label=_("Create custom field"), description=_("B10: create the order field that marks our own changes"))
+    @requires(WRITE_TO_CRM)
     def create_custom_field(self, request, obj):
         try:
             return self._run_now(request, "create-custom-field")
@@ -162,10 +189,12 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
     @action(label=_("Export all stock"), description=_("D1: send the stock of every offer, not only the changed ones"))
+    @requires(RUN_EXPORTS)
     def export_all_stock(self, request, obj):
         return enqueue_from_admin(request, "export-stock", options={"full": True})
 
     @action(label=_("Export all prices"), description=_("D2: send the prices of every offer, not only the changed ones"))
+    @requires(RUN_EXPORTS)
     def export_all_prices(self, request, obj):
         return enqueue_from_admin(request, "export-prices", options={"full": True})
 
@@ -178,9 +207,15 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
         ]
         return own + super().get_urls()
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # The page's links, like its buttons, only for those who may use them.
+        extra_context = {**(extra_context or {}), "may_load_orders": user_may(request.user, RUN_IMPORTS),
+                         "may_use_settings_file": self.has_change_permission(request)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def load_orders_view(self, request):
         """A5/E2/E3: load one order by id, or everything changed since a date, through the queue."""
-        if not self.has_change_permission(request):
+        if not user_may(request.user, RUN_IMPORTS):
             raise PermissionDenied
         one_form, since_form = LoadOneOrderForm(prefix="one"), LoadSinceForm(prefix="since")
         if request.method == "POST" and "load_one" in request.POST:
@@ -228,12 +263,15 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
             return self.settings_file_view(request, form=form)
         try:
             data = json.loads(form.cleaned_data["file"].read().decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
             return self.settings_file_view(request, form=form, file_errors=[("$", gettext("not valid JSON: %(error)s") % {"error": exc})])
+        had_key = bool(CrmSettings.get_solo().api_key)
         try:
             counts = import_settings(data)
         except SettingsFileError as exc:
             return self.settings_file_view(request, form=form, file_errors=sorted(exc.errors.items()))
+        if had_key and not CrmSettings.get_solo().api_key:
+            messages.warning(request, gettext("The file names another RetailCRM address: enter the API key again."))
         messages.success(request, gettext("Settings restored: %(n)d mapping rows. Check the connection again before the next exchange.") % {"n": sum(counts.values())})
         return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
@@ -261,14 +299,17 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
     @admin.display(description=_("catalog address for RetailCRM"))
     def catalog_feed(self, obj):
         """C3: the feed address to paste into the shop's catalog settings, and whether the CRM has it."""
-        rows = feed_rows(getattr(self, "_public_url", "/"))
+        try:
+            rows = feed_rows(getattr(self, "_public_url", "/"))
+        except UnsafeCatalogPath as exc:  # stored without the form (e.g. an old row): say so, serve nothing
+            return str(exc)
         if not rows:
             return gettext("No catalog is configured: tick “export catalog” for a shop in “B8 · multiple organizations”.")
         return format_html(
             "<table>{}</table><p>{}</p>",
             format_html_join("", "<tr><th>{}</th><td><code>{}</code><br>{}<br>{}</td></tr>", (
                 (row["shop"], row["url"] if getattr(self, "_show_feed_secret", False) else redact(row["url"]),
-                 row["crm_state"],
+                 row["crm_state"] if getattr(self, "_show_feed_secret", False) else redact(row["crm_state"]),
                  gettext("Generated %(when)s, %(size)s KB.") % {
                      "when": date_format(localtime(row["generated_at"]), "DATETIME_FORMAT"), "size": round(row["size"] / 1024)}
                  if row["generated_at"] else gettext("Not generated yet: press “Generate catalog”."))
@@ -299,6 +340,7 @@ class CrmSettingsAdmin(DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAd
         )
 
     @action(label=_("Check connection"), description=_("Ask RetailCRM for API versions, scopes and shops"))
+    @requires(CHANGE_SETTINGS)
     def check_connection(self, request, obj):
         run = run_inline("check-connection", trigger=JobRun.Trigger.BUTTON, user=request.user)
         settings_row = CrmSettings.get_solo()

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from integration.admin.base import ReadOnlyAdmin
-from integration.models import WebhookRequest
+from integration.models import RejectedWebhookWindow, WebhookRequest
 
 
 @admin.register(WebhookRequest)
@@ -36,3 +36,12 @@ class WebhookRequestAdmin(ReadOnlyAdmin):
             return "—"
         url = reverse("admin:integration_jobrun_change", args=[obj.run_id])
         return format_html('<a href="{}">{}</a>', url, obj.run)
+
+
+@admin.register(RejectedWebhookWindow)
+class RejectedWebhookWindowAdmin(ReadOnlyAdmin):
+    """E7: calls refused before authentication, counted per window (only a sample became webhook requests)."""
+
+    list_display = ("window_start", "calls", "stored", "last_call_at", "last_remote_addr")
+    date_hierarchy = "window_start"
+    show_full_result_count = False

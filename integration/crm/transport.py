@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError, ProtocolError
 
+from catalog.fields import is_loopback_host
 from integration.crm import errors
 from integration.crm.encoding import form_fields, query_params
 from integration.crm.masking import LOGGER_NAME, protect, redact
@@ -90,6 +91,11 @@ def _normalise_base_url(base_url: str) -> str:
     if parts.scheme not in {"http", "https"} or not parts.netloc:
         raise errors.CrmNotConfigured(
             f"The RetailCRM address {base_url!r} is not a web address (expected e.g. https://myshop.retailcrm.ru)."
+        )
+    if parts.scheme == "http" and not is_loopback_host(parts.hostname):
+        # the API key would cross the network in clear text
+        raise errors.CrmNotConfigured(
+            f"The RetailCRM address {base_url!r} uses http://; use https:// (http:// only for 127.0.0.1, ::1, localhost)."
         )
     return url
 
@@ -189,7 +195,9 @@ class CrmTransport:
             self.stats.requests += 1
             started = time.monotonic()
             try:
-                response = self.session.request(method, url, params=query, data=body, timeout=self.timeout)
+                # Never redirected: requests would resend X-API-KEY to wherever Location points.
+                response = self.session.request(method, url, params=query, data=body, timeout=self.timeout,
+                                                allow_redirects=False)
             except requests.RequestException as exc:
                 self.stats.network_errors += 1
                 failure = _classify(exc, self.host, self.timeout)
@@ -215,6 +223,8 @@ class CrmTransport:
                 attempt += 1
                 self._pause(attempt, response.headers.get("Retry-After"), f"{method} {api_path}", f"HTTP {status}")
                 continue
+            if response.is_redirect:
+                raise self._redirected(response, method, api_path)
             return self._decode(response, method, api_path, attempt + 1)
 
     # -- pacing ----------------------------------------------------------------------------
@@ -283,6 +293,14 @@ class CrmTransport:
         if envelope_ok and payload.get("success") is True and status < 400:
             return payload
         raise self._status_error(status, payload if envelope_ok else None, method, path, attempts)
+
+    def _redirected(self, response: requests.Response, method: str, path: str) -> errors.CrmError:
+        target = urlsplit(requests.compat.urljoin(response.url, response.headers.get("Location", "")))
+        origin = f"{target.scheme}://{target.netloc}" if target.netloc else "?"
+        message = (f"{self._where()} answered {method} {path} with a redirect (HTTP {response.status_code}) to {origin}; "
+                   f"the API key is never sent on to another address. If RetailCRM moved, enter its new "
+                   f"address and the API key again in the RetailCRM settings.")
+        return errors.CrmError(self._redact(message), status=response.status_code, method=method, path=path)
 
     def _malformed(self, response, payload, method: str, path: str) -> errors.CrmMalformedResponse:
         status = response.status_code

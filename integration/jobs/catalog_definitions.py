@@ -3,9 +3,10 @@
 from django.utils.translation import gettext as __, gettext_lazy as _
 
 from integration.jobs.registry import job_kind
+from integration.permissions import RUN_EXPORTS
 
 
-@job_kind("generate-catalog", label=_("Generate catalog"), queue="catalog", requires_connection=False, timeout=3 * 3600)
+@job_kind("generate-catalog", label=_("Generate catalog"), permission=RUN_EXPORTS, queue="catalog", requires_connection=False, timeout=3 * 3600)
 def generate_catalog_job(ctx):
     """Every configured file, or with a scope (``exchange generate-catalog --shop CODE``) only that shop's.
 

@@ -3,9 +3,10 @@
 from django.utils.translation import gettext as __, gettext_lazy as _
 
 from integration.jobs.registry import Argument, job_kind
+from integration.permissions import CHANGE_SETTINGS, RUN_IMPORTS, WRITE_TO_CRM
 
 
-@job_kind("check-connection", label=_("Check connection"), requires_connection=False, timeout=120)
+@job_kind("check-connection", label=_("Check connection"), permission=CHANGE_SETTINGS, requires_connection=False, timeout=120)
 def check_connection_job(ctx):
     from integration.services.connection import check_and_store
 
@@ -18,7 +19,7 @@ def check_connection_job(ctx):
         raise RuntimeError(message)
 
 
-@job_kind("sync-references", label=_("Load references from RetailCRM"), timeout=600)
+@job_kind("sync-references", label=_("Load references from RetailCRM"), permission=RUN_IMPORTS, timeout=600)
 def sync_references_job(ctx):
     from integration.crm.factory import client_from_settings
     from integration.services.references import sync_references
@@ -33,7 +34,7 @@ def sync_references_job(ctx):
         ctx.message(__("Not mapped yet (%(book)s): %(codes)s") % {"book": book, "codes": ", ".join(codes)})
 
 
-@job_kind("register-module", label=_("Register integration module"), timeout=120,
+@job_kind("register-module", label=_("Register integration module"), permission=WRITE_TO_CRM, timeout=120,
           arguments=[Argument("public_url", required=True, help="Address RetailCRM uses to reach this back office")])
 def register_module_job(ctx, public_url=""):
     from integration.crm.factory import client_from_settings
@@ -47,7 +48,7 @@ def register_module_job(ctx, public_url=""):
     ctx.message(__("Integration module “%(code)s” is registered in RetailCRM.") % {"code": result["code"]})
 
 
-@job_kind("create-custom-field", label=_("Create custom field"), timeout=120)
+@job_kind("create-custom-field", label=_("Create custom field"), permission=WRITE_TO_CRM, timeout=120)
 def create_custom_field_job(ctx):
     from integration.crm.factory import client_from_settings
     from integration.services.crm_setup import create_echo_field
@@ -60,7 +61,7 @@ def create_custom_field_job(ctx):
         ctx.message(__("The order custom field “%(code)s” already exists in RetailCRM.") % {"code": code})
 
 
-@job_kind("import-order", label=_("Load one order by CRM id"), queue="orders", timeout=300, rerun_if_running=True,
+@job_kind("import-order", label=_("Load one order by CRM id"), permission=RUN_IMPORTS, queue="orders", timeout=300, rerun_if_running=True,
           arguments=[Argument("id", type=int, required=True, help="The order's id in RetailCRM (from its address: /orders/ID/edit)")])
 def import_order_job(ctx, id):
     """E3: load one order regardless of changes; also what the webhook (E7) queues."""
@@ -103,7 +104,7 @@ def _date(value: str):
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-@job_kind("import-orders", label=_("Import orders from RetailCRM"), queue="orders", timeout=3600,
+@job_kind("import-orders", label=_("Import orders from RetailCRM"), permission=RUN_IMPORTS, queue="orders", timeout=3600,
           arguments=[Argument("since", type=str, help="Load orders changed since this date (YYYY-MM-DD), then keep the cursor")])
 def import_orders_job(ctx, since=None):
     """E1/E2: the history feed from the stored cursor, or from a date."""

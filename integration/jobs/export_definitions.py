@@ -3,11 +3,12 @@
 from django.utils.translation import gettext_lazy as _
 
 from integration.jobs.registry import Argument, job_kind
+from integration.permissions import RUN_EXPORTS
 
 FULL = Argument("full", flag=True, help="Send every offer, not only the ones changed since the last upload")
 
 
-@job_kind("export-stock", label=_("Export stock to RetailCRM"), queue="export", timeout=3 * 3600, arguments=[FULL])
+@job_kind("export-stock", label=_("Export stock to RetailCRM"), permission=RUN_EXPORTS, queue="export", timeout=3 * 3600, arguments=[FULL])
 def export_stock_job(ctx, full=False):
     from integration.crm.factory import client_from_settings
     from integration.services.exports import export_stock
@@ -16,7 +17,7 @@ def export_stock_job(ctx, full=False):
         export_stock(client, ctx, full=bool(full))
 
 
-@job_kind("export-prices", label=_("Export prices to RetailCRM"), queue="export", timeout=3 * 3600, arguments=[FULL])
+@job_kind("export-prices", label=_("Export prices to RetailCRM"), permission=RUN_EXPORTS, queue="export", timeout=3 * 3600, arguments=[FULL])
 def export_prices_job(ctx, full=False):
     from integration.crm.factory import client_from_settings
     from integration.services.exports import export_prices

@@ -3,9 +3,12 @@
 from django.utils.translation import gettext as __, gettext_lazy as _
 
 from integration.jobs.registry import job_kind
+from integration.permissions import CHANGE_SETTINGS
 
 
-@job_kind("housekeeping", label=_("Clean up old logs"), requires_connection=False, timeout=1800)
+# Who may change the retention days may also start the clean-up by hand.
+@job_kind("housekeeping", label=_("Clean up old logs"), permission=CHANGE_SETTINGS, requires_connection=False,
+          timeout=1800)
 def housekeeping_job(ctx):
     from integration.services.housekeeping import clean_up
 

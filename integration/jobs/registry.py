@@ -30,13 +30,17 @@ class JobKind:
     # A request that arrives while the run is under way may concern data the run already read:
     # run once more afterwards instead of dropping it (webhook-triggered order imports).
     rerun_if_running: bool = False
+    # What a user must be allowed to start it ("integration.run_imports", …; see integration/permissions.py).
+    permission: str = ""
 
 
-def job_kind(name: str, *, label, queue: str = "default", arguments=(), requires_connection=True, timeout=3600,
-             rerun_if_running=False):
-    """Register ``service(ctx, **options)`` as the job kind ``name``."""
+def job_kind(name: str, *, label, permission: str, queue: str = "default", arguments=(), requires_connection=True,
+             timeout=3600, rerun_if_running=False):
+    """Register ``service(ctx, **options)`` as the job kind ``name``; ``permission`` is what a user needs to start it."""
     if not name.replace("-", "").isalnum():
         raise ValueError(f"job kind names may use letters, digits and '-' only: {name!r}")
+    if "." not in (permission or ""):
+        raise ValueError(f"job kind {name!r} must name the permission a user needs to start it (app_label.codename)")
 
     def register(service):
         if name in _KINDS:
@@ -44,6 +48,7 @@ def job_kind(name: str, *, label, queue: str = "default", arguments=(), requires
         _KINDS[name] = JobKind(
             name=name, service=service, label=label, queue=queue, arguments=tuple(arguments),
             requires_connection=requires_connection, timeout=timeout, rerun_if_running=rerun_if_running,
+            permission=permission,
         )
         return service
 

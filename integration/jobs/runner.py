@@ -19,14 +19,17 @@ from typing import Any
 
 import django_rq
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
 from integration.jobs.registry import JobKind, get_kind
 from integration.models import CrmSettings, ExchangeEvent, JobRun
+from integration.permissions import user_may
 from integration.secrets import loggable
 
 logger = logging.getLogger(__name__)
@@ -37,6 +40,21 @@ PROGRESS_SAVE_INTERVAL = 1.0  # seconds between progress writes while a job runs
 
 class JobRefused(Exception):
     """The job cannot start now; the message says why in words an operator understands."""
+
+
+class JobNotPermitted(PermissionDenied):
+    """The user may not start this job kind (a 403 wherever it reaches Django)."""
+
+
+class QueueUnavailable(JobRefused):
+    """Redis does not answer: nothing could be queued."""
+
+    def __init__(self):
+        super().__init__(_("The queue is unavailable (Redis does not answer): nothing was started. "
+                           "Try again in a moment; if it persists, ask the administrator to check Redis."))
+
+
+REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 
 
 @dataclass
@@ -58,6 +76,12 @@ def _check_allowed(kind: JobKind) -> None:
             _("“%(job)s” is not available until the connection to RetailCRM has been checked successfully. "
               "Open RetailCRM settings and press “Check connection”.") % {"job": kind.label}
         )
+
+
+def check_permitted(kind: JobKind, user) -> None:
+    """A person needs the kind's permission; ``user=None`` is the system (schedule, command, webhook)."""
+    if user is not None and not user_may(user, kind.permission):
+        raise JobNotPermitted(_("You may not start “%(job)s”.") % {"job": kind.label})
 
 
 def _lock_key(job_id: str) -> str:
@@ -84,12 +108,19 @@ def _active_job_status(queue, job_id: str, kind: JobKind, scope: str) -> str | N
 
 
 def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options: dict | None = None) -> EnqueueResult:
-    """Queue one run of ``kind_name`` after the current transaction commits."""
+    """Queue one run of ``kind_name`` after the current transaction commits.
+
+    ``user`` is who pressed the button (refused with :class:`JobNotPermitted` without the kind's
+    permission); ``None`` is the system. Redis not answering raises :class:`QueueUnavailable`."""
     kind = get_kind(kind_name)
+    check_permitted(kind, user)
     _check_allowed(kind)
     queue = django_rq.get_queue(kind.queue)
     job_id = rq_job_id(kind, scope)
-    active = _active_job_status(queue, job_id, kind, scope)
+    try:
+        active = _active_job_status(queue, job_id, kind, scope)
+    except REDIS_DOWN:
+        raise QueueUnavailable() from None
     if active is not None:
         current = JobRun.objects.filter(rq_job_id=job_id, status__in=[JobRun.Status.QUEUED, JobRun.Status.RUNNING]).first()
         if active == JobStatus.STARTED and kind.rerun_if_running:
@@ -170,6 +201,12 @@ def _push(kind: JobKind, run_id: int, job_id: str, queue) -> None:
             perform, run_id, job_id=job_id, unique=True, job_timeout=kind.timeout,
             result_ttl=0, failure_ttl=24 * 3600, description=f"{kind.name} (run {run_id})",
         )
+    except REDIS_DOWN:
+        # Redis went away between the check and the commit: the run never reached the queue.
+        unavailable = QueueUnavailable()
+        JobRun.objects.filter(pk=run_id).update(status=JobRun.Status.FAILED, finished_at=timezone.now(),
+                                                error=str(unavailable))
+        raise unavailable from None
     except DuplicateJobError:
         # Lost a race with a concurrent press; the other run does the work.
         JobRun.objects.filter(pk=run_id).update(
@@ -182,6 +219,7 @@ def run_inline(kind_name: str, *, trigger: str = JobRun.Trigger.COMMAND, user=No
                options: dict | None = None, check_allowed: bool = True) -> JobRun:
     """Run a job in this process (management command, tests) with the same bookkeeping."""
     kind = get_kind(kind_name)
+    check_permitted(kind, user)
     if check_allowed:
         _check_allowed(kind)
     run = JobRun.objects.create(
@@ -270,7 +308,13 @@ def perform(run_id: int) -> str:
 
     connection = django_rq.get_connection(kind.queue)
     lock = _HeldLock(connection, rq_job_id(kind, run.scope))
-    if not lock.acquire():
+    try:
+        acquired = lock.acquire()
+    except REDIS_DOWN:  # an inline run (a button, a command) needs the lock too
+        run.status, run.finished_at, run.error = JobRun.Status.FAILED, timezone.now(), str(QueueUnavailable())
+        run.save(update_fields=["status", "finished_at", "error"])
+        return run.status
+    if not acquired:
         run.status, run.finished_at = JobRun.Status.SKIPPED, timezone.now()
         run.messages.append(_("Skipped: another run of this job is in progress."))
         run.save(update_fields=["status", "finished_at", "messages"])

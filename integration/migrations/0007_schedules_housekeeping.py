@@ -16,7 +16,8 @@ def remove_schedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integration', '0006_catalog_feed'),
+        ('integration', '0010_security'),
+        ('integration', '0011_permissions'),
     ]
 
     operations = [

@@ -28,7 +28,7 @@ from integration.models.mappings import (
     WarehouseMapping,
 )
 from integration.models.settings import CrmSettings
-from integration.models.webhooks import WebhookRequest
+from integration.models.webhooks import RejectedWebhookWindow, WebhookRequest
 
 __all__ = [
     "CrmDeliveryType", "CrmOrderMethod", "CrmOrderType", "CrmPaymentType", "CrmPriceType", "CrmSettings",
@@ -37,5 +37,5 @@ __all__ = [
     "ManagerMapping", "OfferExportState", "Order", "OrderLine", "OrderState", "Payment", "PaymentDocumentKind",
     "PaymentTypeMapping", "PriceTypeMapping", "Return",
     "ReturnLine", "Sale", "ShopOrganization", "StatusExportMapping", "StatusImportMapping", "WarehouseMapping",
-    "WebhookRequest",
+    "RejectedWebhookWindow", "WebhookRequest",
 ]

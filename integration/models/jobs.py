@@ -1,9 +1,24 @@
 """The exchange log (I3): a row per job run and a row per entity the run touched."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+MIN_SCHEDULE_SECONDS = 10
+
+
+def validate_job_kind(value: str) -> None:
+    """A schedule of an unknown kind would stop run_scheduler from starting."""
+    from integration.jobs.registry import all_kinds
+
+    known = [kind.name for kind in all_kinds()]
+    if value not in known:
+        raise ValidationError(_("Unknown job “%(kind)s”; one of: %(known)s."),
+                              code="unknown_job", params={"kind": value, "known": ", ".join(known)})
 
 
 class JobRun(models.Model):
@@ -47,6 +62,13 @@ class JobRun(models.Model):
         verbose_name_plural = _("job runs")
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["kind", "-created_at"], name="jobrun_kind_recent")]
+        # What an operator may start (integration/permissions.py); "change settings" is change_crmsettings.
+        permissions = [
+            ("run_imports", _("Can run imports from RetailCRM")),
+            ("run_exports", _("Can run exports to RetailCRM")),
+            ("write_to_crm", _("Can change records in RetailCRM")),
+            ("manage_queues", _("Can manage the job queues")),
+        ]
 
     def __str__(self):
         return f"{self.kind} #{self.pk}"
@@ -100,9 +122,12 @@ class ExchangeEvent(models.Model):
 class JobSchedule(models.Model):
     """I2: how often a job kind runs by itself; the scheduler reads these rows."""
 
-    kind = models.CharField(_("job"), max_length=50, unique=True)
+    kind = models.CharField(_("job"), max_length=50, unique=True, validators=[validate_job_kind])
     enabled = models.BooleanField(_("enabled"), default=False)
-    interval_seconds = models.PositiveIntegerField(_("interval, seconds"), default=3600)
+    interval_seconds = models.PositiveIntegerField(
+        _("interval, seconds"), default=3600,
+        validators=[MinValueValidator(MIN_SCHEDULE_SECONDS, message=_("Run a job at most every 10 seconds."))],
+    )
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -5,6 +5,7 @@ from django.db import models
 from django.utils.translation import gettext, gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from catalog.icml.paths import validate_catalog_file_name
 from catalog.models import Organization, PriceType, ProductGroup, Warehouse
 from integration.models.dictionaries import (
     CrmDeliveryType,
@@ -205,7 +206,10 @@ class ShopOrganization(models.Model):
     default_delivery_method = models.CharField(
         _("default delivery method"), max_length=20, choices=DeliveryMethod.choices, default=DeliveryMethod.PICKUP
     )
-    catalog_path = models.CharField(_("catalog file"), max_length=500, blank=True, help_text=_("Default: <shop>_catalog_icml.xml"))
+    catalog_path = models.CharField(
+        _("catalog file"), max_length=500, blank=True, validators=[validate_catalog_file_name],
+        help_text=_("Default: <shop>_catalog_icml.xml"),
+    )
     warehouses = models.ManyToManyField(Warehouse, verbose_name=_("warehouses"), blank=True, related_name="+")
     catalog_groups = models.ManyToManyField(ProductGroup, verbose_name=_("catalog groups"), blank=True, related_name="+")
     history = HistoricalRecords(m2m_fields=[warehouses, catalog_groups])

@@ -2,15 +2,20 @@
 
 import secrets as pysecrets
 
-from django.core.validators import MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MinLengthValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 from solo.models import SingletonModel
 
-from catalog.fields import HttpsURLField
+from catalog.fields import HttpsURLField, validate_https_or_loopback
+from catalog.icml.paths import validate_catalog_file_name
 from catalog.models import Organization, PriceType, Product, ProductGroup, Warehouse
 from integration.secrets import mask
+
+
+MIN_WEBHOOK_SECRET_LENGTH = 16  # the webhook address is public: its secrets must not be guessable
 
 
 def new_webhook_token() -> str:
@@ -28,7 +33,10 @@ class CrmSettings(SingletonModel):
         GUID = "guid", _("GUID")
 
     # A1 connection
-    crm_url = HttpsURLField(_("RetailCRM address"), blank=True, help_text=_("e.g. https://myshop.retailcrm.ru"))
+    crm_url = HttpsURLField(
+        _("RetailCRM address"), blank=True, help_text=_("e.g. https://myshop.retailcrm.ru"),
+        validators=[validate_https_or_loopback],  # the API key travels to this address
+    )
     api_key = models.CharField(_("API key"), max_length=255, blank=True)
     site_code = models.CharField(_("default shop code"), max_length=100, blank=True)
     connection_ok = models.BooleanField(_("connection checked"), default=False, editable=False)
@@ -92,9 +100,15 @@ class CrmSettings(SingletonModel):
         ProductGroup, verbose_name=_("catalog groups"), blank=True, related_name="+",
         help_text=_("Export only these groups and everything below them; empty means the whole catalog."),
     )
-    catalog_path = models.CharField(_("catalog file"), max_length=500, default="catalog_icml.xml")
+    catalog_path = models.CharField(
+        _("catalog file"), max_length=500, default="catalog_icml.xml", validators=[validate_catalog_file_name],
+        help_text=_("A file name in the catalog folder, e.g. catalog_icml.xml."),
+    )
     # C3: the secret part of the catalog feed address RetailCRM downloads the ICML from
-    feed_token = models.CharField(_("catalog feed secret"), max_length=100, default=new_webhook_token, editable=False)
+    feed_token = models.CharField(
+        _("catalog feed secret"), max_length=100, default=new_webhook_token, editable=False,
+        validators=[MinLengthValidator(MIN_WEBHOOK_SECRET_LENGTH)],
+    )
 
     # A5 history cursor
     history_since_id = models.PositiveBigIntegerField(
@@ -104,12 +118,18 @@ class CrmSettings(SingletonModel):
     history_start_date = models.DateTimeField(_("load orders changed since"), null=True, blank=True)
 
     # webhook (E7): a secret token in the URL, or HTTP Basic with these credentials
-    webhook_token = models.CharField(_("webhook secret"), max_length=100, default=new_webhook_token)
+    webhook_token = models.CharField(
+        _("webhook secret"), max_length=100, default=new_webhook_token,
+        validators=[MinLengthValidator(MIN_WEBHOOK_SECRET_LENGTH)],
+    )
     webhook_basic_user = models.CharField(
         _("webhook user (HTTP Basic)"), max_length=100, blank=True,
         help_text=_("Optional: RetailCRM may call the webhook with HTTP Basic instead of the secret in the URL."),
     )
-    webhook_basic_password = models.CharField(_("webhook password (HTTP Basic)"), max_length=100, blank=True)
+    webhook_basic_password = models.CharField(
+        _("webhook password (HTTP Basic)"), max_length=100, blank=True,
+        validators=[MinLengthValidator(MIN_WEBHOOK_SECRET_LENGTH)],
+    )
 
     # I5 housekeeping: how long the exchange's logs are kept (open problems are kept whatever their age)
     keep_job_runs_days = models.PositiveIntegerField(
@@ -132,6 +152,12 @@ class CrmSettings(SingletonModel):
 
     def __str__(self):
         return str(_("RetailCRM settings"))
+
+    def clean(self):
+        if self.webhook_basic_user and not self.webhook_basic_password:
+            raise ValidationError({"webhook_basic_password": _(
+                "Set a password of at least %(n)d characters for the webhook user, or leave the user empty."
+            ) % {"n": MIN_WEBHOOK_SECRET_LENGTH}})
 
     @property
     def masked_api_key(self) -> str:

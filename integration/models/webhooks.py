@@ -32,3 +32,25 @@ class WebhookRequest(models.Model):
 
     def __str__(self):
         return f"{self.received_at:%Y-%m-%d %H:%M:%S} {self.order_crm_id or '—'} {self.get_status_display()}"
+
+
+class RejectedWebhookWindow(models.Model):
+    """E7: calls refused before authentication, counted per time window.
+
+    Anyone can post to the webhook address, so refused strangers are not stored one row each:
+    every call is counted here, and only the first few of a window keep a (short) row in
+    ``WebhookRequest`` — enough to see who called and with what."""
+
+    window_start = models.DateTimeField(_("window start"), unique=True)
+    calls = models.PositiveIntegerField(_("refused calls"), default=0)
+    stored = models.PositiveIntegerField(_("calls kept as webhook requests"), default=0)
+    last_call_at = models.DateTimeField(_("last call"), default=timezone.now)
+    last_remote_addr = models.GenericIPAddressField(_("last remote address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refused webhook calls")
+        verbose_name_plural = _("refused webhook calls")
+        ordering = ["-window_start"]
+
+    def __str__(self):
+        return f"{self.window_start:%Y-%m-%d %H:%M} {self.calls}"

@@ -1,14 +1,18 @@
 """A4: settings and mappings saved to a JSON file and restored from it.
 
 The file names things by their stable codes (warehouse code, CRM status code, …), never by
-database ids, so it moves between installations. Restoring validates the whole file first and
-applies it in one transaction: a file with any error changes nothing.
+database ids, so it moves between installations. Restoring validates the whole file first —
+types and shapes, then every row with the model's own validation (``full_clean``: the field
+validators, ``clean()`` and uniqueness the admin forms apply too) — and applies it in one
+transaction: a file with any error changes nothing, and every error names its place in the file.
 """
 
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.contrib.auth import get_user_model
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -149,6 +153,7 @@ def _parse_value(field, raw, path, errors, plan_refs):
         elif isinstance(field, (models.CharField, models.TextField)):
             if not isinstance(raw, str):
                 raise ValueError(_("must be text"))
+            ProhibitNullCharactersValidator()(raw)
         value = field.to_python(raw)
         field.run_validators(value)
         if field.choices and value not in dict(field.flatchoices) and not (field.blank and value == ""):
@@ -161,6 +166,22 @@ def _parse_value(field, raw, path, errors, plan_refs):
         return None
 
 
+def _clean_value(model, field_name, raw, path, errors):
+    """``raw`` as ``model.field_name`` holds it, or None with the field's own message in ``errors``."""
+    field = model._meta.get_field(field_name)
+    if isinstance(raw, (dict, list, bool)) or raw is None:
+        errors[path] = _("must be a code (text or a number)")
+        return None
+    try:
+        value = field.to_python(raw)
+        field.run_validators(value)
+        ProhibitNullCharactersValidator()(str(value))
+    except ValidationError as exc:
+        errors[path] = "; ".join(exc.messages)
+        return None
+    return value
+
+
 def _resolve(model, raw, path, errors, plan_refs):
     key = REFERENCES[model]
     name = {}
@@ -169,8 +190,12 @@ def _resolve(model, raw, path, errors, plan_refs):
             errors[path] = _("must be an object with key and name")
             return None
         allowed = {"email", "first_name", "last_name"} if model is im.CrmUser else {"name"}
-        name = {k: str(v) for k, v in raw.items() if k in allowed and v is not None}
+        name = {k: _clean_value(model, k, str(v), f"{path}.{k}", errors)
+                for k, v in raw.items() if k in allowed and v is not None}
         raw = raw["key"]
+    raw = _clean_value(model, key, raw, path, errors)
+    if raw is None:
+        return None
     if model is im.OrderState and raw in plan_refs.get(im.OrderState, set()):
         return ("state", raw)
     obj = model._default_manager.filter(**{key: raw}).first()
@@ -198,6 +223,17 @@ def _plan_row(model, raw, path, errors, plan_refs, *, skip=()):
     return values, m2m
 
 
+def _valid(obj, path: str, problems: dict) -> bool:
+    """The model's own validation, as the admin form runs it; messages go to ``problems`` under ``path``."""
+    try:
+        obj.full_clean()
+    except ValidationError as exc:
+        for field, messages in exc.message_dict.items():
+            problems[path if field == NON_FIELD_ERRORS else f"{path}.{field}"] = "; ".join(messages)
+        return False
+    return True
+
+
 def _materialize(value, states):
     if isinstance(value, tuple) and value[0] == "state":
         return states[value[1]]
@@ -220,10 +256,19 @@ def import_settings(data) -> dict[str, int]:
     for name in data:
         if name not in known:
             errors[name] = _("unknown section")
+    if not isinstance(data.get("order_states", []), list):
+        errors["order_states"] = _("must be a list")
+    if not isinstance(data.get("settings", {}), dict):
+        errors["settings"] = _("must be an object")
+    if not isinstance(data.get("exported_at", ""), str):
+        errors["exported_at"] = _("must be text")
+    if not isinstance(data.get("includes_secrets", False), bool):
+        errors["includes_secrets"] = _("must be true or false")
     if errors:
         raise SettingsFileError(errors)
 
-    plan_refs = {im.OrderState: {row.get("code") for row in data.get("order_states", []) if isinstance(row, dict)}}
+    plan_refs = {im.OrderState: {row.get("code") for row in data.get("order_states", [])
+                                 if isinstance(row, dict) and isinstance(row.get("code"), str)}}
     states_plan = [_plan_row(im.OrderState, row, f"order_states[{i}]", errors, plan_refs) for i, row in enumerate(data.get("order_states", []))]
     settings_plan = _plan_row(im.CrmSettings, data.get("settings", {}), "settings", errors, plan_refs)
     secrets = {name: data["settings"][name] for name in SECRET_FIELDS if isinstance(data.get("settings"), dict) and name in data["settings"]}
@@ -240,26 +285,42 @@ def import_settings(data) -> dict[str, int]:
     if errors:
         raise SettingsFileError(errors)
 
-    with transaction.atomic():
+    with transaction.atomic():  # any error below raises, and the whole file is rolled back
+        problems: dict[str, str] = {}
         states = {}
-        for values, _m2m in states_plan:
-            state, _created = im.OrderState.objects.update_or_create(code=values["code"], defaults=values)
-            states[state.code] = state
+        for i, (values, _m2m) in enumerate(states_plan):
+            state = im.OrderState.objects.filter(code=values.get("code", "")).first() or im.OrderState()
+            for name, value in values.items():
+                setattr(state, name, value)
+            if _valid(state, f"order_states[{i}]", problems):
+                state.save()
+                states[state.code] = state
+        if problems:
+            raise SettingsFileError(problems)
         for section, (model, key) in MAPPINGS.items():
             model.objects.all().delete()
         row = im.CrmSettings.get_solo()
         values, m2m = settings_plan
+        if "crm_url" in values and "api_key" not in secrets and values["crm_url"].rstrip("/") != row.crm_url.rstrip("/"):
+            row.api_key = ""  # the stored key belongs to the old address: never sent to a new one unasked
         for name, value in {**values, **secrets}.items():
             setattr(row, name, _materialize(value, states))
         row.connection_ok = False  # restored settings must pass "Check connection" again
+        if not _valid(row, "settings", problems):
+            raise SettingsFileError(problems)
         row.save()
         for name, items in m2m.items():
             getattr(row, name).set([_materialize(item, states) for item in items])
         counts = {}
         for section, (model, key) in MAPPINGS.items():
-            for values, m2m in mapping_plans[section]:
-                obj = model.objects.create(**{name: _materialize(value, states) for name, value in values.items()})
+            for i, (values, m2m) in enumerate(mapping_plans[section]):
+                obj = model(**{name: _materialize(value, states) for name, value in values.items()})
+                if not _valid(obj, f"{section}[{i}]", problems):
+                    continue  # the other rows are still checked, so one upload lists every problem
+                obj.save()
                 for name, items in m2m.items():
                     getattr(obj, name).set([_materialize(item, states) for item in items])
             counts[section] = len(mapping_plans[section])
+        if problems:
+            raise SettingsFileError(problems)
     return counts

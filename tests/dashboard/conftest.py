@@ -10,12 +10,13 @@ from django.urls import reverse
 from integration.jobs import job_kind
 from integration.jobs.registry import Argument
 from integration.models import ExchangeEvent
+from integration.permissions import RUN_IMPORTS
 
 # A running job asks the status endpoint about itself through this client, as a browser would.
 probe: dict = {"client": None, "seen": []}
 
 
-@job_kind("test-dash-steps", label="Test: dashboard steps", requires_connection=False)
+@job_kind("test-dash-steps", label="Test: dashboard steps", permission=RUN_IMPORTS, requires_connection=False)
 def steps_job(ctx):
     ctx.set_count("orders_created", 3)
     ctx.message("Halfway through")  # a message saves the progress at once
@@ -25,7 +26,7 @@ def steps_job(ctx):
     ctx.count("orders_created", 2)
 
 
-@job_kind("test-dash-needs-id", label="Test: dashboard needs an id", requires_connection=False,
+@job_kind("test-dash-needs-id", label="Test: dashboard needs an id", permission=RUN_IMPORTS, requires_connection=False,
           arguments=[Argument("id", type=int, required=True)])
 def needs_id_job(ctx, id):
     ctx.count("loaded")

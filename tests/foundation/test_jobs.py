@@ -10,12 +10,13 @@ from django.db import connection, transaction
 from integration.jobs import JobRefused, enqueue, job_kind, run_inline
 from integration.jobs.runner import perform
 from integration.models import CrmSettings, ExchangeEvent, JobRun
+from integration.permissions import RUN_IMPORTS
 
 calls: list[dict] = []
 gate = threading.Event()
 
 
-@job_kind("test-record", label="Test: record a call", requires_connection=False)
+@job_kind("test-record", label="Test: record a call", permission=RUN_IMPORTS, requires_connection=False)
 def record_job(ctx, **options):
     calls.append(options)
     ctx.count("records")
@@ -23,12 +24,12 @@ def record_job(ctx, **options):
     ctx.set_cursor(before=1, after=2)
 
 
-@job_kind("test-needs-crm", label="Test: needs the CRM")
+@job_kind("test-needs-crm", label="Test: needs the CRM", permission=RUN_IMPORTS)
 def needs_crm_job(ctx):
     calls.append({"needs": True})
 
 
-@job_kind("test-wait", label="Test: wait for the gate", requires_connection=False)
+@job_kind("test-wait", label="Test: wait for the gate", permission=RUN_IMPORTS, requires_connection=False)
 def wait_job(ctx):
     gate.wait(10)
     calls.append({"waited": True})
@@ -149,7 +150,7 @@ def test_the_exchange_command_rejects_an_unknown_job():
         call_command("exchange", "no-such-job")
 
 
-@job_kind("test-wait-rerun", label="Test: wait, rerun when asked", requires_connection=False, rerun_if_running=True)
+@job_kind("test-wait-rerun", label="Test: wait, rerun when asked", permission=RUN_IMPORTS, requires_connection=False, rerun_if_running=True)
 def wait_rerun_job(ctx, **options):
     calls.append(options)
     if len(calls) == 1:

@@ -66,5 +66,8 @@ def test_changing_the_address_requires_a_new_check(admin_client, crm):
     form = admin_client.get(url).context["adminform"].form
     data = {k: v for k, v in form.initial.items() if v is not None and not isinstance(v, list)}
     data.update({"crm_url": crm.url + "/other", "api_key": ""})
+    refused = admin_client.post(url, data)  # a new address needs the key typed again
+    assert refused.status_code == 200 and "enter the API key again" in refused.content.decode()
+    data["api_key"] = CrmSettings.get_solo().api_key
     assert admin_client.post(url, data).status_code == 302
     assert not CrmSettings.get_solo().connection_ok
