@@ -39,6 +39,10 @@ def _prepare(server, orders: int):
     state = im.OrderState.objects.get(code="to-fulfil")
     for status in im.CrmStatus.objects.all():
         im.StatusImportMapping.objects.get_or_create(crm_status=status, defaults={"local_state": state})
+    # B7 filled like an operator's: an unmapped delivery type would make every order a warning.
+    for delivery_type in im.CrmDeliveryType.objects.all():
+        im.DeliveryTypeMapping.objects.get_or_create(crm_delivery_type=delivery_type,
+                                                     defaults={"method": im.DeliveryMethod.COURIER})
     offers = [f"DEMO-{n:04d}" for n in range(1, 25)]
     for i in range(_crm_orders(server), orders):
         items = [{"offer": {"externalId": offers[(i + k) % len(offers)]}, "quantity": 1 + k} for k in range(5)]

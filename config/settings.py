@@ -104,6 +104,9 @@ AXES_CLIENT_IP_CALLABLE = "integration.login_throttle.client_ip"
 TRUSTED_PROXY_COUNT = _positive_int("TRUSTED_PROXY_COUNT", 0, zero_allowed=True)
 AXES_LOCKOUT_CALLABLE = "integration.login_throttle.lockout_response"
 AXES_SENSITIVE_PARAMETERS = ["password"]
+# axes' own admin pages carry bulk-delete actions that check no permission of ours; a lockout is
+# lifted with `manage.py axes_reset` (or expires after LOGIN_LOCKOUT_MINUTES).
+AXES_ENABLE_ADMIN = False
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

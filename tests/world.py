@@ -61,6 +61,7 @@ def make_world():
     store = im.CrmStore.objects.create(code="store-1", name="Store 1")
     crm_price = im.CrmPriceType.objects.create(code="base", name="Base")
     payment_type = im.CrmPaymentType.objects.create(code="cash", name="Cash")
+    im.CrmPaymentStatus.objects.create(code="paid", name="Paid", payment_complete=True)
     delivery_type = im.CrmDeliveryType.objects.create(code="courier", name="Courier")
     im.CrmOrderType.objects.create(code="eshop-individual", name="Individual")
     im.CrmOrderMethod.objects.create(code="phone", name="Phone")
@@ -83,13 +84,6 @@ def make_world():
     im.JobSchedule.objects.get_or_create(kind="check-connection", defaults={"interval_seconds": 600})
     im.WebhookRequest.objects.create(order_crm_id=1, status=im.WebhookRequest.Status.ENQUEUED, body_format="form", run=run)
     im.RejectedWebhookWindow.objects.create(window_start=run.created_at, calls=3, stored=3, last_remote_addr="127.0.0.1")
-    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
-
-    client = {"user_agent": "test", "ip_address": "127.0.0.1", "username": "alice", "http_accept": "*/*",
-              "path_info": "/admin/login/"}
-    AccessAttempt.objects.create(**client, get_data="", post_data="username=alice", failures_since_start=1)
-    AccessFailureLog.objects.create(**client)
-    AccessLog.objects.create(**client)
     from loyalty.models import LoyaltyProgram, Participation
 
     program = LoyaltyProgram.objects.create(crm_id=1, name="Bonus club", active=True)

@@ -88,6 +88,7 @@ class DashboardMixin:
             "attention": attention,
             "unmapped_lines": _unmapped_links(request, self.admin_site, attention.unmapped),
             "parked_url": _changelist("exchangeevent", entity="order", result__exact=Result.PARKED, resolved__exact=0),
+            "defaulted_url": _changelist("order", delivery_defaulted__exact=1),
             "offers_url": _changelist("exchangeevent", entity="offer", result__exact=Result.FAILED, resolved__exact=0),
             "failed_url": _changelist("jobrun", status__exact=JobRun.Status.FAILED, created_at__gte=since),
             "chart": orders_chart(dashboard.orders_per_hour()),

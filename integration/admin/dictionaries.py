@@ -8,6 +8,7 @@ from integration.models import (
     CrmDeliveryType,
     CrmOrderMethod,
     CrmOrderType,
+    CrmPaymentStatus,
     CrmPaymentType,
     CrmPriceType,
     CrmSite,
@@ -44,6 +45,12 @@ class CrmSiteAdmin(DictionaryAdmin):
     @admin.display(description=_("catalog URL in CRM"))
     def masked_yml_url(self, obj):
         return redact(obj.yml_url)
+
+
+@admin.register(CrmPaymentStatus)
+class CrmPaymentStatusAdmin(DictionaryAdmin):
+    list_display = ("name", "code", "payment_complete", "active", "removed_in_crm", "synced_at")
+    list_filter = ("payment_complete", "active", "removed_in_crm")
 
 
 @admin.register(CrmStatus)

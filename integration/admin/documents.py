@@ -1,12 +1,16 @@
 from django.contrib import admin
+from django.utils.html import format_html_join
+from django.utils.translation import gettext_lazy as _
 
 from integration.models import Customer, Order, OrderLine, Payment, Return, ReturnLine, Sale
 
 
 @admin.register(Customer)
 class CustomerAdmin(admin.ModelAdmin):
-    list_display = ("__str__", "kind", "phone", "email", "crm_id", "external_id", "updated_at")
+    list_display = ("__str__", "kind", "company", "phone", "email", "crm_id", "crm_corporate_id", "external_id", "updated_at")
     list_filter = ("kind", "gender")
+    list_select_related = ("company",)
+    raw_id_fields = ("company",)
     search_fields = ("last_name", "first_name", "company_name", "phone", "email", "=crm_id", "external_id")
     show_full_result_count = False
 
@@ -24,7 +28,7 @@ class OrderLineInline(admin.TabularInline):
 class PaymentInline(admin.TabularInline):
     model = Payment
     extra = 0
-    fields = ("crm_type", "document_kind", "terminal", "amount", "paid", "paid_at", "crm_id")
+    fields = ("crm_type", "crm_status", "document_kind", "terminal", "amount", "paid", "paid_at", "crm_id")
 
 
 @admin.register(Order)
@@ -32,14 +36,37 @@ class OrderAdmin(admin.ModelAdmin):
     list_display = (
         "number", "date", "customer", "state", "crm_status", "crm_number", "crm_site", "total", "closed", "cancelled",
     )
-    list_filter = ("state", "closed", "cancelled", "source", "crm_site")
+    list_filter = ("state", "closed", "cancelled", "delivery_defaulted", "source", "crm_site")
     list_select_related = ("customer", "state")
     search_fields = ("number", "crm_number", "=crm_id", "customer__last_name", "customer__phone")
     date_hierarchy = "date"
     raw_id_fields = ("customer", "manager")
     inlines = (OrderLineInline, PaymentInline)
+    readonly_fields = ("address_by_parts",)
+    fieldsets = (
+        (None, {"fields": (
+            "number", "date", "source", "state", "closed", "cancelled", "customer", "organization", "warehouse",
+            "manager", "total", "discount_total", "bonuses_charged", "bonuses_credited", "comment",
+        )}),
+        (_("Delivery"), {"fields": (
+            "delivery_crm_code", "delivery_method", "delivery_defaulted", "delivery_carrier", "delivery_cost",
+            "delivery_net_cost", "delivery_address", "address_by_parts",
+        )}),
+        (_("RetailCRM"), {"fields": (
+            "crm_id", "crm_number", "crm_external_id", "crm_site", "crm_status", "deleted_in_crm",
+        )}),
+    )
     # COUNT(*) over 100,000 orders on every page view buys the operator nothing.
     show_full_result_count = False
+
+    @admin.display(description=_("delivery address by parts"))
+    def address_by_parts(self, obj):
+        from integration.services.orders.address import labelled_parts
+
+        parts = labelled_parts(obj.delivery_address_parts)
+        if not parts:
+            return "—"
+        return format_html_join("", "<div><strong>{}:</strong> {}</div>", parts)
 
 
 @admin.register(OrderLine)
@@ -53,7 +80,7 @@ class OrderLineAdmin(admin.ModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    list_display = ("order", "crm_type", "document_kind", "amount", "paid", "paid_at", "crm_id")
+    list_display = ("order", "crm_type", "crm_status", "document_kind", "amount", "paid", "paid_at", "crm_id")
     list_filter = ("paid", "document_kind")
     list_select_related = ("order",)
     search_fields = ("order__number", "=crm_id")

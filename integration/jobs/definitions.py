@@ -89,7 +89,7 @@ def import_order_job(ctx, id):
     ctx.count(result.result)
     ctx.event(entity="order", crm_id=id, result=result.result, local_ref=result.order or "", message=result.message)
     if result.message:
-        ctx.message(result.message, warning=result.result == ExchangeEvent.Result.SKIPPED)
+        ctx.message(result.message, warning=result.warning or result.result == ExchangeEvent.Result.SKIPPED)
     elif result.order is not None:
         ctx.message(__("Posted: order %(number)s of %(date)s.") % {
             "number": result.order.number, "date": result.order.date.strftime("%d.%m.%Y")})

@@ -16,7 +16,6 @@ def remove_schedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integration', '0010_security'),
         ('integration', '0011_permissions'),
     ]
 

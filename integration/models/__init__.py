@@ -3,6 +3,7 @@ from integration.models.dictionaries import (
     CrmDeliveryType,
     CrmOrderMethod,
     CrmOrderType,
+    CrmPaymentStatus,
     CrmPaymentType,
     CrmPriceType,
     CrmSite,
@@ -31,7 +32,7 @@ from integration.models.settings import CrmSettings
 from integration.models.webhooks import RejectedWebhookWindow, WebhookRequest
 
 __all__ = [
-    "CrmDeliveryType", "CrmOrderMethod", "CrmOrderType", "CrmPaymentType", "CrmPriceType", "CrmSettings",
+    "CrmDeliveryType", "CrmOrderMethod", "CrmOrderType", "CrmPaymentStatus", "CrmPaymentType", "CrmPriceType", "CrmSettings",
     "CrmSite", "CrmStatus", "CrmStatusGroup", "CrmStore", "CrmUser", "Customer", "DeliveryMethod",
     "DeliveryTypeMapping", "ExchangeEvent", "ExportChannel", "ExportCheckpoint", "JobRun", "JobSchedule",
     "ManagerMapping", "OfferExportState", "Order", "OrderLine", "OrderState", "Payment", "PaymentDocumentKind",

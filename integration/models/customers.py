@@ -23,6 +23,10 @@ class Customer(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     address = models.TextField(_("address"), blank=True)
     crm_id = models.PositiveIntegerField(_("CRM id"), null=True, blank=True, unique=True)
+    company = models.ForeignKey(
+        "self", verbose_name=_("company"), null=True, blank=True, on_delete=models.SET_NULL, related_name="contacts",
+        help_text=_("For a contact person: the corporate customer they act for."),
+    )
     crm_corporate_id = models.PositiveIntegerField(_("CRM corporate id"), null=True, blank=True, unique=True)
     external_id = models.CharField(_("external id"), max_length=100, null=True, blank=True, unique=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -102,6 +102,17 @@ class CrmPaymentType(CrmDictionaryEntry):
         verbose_name_plural = _("CRM payment types")
 
 
+class CrmPaymentStatus(CrmDictionaryEntry):
+    payment_complete = models.BooleanField(
+        _("payment complete"), default=False,
+        help_text=_("A payment in this status counts as paid (the CRM's “paymentComplete”)."),
+    )
+
+    class Meta(CrmDictionaryEntry.Meta):
+        verbose_name = _("CRM payment status")
+        verbose_name_plural = _("CRM payment statuses")
+
+
 class CrmDeliveryType(CrmDictionaryEntry):
     sites = models.JSONField(_("shops"), default=list, blank=True, help_text=_("Empty: available to every shop."))
 

@@ -37,6 +37,10 @@ class Order(models.Model):
     cancelled = models.BooleanField(_("cancelled"), default=False)
     deleted_in_crm = models.BooleanField(_("deleted in CRM"), default=False)
     customer = models.ForeignKey(Customer, verbose_name=_("customer"), null=True, blank=True, on_delete=models.PROTECT, related_name="orders")
+    contact = models.ForeignKey(
+        Customer, verbose_name=_("contact person"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="orders_as_contact", help_text=_("Who placed a company's order (the CRM's “contact”)."),
+    )
     organization = models.ForeignKey(Organization, verbose_name=_("organization"), null=True, blank=True, on_delete=models.PROTECT)
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), null=True, blank=True, on_delete=models.PROTECT)
     manager = models.ForeignKey(
@@ -46,6 +50,14 @@ class Order(models.Model):
     delivery_carrier = models.CharField(_("carrier"), max_length=255, blank=True)
     delivery_cost = models.DecimalField(_("delivery cost"), **money)
     delivery_address = models.TextField(_("delivery address"), blank=True)
+    # Everything the CRM sent, whatever B7 maps: real accounts send addresses by parts without a text.
+    delivery_address_parts = models.JSONField(_("delivery address by parts"), default=dict, blank=True)
+    delivery_crm_code = models.CharField(_("CRM delivery type"), max_length=100, blank=True)
+    delivery_net_cost = models.DecimalField(_("delivery net cost"), **money)
+    delivery_defaulted = models.BooleanField(
+        _("delivery method by default"), default=False, db_index=True,
+        help_text=_("The CRM delivery type has no mapping in B7: the default method was written."),
+    )
     total = models.DecimalField(_("total"), **money)
     discount_total = models.DecimalField(_("discount"), **money)
     bonuses_charged = models.DecimalField(_("bonuses charged"), **money)
@@ -91,6 +103,7 @@ class Payment(models.Model):
     order = models.ForeignKey(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="payments")
     crm_id = models.PositiveIntegerField(_("CRM id"), null=True, blank=True, unique=True)
     crm_type = models.CharField(_("CRM payment type"), max_length=100, blank=True)
+    crm_status = models.CharField(_("CRM payment status"), max_length=100, blank=True)
     document_kind = models.CharField(_("payment document"), max_length=20, choices=PaymentDocumentKind.choices, blank=True)
     terminal = models.CharField(_("card terminal"), max_length=100, blank=True)
     amount = models.DecimalField(_("amount"), **money)

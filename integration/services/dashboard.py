@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integration.jobs import JobKind, all_kinds
-from integration.models import ExchangeEvent, JobRun, JobSchedule
+from integration.models import ExchangeEvent, JobRun, JobSchedule, Order
 
 logger = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ class Attention:
     failed_runs: int
     recent_failures: list[JobRun] = field(default_factory=list)
     since: datetime | None = None  # start of the "last 24 hours" window of failed runs
+    defaulted_delivery_orders: int = 0  # orders written with the default delivery method (type not in B7)
 
     @property
     def unmapped_total(self) -> int:
@@ -192,6 +193,7 @@ def attention(now: datetime | None = None) -> Attention:
     return Attention(
         parked_orders=counts["parked_orders"], not_found_offers=counts["not_found_offers"], unmapped=_unmapped(),
         failed_runs=failed.count(), recent_failures=recent, since=since,
+        defaulted_delivery_orders=Order.objects.filter(delivery_defaulted=True).count(),
     )
 
 

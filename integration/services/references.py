@@ -32,6 +32,8 @@ BOOKS = {
     "stores": BookSpec(im.CrmStore, "stores"),
     "price_types": BookSpec(im.CrmPriceType, "price_types", lambda e: {"is_default": bool(e.get("default"))}),
     "payment_types": BookSpec(im.CrmPaymentType, "payment_types", _site_list),
+    "payment_statuses": BookSpec(im.CrmPaymentStatus, "payment_statuses",
+                                 lambda e: {"payment_complete": e.get("paymentComplete") is True}),
     "delivery_types": BookSpec(im.CrmDeliveryType, "delivery_types", _site_list),
     "order_types": BookSpec(im.CrmOrderType, "order_types"),
     "order_methods": BookSpec(im.CrmOrderMethod, "order_methods"),

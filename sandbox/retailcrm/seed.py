@@ -26,13 +26,19 @@ def seed_references(state):
             "id": 1, "code": "main-shop", "name": "Основной интернет-магазин", "url": "https://main-shop.example",
             "ymlUrl": "https://main-shop.example/icml/main-shop.xml", "loadFromYml": True, "catalogId": "1",
             "isCatalogMainSite": True, "defaultForCrm": True, "countryIso": "RU", "currency": "RUB",
-            "ordering": 10, "contragent": {"contragentType": "legal-entity", "legalName": "ООО «Демо Трейд»"},
+            "ordering": 10, "contragent": {"contragentType": "legal-entity", "legalName": "ООО «Демо Трейд»",
+                                           "INN": "7701234567", "code": "demo-trade", "countryIso": "RU"},
+            "description": "", "isDemo": False, "catalogUpdatedAt": "2025-03-01 06:00:00",
+            "catalogLoadingAt": "2025-03-01 06:00:00",
         },
         "second-shop": {
             "id": 2, "code": "second-shop", "name": "Второй магазин", "url": "https://second-shop.example",
             "ymlUrl": "https://second-shop.example/icml/second-shop.xml", "loadFromYml": True, "catalogId": "1",
             "isCatalogMainSite": False, "defaultForCrm": False, "countryIso": "RU", "currency": "RUB",
-            "ordering": 20, "contragent": {"contragentType": "legal-entity", "legalName": "ООО «Демо Трейд»"},
+            "ordering": 20, "contragent": {"contragentType": "legal-entity", "legalName": "ООО «Демо Трейд»",
+                                           "INN": "7701234567", "code": "demo-trade", "countryIso": "RU"},
+            "description": "", "isDemo": False, "catalogUpdatedAt": "2025-03-01 06:00:00",
+            "catalogLoadingAt": "2025-03-01 06:00:00",
         },
     }
     groups = [
@@ -86,13 +92,18 @@ def seed_references(state):
         {"code": "bank-card", "name": "Банковская карта", "defaultForCrm": False, "defaultForApi": True},
         {"code": "e-money", "name": "Электронные деньги", "defaultForCrm": False, "defaultForApi": False},
     ], active=True, description="", deliveryTypes=["courier", "self-delivery", "russian-post"],
-        paymentStatuses=["not-paid", "paid"], sites=["main-shop", "second-shop"])
+        paymentStatuses=["not-paid", "payment-start", "paid", "fiskalizirovan"], sites=["main-shop", "second-shop"])
     refs["payment-statuses"] = _book([
         {"code": "not-paid", "name": "Не оплачен", "defaultForCrm": True, "defaultForApi": True,
          "paymentComplete": False, "ordering": 10},
+        {"code": "payment-start", "name": "Платеж проведен", "defaultForCrm": False, "defaultForApi": False,
+         "paymentComplete": False, "ordering": 15},
         {"code": "paid", "name": "Оплачен", "defaultForCrm": False, "defaultForApi": False,
          "paymentComplete": True, "ordering": 20},
-    ], active=True, description="", paymentTypes=payment_types)
+        # Real accounts have several complete statuses (ReferencesTest.testPaymentStatuses: paid, fiskalizirovan).
+        {"code": "fiskalizirovan", "name": "Фискализирован", "defaultForCrm": False, "defaultForApi": False,
+         "paymentComplete": True, "ordering": 25},
+    ], active=True, paymentTypes=payment_types)  # no "description": real payment statuses have none
     refs["delivery-types"] = _book([
         {"id": 1, "code": "courier", "name": "Доставка курьером", "defaultCost": 300.0, "defaultNetCost": 250.0,
          "defaultForCrm": True},
@@ -113,7 +124,8 @@ def seed_references(state):
          "address": {"countryIso": "RU", "city": "Санкт-Петербург", "text": "Санкт-Петербург, Северная ул., 5"}},
         {"code": "shop-floor", "name": "Торговый зал", "externalId": "wh-shop", "type": "store-type-retail",
          "address": {"countryIso": "RU", "city": "Москва", "text": "Москва, ул. Ленина, 10"}},
-    ], active=True, inventoryType="integer", description="")
+    ], active=True, inventoryType="integer", description="",
+        workTime={day: [] for day in ("mo", "tu", "we", "th", "fr", "sa", "su")})
     refs["price-types"] = _book([
         {"id": 1, "code": "base", "name": "Базовый", "default": True, "ordering": 10},
         {"id": 2, "code": "wholesale", "name": "Оптовый", "default": False, "ordering": 20},
@@ -123,7 +135,9 @@ def seed_references(state):
         {"code": "new", "name": "Новый", "ordering": 10, "cancelStatus": False},
         {"code": "in-reserve", "name": "В резерве", "ordering": 20, "cancelStatus": False},
         {"code": "shipped", "name": "Отгружен", "ordering": 30, "cancelStatus": False},
-        {"code": "returned", "name": "Возврат", "ordering": 40, "cancelStatus": True},
+        # Every line returned: the order is a return (the CRM's item-status rule).
+        {"code": "returned", "name": "Возврат", "ordering": 40, "cancelStatus": True,
+         "orderStatusByProductStatus": "return", "orderStatusForProductStatus": "return"},
         {"code": "chastichnyi-vozvrat", "name": "Частичный возврат", "ordering": 50, "cancelStatus": False},
         {"code": "canceled", "name": "Отменен", "ordering": 60, "cancelStatus": True},
     ], active=True, createdAt="2024-01-15 10:00:00")
@@ -148,7 +162,8 @@ def seed_users(state):
         state.users[user_id] = {
             "id": user_id, "createdAt": "2024-01-15 10:00:00", "active": True, "email": email,
             "firstName": first, "lastName": last, "status": "free", "online": False, "isAdmin": user_id == 11,
-            "isManager": True, "position": "Менеджер",
+            "isManager": True, "position": "Менеджер", "mgUserId": 300 + user_id,
+            "senderEmail": email, "senderName": f"{first} {last}",
             "groups": [{"id": 1, "name": "Менеджеры", "code": "manager", "isManager": True,
                         "isPosManager": False, "isDeliveryMen": False}],
         }
@@ -227,7 +242,8 @@ def _offer(state, rng, number, group, size):
     code = f"DEMO-{number:04d}"
     external_id = f"{code}#{size}" if size else code
     base = float(rng.randint(50, 5000))
-    catalog.add_offer(state, {
+    page = f"https://main-shop.example/catalog/{code.lower()}/"
+    offer = catalog.add_offer(state, {
         "externalId": external_id, "xmlId": external_id, "productExternalId": code,
         "name": f"{group} item {number}" + (f" ({size})" if size else ""), "productName": f"{group} item {number}",
         "article": f"ART-{number:04d}", "site": "main-shop", "vatRate": "20",
@@ -235,7 +251,10 @@ def _offer(state, rng, number, group, size):
         "purchasePrice": round(base * 0.6, 2), "barcode": f"46{number:011d}",
         "stores": {code_: {"quantity": rng.randint(0, 40), "purchasePrice": round(base * 0.6, 2)}
                    for code_ in ("main", "north", "shop-floor")},
+        "manufacturer": "Демо", "url": page, "weight": 250.0,
     })
+    offer["images"] = [f"{page}photo.jpg"]
+    state.products[offer["productId"]].update(imageUrl=f"{page}photo.jpg", description=f"{group}: демо-товар")
 
 
 class _Clock:
@@ -268,11 +287,22 @@ def _demo_customers(state, rng, clock):
         customers.create(state, data, site, actor)
 
 
+def _delivery_address(customer, number):
+    """By parts, like real accounts; only some orders also carry the text (no rng: the demo data stays put)."""
+    address = {k: v for k, v in (customer.get("address") or {}).items()}
+    address.setdefault("index", f"1{number % 100000:05d}")
+    address.setdefault("region", "г. Москва")
+    if number % 3 == 0:
+        address["text"] = ", ".join(str(address[k]) for k in ("index", "city", "street", "building", "flat")
+                                    if address.get(k))
+    return address
+
+
 def _order_input(state, rng, customer, offers, from_shop, number):
     delivery_code = rng.choice(["courier", "courier", "self-delivery", "russian-post"])
     delivery = {"code": delivery_code, "cost": state.refs["delivery-types"][delivery_code]["defaultCost"]}
     if delivery_code != "self-delivery":
-        delivery["address"] = {k: v for k, v in (customer.get("address") or {}).items()}
+        delivery["address"] = _delivery_address(customer, number)
     lines = rng.sample(offers, rng.randint(1, 4))
     data = {
         "orderMethod": "shopping-cart" if from_shop else "phone",

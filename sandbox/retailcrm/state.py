@@ -74,9 +74,11 @@ class State:
         self.history = []
         self.customer_history = []
         self.modules = {}
+        self.icml_categories = {}  # site -> {category id: {id, parentId, name, picture}} from the last feed
         self.custom_fields = {}  # (entity, code) -> field
         self.uploads = {"stock": set(), "prices": set()}  # offer ids touched by store uploads
         self.seq = {}
+        self._order_totals_cache = None  # see domain.customers.customer_order_totals
         self._rebuild_indexes()
 
     def _rebuild_indexes(self):
@@ -222,6 +224,7 @@ class State:
                 history=self.history,
                 customer_history=self.customer_history,
                 modules=self.modules,
+                icml_categories=self.icml_categories,
                 custom_fields=list(self.custom_fields.values()),
                 uploads={k: sorted(v) for k, v in self.uploads.items()},
                 seq=self.seq,
@@ -238,6 +241,7 @@ class State:
             self.history = data["history"]
             self.customer_history = data["customer_history"]
             self.modules = data["modules"]
+            self.icml_categories = data.get("icml_categories", {})
             self.custom_fields = {(f["entity"], f["code"]): f for f in data["custom_fields"]}
             self.uploads = {k: set(v) for k, v in data["uploads"].items()}
             self.seq = data["seq"]

@@ -47,6 +47,7 @@ class Outcome:
     order: im.Order | None = None
     message: str = ""
     number: str = ""
+    warning: bool = False  # written with a default (e.g. an unmapped delivery type)
 
 
 def apply_orders(orders: list[dict], refs: ReferenceData) -> list[Outcome]:
@@ -75,7 +76,7 @@ def _planned(batch: "OrderBatch", data: dict) -> Outcome:
         return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=str(exc), number=_number_of(data))
     except Exception as exc:  # malformed order data: recorded, retried later, the page goes on
         return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=_malformed(exc), number=_number_of(data))
-    return Outcome(crm_id, result.result, result.order, result.message)
+    return Outcome(crm_id, result.result, result.order, result.message, warning=result.warning)
 
 
 def _alone(data: dict, refs: ReferenceData) -> Outcome:
@@ -86,7 +87,7 @@ def _alone(data: dict, refs: ReferenceData) -> Outcome:
         return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=str(exc), number=_number_of(data))
     except Exception as exc:
         return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=_malformed(exc), number=_number_of(data))
-    return Outcome(crm_id, result.result, result.order, result.message)
+    return Outcome(crm_id, result.result, result.order, result.message, warning=result.warning)
 
 
 def _malformed(exc: Exception) -> str:

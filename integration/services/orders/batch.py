@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integration import models as im
+from integration.services.orders.address import address_parts, address_text
 from integration.services.orders.customers import CustomerBook
 from integration.services.orders.rules import (
     ApplyResult,
@@ -21,14 +22,15 @@ from integration.services.orders.rules import (
 
 ORDER_FIELDS = [
     "number", "crm_number", "crm_external_id", "crm_site", "crm_status", "date", "state", "cancelled", "closed",
-    "customer", "organization", "manager", "warehouse", "delivery_method", "delivery_carrier", "delivery_cost",
-    "delivery_address", "total", "comment", "deleted_in_crm", "bonuses_charged", "bonuses_credited", "discount_total",
+    "customer", "contact", "organization", "manager", "warehouse", "delivery_method", "delivery_carrier",
+    "delivery_cost", "delivery_net_cost", "delivery_address", "delivery_address_parts", "delivery_crm_code",
+    "delivery_defaulted", "total", "comment", "deleted_in_crm", "bonuses_charged", "bonuses_credited", "discount_total",
 ]
 LINE_FIELDS = [
     "product", "characteristic", "is_delivery", "quantity", "price", "discount_per_unit", "amount",
     "bonuses_charged", "bonuses_credited", "vat_rate", "crm_status",
 ]
-PAYMENT_FIELDS = ["crm_type", "document_kind", "terminal", "amount", "paid", "paid_at"]
+PAYMENT_FIELDS = ["crm_type", "crm_status", "document_kind", "terminal", "amount", "paid", "paid_at"]
 
 
 def _attnames(model, fields) -> list[str]:
@@ -62,7 +64,7 @@ class OrderBatch:
         self.customers = CustomerBook(orders, corporate_mode=refs.settings.corporate_customers)
         self.new_orders: list[im.Order] = []
         self.changed_orders: list[im.Order] = []
-        self.customer_of: dict[int, object] = {}  # id(order) -> its customer, saved before the orders
+        self.customer_of: dict[int, tuple] = {}  # id(order) -> (customer, contact), saved before the orders
         self.new_lines: list[tuple[im.Order, im.OrderLine]] = []
         self.changed_lines: list[im.OrderLine] = []
         self.stale_lines: list[int] = []
@@ -92,12 +94,14 @@ class OrderBatch:
         self._stage_lines(staged, data, resolved, old_lines)
         self._stageorder_payments(staged, data, old_payments)
         # Only now, when nothing above can refuse the order, may its customer be matched or created.
-        customer = self.customers.customer_for(data)
+        customer, contact = self.customers.customers_for(data)
         order.customer = customer if customer.pk is not None else None
-        if existing and customer.pk is not None and not staged.stale \
+        order.contact = contact if contact is not None and contact.pk is not None else None
+        saved = customer.pk is not None and (contact is None or contact.pk is not None)
+        if existing and saved and not staged.stale \
                 and before == self._fingerprint(order, staged.lines, staged.payments + staged.untouched_payments):
             return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, order)
-        self.customer_of[id(order)] = customer
+        self.customer_of[id(order)] = (customer, contact)
         (self.changed_orders if existing else self.new_orders).append(order)
         for line in staged.lines:
             if line.pk is None:
@@ -111,6 +115,8 @@ class OrderBatch:
             else:
                 self.changed_payments.append(payment)
         result = im.ExchangeEvent.Result.UPDATED if existing else im.ExchangeEvent.Result.CREATED
+        if order.delivery_defaulted:
+            return ApplyResult(result, order, default_delivery_message(order), warning=True)
         return ApplyResult(result, order)
 
     @staticmethod
@@ -136,12 +142,19 @@ class OrderBatch:
         order.organization = crm_settings.default_organization
         order.manager = refs.managers.get(data.get("managerId"))
         order.warehouse = refs.warehouses.get(data.get("shipmentStore")) or crm_settings.default_warehouse
-        delivery = data.get("delivery") or {}
-        delivery_mapping = refs.deliveries.get(delivery.get("code"))
+        delivery = data.get("delivery") if isinstance(data.get("delivery"), dict) else {}
+        code = delivery.get("code") if isinstance(delivery.get("code"), str) else ""
+        delivery_mapping = refs.deliveries.get(code) if code else None
+        # What the CRM sent is kept whatever B7 says; an unmapped type is written with the default, and says so.
+        order.delivery_crm_code = code
+        # No delivery type at all is no choice of ours to report; a type B7 does not know is.
+        order.delivery_defaulted = bool(code) and delivery_mapping is None
         order.delivery_method = delivery_mapping.method if delivery_mapping else im.DeliveryMethod.PICKUP
         order.delivery_carrier = delivery_mapping.carrier if delivery_mapping else ""
         order.delivery_cost = money(delivery.get("cost"))
-        order.delivery_address = ((delivery.get("address") or {}).get("text") or "")
+        order.delivery_net_cost = money(delivery.get("netCost"))
+        order.delivery_address_parts = address_parts(delivery.get("address"))
+        order.delivery_address = address_text(delivery.get("address"))
         order.total = money(data.get("totalSumm"))
         order.comment = _("RetailCRM order %(number)s") % {"number": crm_number}
         order.deleted_in_crm = False
@@ -150,15 +163,17 @@ class OrderBatch:
         order, crm_settings = staged.order, self.refs.settings
         by_item = {line.crm_item_id: line for line in old_lines}
         charged = credited = discount_total = Decimal("0")
+        every_item_has_total = True
         for item, product, characteristic in resolved:
             quantity = Decimal(str(item.get("quantity") or 0))
             price = money(item.get("initialPrice"))
+            every_item_has_total &= item.get("discountTotal") is not None
             discount = money(item.get("discountTotal") if item.get("discountTotal") is not None
                               else item.get("discountManualAmount"))
             line = by_item.get(item["id"]) or im.OrderLine(crm_item_id=item["id"])
             line.product, line.characteristic = product, characteristic
             line.quantity, line.price, line.discount_per_unit = quantity, price, discount
-            line.amount = ((price - discount) * quantity).quantize(Decimal("0.01"))
+            line.amount = item_amount(item, price, discount, quantity)
             line.bonuses_charged = money(item.get("bonusesChargeTotal"))
             line.bonuses_credited = money(item.get("bonusesCreditTotal"))
             line.vat_rate = str(item.get("vatRate") or "")
@@ -169,7 +184,10 @@ class OrderBatch:
             credited += line.bonuses_credited
             discount_total += discount * quantity
         order.bonuses_charged, order.bonuses_credited = charged, credited
-        order.discount_total = (discount_total + money(data.get("discountManualAmount"))).quantize(Decimal("0.01"))
+        # An item's discountTotal already holds its share of the order's manual discount (the CRM spreads
+        # discountManualAmount over the items); only items without it leave the order's discount to add.
+        order_discount = Decimal("0") if every_item_has_total and resolved else money(data.get("discountManualAmount"))
+        order.discount_total = (discount_total + order_discount).quantize(Decimal("0.01"))
         if crm_settings.delivery_product_id and order.delivery_cost:
             line = by_item.get(None) or im.OrderLine(is_delivery=True)
             line.product_id, line.characteristic, line.quantity = crm_settings.delivery_product_id, None, Decimal("1")
@@ -186,12 +204,16 @@ class OrderBatch:
                 continue
             local = by_id.get(payment["id"]) or im.Payment(crm_id=payment["id"])
             mapping = self.refs.payments.get(payment.get("type"))
+            status = payment.get("status") if isinstance(payment.get("status"), str) else ""
             local.crm_type = payment.get("type") or ""
+            local.crm_status = status
             local.document_kind = mapping.document_kind if mapping else ""
             local.terminal = mapping.terminal if mapping else ""
             local.amount = money(payment.get("amount"))
-            local.paid = payment.get("status") == "paid" or bool(payment.get("paidAt"))
-            local.paid_at = crm_datetime(payment.get("paidAt"))
+            # Paid is what the CRM's payment-status reference says (paymentComplete), never paidAt:
+            # a real "not-paid" payment carries a paidAt, and accounts have several complete statuses.
+            local.paid = status in self.refs.complete_payment_statuses
+            local.paid_at = crm_datetime(payment.get("paidAt"))  # kept as sent; "paid" alone decides
             staged.payments.append(local)
             seen.add(local.crm_id)
         # Payments the CRM no longer lists stay: they may already be posted here.
@@ -202,7 +224,7 @@ class OrderBatch:
         if not (self.new_orders or self.changed_orders):
             return
         for order in self.new_orders + self.changed_orders:
-            order.customer = self.customer_of[id(order)]
+            order.customer, order.contact = self.customer_of[id(order)]
         if self.new_orders:
             im.Order.objects.bulk_create(self.new_orders)
         if self.changed_orders:
@@ -224,6 +246,22 @@ class OrderBatch:
             im.Payment.objects.bulk_create([payment for _order, payment in self.new_payments])
         if self.changed_payments:
             im.Payment.objects.bulk_update(self.changed_payments, PAYMENT_FIELDS)
+
+
+def item_amount(item: dict, price: Decimal, discount: Decimal, quantity: Decimal) -> Decimal:
+    """The line's sum as the CRM counts it: its ``prices`` (price after discounts × quantity) when sent,
+    so the lines add up to the order's ``summ`` to the kopeck."""
+    prices = item.get("prices")
+    if isinstance(prices, list) and prices and all(isinstance(p, dict) for p in prices):
+        total = sum((money(p.get("price")) * Decimal(str(p.get("quantity") or 0)) for p in prices), Decimal("0"))
+        return total.quantize(Decimal("0.01"))
+    return ((price - discount) * quantity).quantize(Decimal("0.01"))
+
+
+def default_delivery_message(order: im.Order) -> str:
+    return _("Delivery type %(code)s is not mapped in “B7 · delivery types”: the order is written with the "
+             "default delivery method “%(method)s”. Map the type and load the order again.") % {
+        "code": order.delivery_crm_code, "method": im.DeliveryMethod(order.delivery_method).label}
 
 
 class _Staged:

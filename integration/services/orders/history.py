@@ -74,6 +74,9 @@ def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDat
         events.append({"entity": "order", "crm_id": crm_id, "local_ref": local_ref, "result": outcome.result,
                        "message": outcome.message})
         ctx.count(f"orders_{outcome.result}")
+        if outcome.warning:
+            ctx.warnings += 1
+            ctx.count("orders_with_defaults")
     if resolved:
         im.ExchangeEvent.objects.filter(entity="order", crm_id__in=resolved, result=Result.PARKED,
                                         resolved=False).update(resolved=True)

@@ -24,6 +24,7 @@ class ApplyResult:
     result: str  # an ExchangeEvent.Result value
     order: im.Order | None
     message: str = ""
+    warning: bool = False  # written, but with a default the operator should know about
 
 
 def money(value) -> Decimal:
@@ -52,6 +53,7 @@ class ReferenceData:
         self.warehouses = {m.crm_store.code: m.warehouse for m in im.WarehouseMapping.objects.select_related("crm_store", "warehouse")}
         self.deliveries = {m.crm_delivery_type.code: m for m in im.DeliveryTypeMapping.objects.select_related("crm_delivery_type")}
         self.payments = {m.crm_payment_type.code: m for m in im.PaymentTypeMapping.objects.select_related("crm_payment_type")}
+        self.complete_payment_statuses = complete_payment_statuses()
         self._offers: dict[str, tuple | None] = {}
         self.parked_ids: set[int] = set()  # orders with unresolved "parked" events, filled by the feed
 
@@ -59,6 +61,15 @@ class ReferenceData:
         if offer_id not in self._offers:
             self._offers[offer_id] = resolve_offer(offer_id, self.settings.product_id_source)
         return self._offers[offer_id]
+
+
+def complete_payment_statuses() -> set[str]:
+    """Payment statuses the CRM's reference marks ``paymentComplete`` (real accounts: paid, fiskalizirovan…)."""
+    codes = set(im.CrmPaymentStatus.objects.filter(payment_complete=True).values_list("code", flat=True))
+    if not codes and not im.CrmPaymentStatus.objects.exists():
+        # References not loaded since this book was added: the CRM's built-in complete status, until they are.
+        codes = {"paid"}
+    return codes
 
 
 def import_status_mapping(crm_status: str, refs: ReferenceData):
@@ -75,19 +86,39 @@ def import_status_mapping(crm_status: str, refs: ReferenceData):
 
 def resolve_lines(data: dict, refs: ReferenceData) -> list[tuple[dict, object, object]]:
     id_field = refs.settings.offer_id_field
-    resolved, unknown = [], []
+    resolved, unknown, without_offer = [], [], []
     for item in data.get("items") or []:
-        offer = item.get("offer") or {}
+        offer = item.get("offer") if isinstance(item.get("offer"), dict) else {}
         offer_id = offer.get(id_field) or offer.get("externalId")
-        found = refs.offer(offer_id or "")
+        if not offer:
+            without_offer.append(_item_label(item, offer))
+            continue
+        if not offer_id:  # an offer of the CRM without our identifier: name the item, not "None"
+            unknown.append(_item_label(item, offer))
+            continue
+        found = refs.offer(offer_id)
         if found is None:
-            unknown.append(offer_id or offer.get("name") or str(offer.get("id")))
+            unknown.append(str(offer_id))
         else:
             resolved.append((item, *found))
+    messages = []
+    if without_offer:
+        messages.append(_("Items without an offer in RetailCRM: %(items)s. Link the items to catalog offers in "
+                          "RetailCRM; the order is retried automatically.") % {"items": "; ".join(without_offer)})
     if unknown:
-        raise OrderParked(_("Unknown offers (not in the catalog): %(offers)s. Load the catalog or fix the offer "
-                            "identifiers; the order is retried automatically.") % {"offers": ", ".join(unknown)})
+        messages.append(_("Unknown offers (not in the catalog): %(offers)s. Load the catalog or fix the offer "
+                          "identifiers; the order is retried automatically.") % {"offers": ", ".join(unknown)})
+    if messages:
+        raise OrderParked(" ".join(messages))
     return resolved
+
+
+def _item_label(item: dict, offer: dict) -> str:
+    """“item 3632 “Chair”” — the CRM item id and whatever product name the CRM sent."""
+    name = item.get("productName") or offer.get("displayName") or offer.get("name")
+    if name:
+        return _("item %(id)s “%(name)s”") % {"id": item.get("id"), "name": name}
+    return _("item %(id)s (no product name)") % {"id": item.get("id")}
 
 
 def order_payments(data: dict) -> list:

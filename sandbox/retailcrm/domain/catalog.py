@@ -147,8 +147,9 @@ def render_offer(state, offer, with_product=False):
         "barcode": offer.get("barcode"),
         "active": offer["active"],
         "unit": offer.get("unit"),
-        "images": [],
-        "properties": {},
+        "images": list(offer.get("images") or []),
+        "properties": {p["code"]: p["value"] for p in offer.get("params") or []},
+        "dimensions": offer.get("dimensions"),
         "site": offer["site"],
     }
     if with_product:
@@ -168,7 +169,9 @@ def render_product(state, product, with_offers=True):
         "manufacturer": product.get("manufacturer"),
         "type": product.get("type", "product"),
         "active": product["active"],
-        "markable": False,
+        "markable": product.get("markable", False),
+        "imageUrl": product.get("imageUrl"),
+        "description": product.get("description"),
         "quantity": sum(offer_quantity(o) for o in offers),
         "minPrice": min(prices) if prices else None,
         "maxPrice": max(prices) if prices else None,

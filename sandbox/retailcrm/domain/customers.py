@@ -12,8 +12,10 @@ PASSTHROUGH = ("contragent", "tags", "source")
 HISTORY_FIELDS = {
     "externalId": "external_id", "firstName": "first_name", "lastName": "last_name", "patronymic": "patronymic",
     "email": "email", "birthday": "birthday", "sex": "sex", "discountCardNumber": "discount_card_number",
-    "vip": "vip", "bad": "bad", "managerId": "manager", "personalDiscount": "personal_discount", "phones": "phones",
+    "vip": "vip", "bad": "bad", "managerId": "manager", "personalDiscount": "personal_discount",
 }
+# The feed wraps a manager as {"id": N}; phones get one entry per number added or removed (see _phone_changes).
+WRAPPED_IDS = {"managerId"}
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -86,6 +88,23 @@ def order_totals(state, customer_ids):
     return sums
 
 
+def customer_order_totals(state, customer_id):
+    """[order totalSumm, ...] of one customer, through an index of orders by customer that is rebuilt only after
+    the orders changed (every order write records a feed entry; a new order counts before its entry is written),
+    so pages of orders can embed their customers' totals cheaply."""
+    from . import orders
+
+    version = (len(state.orders), len(state.history), state.history[-1]["id"] if state.history else 0)
+    cache = getattr(state, "_order_totals_cache", None)
+    if cache is None or cache[0] != version:
+        by_customer = {}
+        for order in state.orders.values():
+            by_customer.setdefault(order.get("customerId"), []).append(order)
+        cache = (version, by_customer)
+        state._order_totals_cache = cache
+    return [orders.totals(order)["totalSumm"] for order in cache[1].get(customer_id, [])]
+
+
 def render(state, customer, with_totals=True, sums=None):
     out = {
         "type": "customer",
@@ -105,11 +124,26 @@ def render(state, customer, with_totals=True, sums=None):
         out.setdefault(name, clone(customer.get(name)))
     if with_totals:
         if sums is None:
-            sums = order_totals(state, [customer["id"]]).get(customer["id"], [])
+            sums = customer_order_totals(state, customer["id"])
         out["ordersCount"] = len(sums)
         out["totalSumm"] = round(sum(sums), 2)
         out["averageSumm"] = round(sum(sums) / len(sums), 2) if sums else 0.0
-    return prune(out)
+        out["costSumm"] = 0.0  # purchase costs are not modelled: the whole sum is margin
+        out["marginSumm"] = out["totalSumm"]
+    return _as_recorded(prune(out))
+
+
+def _as_recorded(out):
+    """Members the real API sends for every customer although the sandbox does not model them."""
+    out.setdefault("isContact", False)
+    out.setdefault("contragent", {"contragentType": "individual"})
+    out.setdefault("tags", [])
+    out.setdefault("cumulativeDiscount", 0.0)
+    if isinstance(out.get("address"), dict):
+        out["address"].setdefault("id", out["id"])
+        parts = [out["address"].get(k) for k in ("city", "street", "building")]
+        out["address"].setdefault("text", ", ".join(p for p in parts if p))
+    return out
 
 
 def stub(customer):
@@ -132,7 +166,7 @@ def create(state, data, site, actor):
     state.record(
         "customers", actor,
         {"created": True, "field": "id", "oldValue": None, "newValue": customer["id"],
-         "customer": render(state, customer, with_totals=False)},
+         "customer": render(state, customer)},
     )
     return customer
 
@@ -162,11 +196,23 @@ def diff(before, after):
     changes = []
     for key, field in HISTORY_FIELDS.items():
         if before.get(key) != after.get(key):
-            changes.append({"field": field, "oldValue": clone(before.get(key)),
-                            "newValue": clone(after.get(key))})
+            old, new = clone(before.get(key)), clone(after.get(key))
+            if key in WRAPPED_IDS:
+                old, new = ({"id": v} if v is not None else None for v in (old, new))
+            changes.append({"field": field, "oldValue": old, "newValue": new})
+    changes += _phone_changes(before.get("phones"), after.get("phones"))
     changes += keyed_changes(before.get("address"), after.get("address"), lambda key: f"address.{address_field(key)}")
     changes += keyed_changes(before.get("customFields"), after.get("customFields"), lambda code: f"custom_{code}")
     return changes
+
+
+def _phone_changes(old, new):
+    """As the real feed: one "phones" entry per number, removed ones first, the value being the number."""
+    old_numbers = [p["number"] for p in old or []]
+    new_numbers = [p["number"] for p in new or []]
+    removed = [{"field": "phones", "oldValue": n, "newValue": None} for n in old_numbers if n not in new_numbers]
+    added = [{"field": "phones", "oldValue": None, "newValue": n} for n in new_numbers if n not in old_numbers]
+    return removed + added
 
 
 # ----- corporate customers -------------------------------------------------------------------
@@ -200,8 +246,17 @@ def create_corporate(state, data, site):
         "customerContacts": data.get("customerContacts") or [],
         "tags": data.get("tags") or [],
     }
+    _number_parts(state, corporate)
     state.corporate[corporate["id"]] = corporate
     return corporate
+
+
+def _number_parts(state, corporate):
+    """Companies, addresses and contact links get their own CRM ids, as the CRM gives them."""
+    for key in ("companies", "addresses", "customerContacts"):
+        for part in corporate[key]:
+            if isinstance(part, dict) and part.get("id") in (None, ""):
+                part["id"] = state.next_id(f"corporate_{key}")
 
 
 def render_corporate(corporate):
@@ -209,3 +264,20 @@ def render_corporate(corporate):
     out.update(clone(corporate))
     out["customFields"] = out["customFields"] or []
     return prune(out)
+
+
+def corporate_as_recorded(state, out):
+    """The summary members a corporate customer carries in lists: totals, the main address, company and contact."""
+    sums = customer_order_totals(state, out["id"])
+    out.setdefault("ordersCount", len(sums))
+    out.setdefault("totalSumm", round(sum(sums), 2))
+    out.setdefault("averageSumm", round(sum(sums) / len(sums), 2) if sums else 0.0)
+    out.setdefault("marginSumm", out["totalSumm"])
+    out.setdefault("personalDiscount", 0.0)
+    for key, source in (("mainAddress", "addresses"), ("mainCompany", "companies"),
+                        ("mainCustomerContact", "customerContacts")):
+        entries = [e for e in out.get(source) or [] if isinstance(e, dict)]
+        main = next((e for e in entries if e.get("isMain")), entries[0] if entries else None)
+        if main is not None:
+            out.setdefault(key, {k: v for k, v in main.items() if k != "isMain"})
+    return out

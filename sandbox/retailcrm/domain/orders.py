@@ -6,7 +6,7 @@ seed all produce the same history entries.
 
 
 from ..web import as_int, clone, entity_error, known, prune
-from . import catalog, customers
+from . import catalog, corporate, customers
 from .diff import address_field, keyed_changes, snake
 
 TEXT_FIELDS = (
@@ -20,10 +20,11 @@ CODE_FIELDS = {
 }
 PASSTHROUGH = ("contragent", "source", "weight", "length", "width", "height")
 
-# Stored key -> history field code; "code" marks reference values, which the feed wraps as {"code": ...}.
+# Stored key -> (history field code, wrapping): True marks reference values, which the feed wraps as
+# {"code": ...}; "id" marks references to users, which it wraps as {"id": ...} (the manager field).
 HISTORY_FIELDS = {
     "status": ("status", True), "statusComment": ("status_comment", False), "orderType": ("order_type", True),
-    "orderMethod": ("order_method", True), "externalId": ("external_id", False), "managerId": ("manager", False),
+    "orderMethod": ("order_method", True), "externalId": ("external_id", False), "managerId": ("manager", "id"),
     "firstName": ("first_name", False), "lastName": ("last_name", False), "patronymic": ("patronymic", False),
     "phone": ("phone", False), "additionalPhone": ("additional_phone", False), "email": ("email", False),
     "managerComment": ("manager_comment", False), "customerComment": ("customer_comment", False),
@@ -110,7 +111,10 @@ def apply_input(state, order, data, errors, creating):
             if data.get(name) not in (None, ""):
                 order[name] = str(data[name])
     if "customer" in data:
-        _apply_customer(state, order, data["customer"], errors)
+        if corporate.is_corporate_ref(data["customer"]):
+            corporate.apply_customer(state, order, data, errors)
+        else:
+            _apply_customer(state, order, data["customer"], errors)
     if "delivery" in data:
         _apply_delivery(state, order, data["delivery"], errors)
     if "customFields" in data:
@@ -372,6 +376,7 @@ def render_item(item, discount=None):
         "createdAt": item.get("createdAt"),
         "properties": {p["code"]: p for p in item["properties"] if isinstance(p, dict) and "code" in p}
         or [],
+        **corporate.item_bonuses(item),
     }
     if discount is not None:
         out["discountTotal"] = discount
@@ -424,8 +429,41 @@ def render(state, order):
         out.setdefault(name, clone(order.get(name)))
     customer = state.customers.get(order.get("customerId"))
     if customer is not None:
-        out["customer"] = customers.render(state, customer, with_totals=False)
-    return prune(out)
+        out["customer"] = customers.render(state, customer)
+    corporate.render_parties(state, order, out)
+    out.update(corporate.order_bonuses(order))
+    return _as_recorded(prune(out))
+
+
+def render_created(state, order, for_history=False):
+    """The order as orders/create answers and the feed's creating entry carry it: payments are a LIST there
+    (keyed by id only in get/list/edit); the feed leaves the key out when there are none."""
+    out = render(state, order)
+    out["payments"] = list(out.get("payments", {}).values())
+    if for_history and not out["payments"]:
+        del out["payments"]
+    return out
+
+
+def _as_recorded(out):
+    """Members the real API sends for every order although the sandbox does not model them (see the shape tests)."""
+    out.setdefault("contragent", {"contragentType": "individual"})
+    out.setdefault("privilegeType", "none")
+    out.setdefault("applyRound", False)
+    out.setdefault("links", [])
+    if "customer" in out:
+        out.setdefault("contact", clone(out["customer"]))  # an individual is their own contact person
+    delivery = out.setdefault("delivery", {})  # the CRM sends costs (0) even for an order without delivery
+    delivery.setdefault("cost", 0.0)
+    delivery.setdefault("netCost", 0.0)
+    for item in out["items"]:
+        item.setdefault("purchasePrice", 0.0)
+        item.setdefault("markingCodes", [])
+        item.setdefault("externalIds", [])
+        if "discountTotal" in item:  # per unit; the parts are for the whole line (one part: discounts are manual)
+            line_discount = round(item["discountTotal"] * item["quantity"], 2)
+            item.setdefault("discounts", [{"type": "manual_product", "amount": line_discount}] if line_discount else [])
+    return out
 
 
 def stub(order):
@@ -477,7 +515,7 @@ def create(state, data, site, actor):
     order["status"] = order["status"] or _default_code(state, "statuses")
     order["orderType"] = order.get("orderType") or _default_code(state, "order-types")
     order["orderMethod"] = order.get("orderMethod") or _default_code(state, "order-methods")
-    if order["customerId"] is None:
+    if order["customerId"] is None and not order.get("corporateId"):
         # Like the CRM, an order without a customer reference creates a customer from its contact data.
         contact = {k: order.get(k) for k in ("firstName", "lastName", "patronymic", "email")}
         if order.get("phone"):
@@ -491,7 +529,7 @@ def create(state, data, site, actor):
     state.record(
         "orders", actor,
         {"created": True, "field": "status", "oldValue": None, "newValue": {"code": order["status"]},
-         "order": render(state, order)},
+         "order": render_created(state, order, for_history=True)},
     )
     return order
 
@@ -579,6 +617,8 @@ def delete(state, order, actor):
 def _value(value, is_code):
     if value is None:
         return None
+    if is_code == "id":
+        return {"id": value}
     return {"code": value} if is_code else clone(value)
 
 
@@ -659,3 +699,72 @@ def _payment_changes(old_payments, new_payments):
             change["payment"] = render_payment(payment)
             out.append(change)
     return out
+
+
+# ----- item statuses, as a manager sets them ------------------------------------------------
+
+
+def set_item_statuses(state, order, changes, actor):
+    """Give order lines new item statuses the way a manager does in the CRM.
+
+    ``changes``: [{"id": line id, "status": code, "quantity": n}]. With a quantity below the line's,
+    the line is split: the rest keeps its status and a new line with the same offer, price and
+    discounts takes the new one (a partial return). Lines not named are left alone. When every
+    line then has an item status whose ``orderStatusByProductStatus`` names one order status, the
+    order moves to it, as the CRM's item-status rules do.
+    """
+    errors, lines = {}, {it["id"]: dict(id=it["id"]) for it in order["items"]}
+    added = []
+    if not isinstance(changes, list) or not changes:
+        raise entity_error({"items": "Give a non-empty list of {id, status[, quantity]}."})
+    for index, change in enumerate(changes):
+        path = f"items[{index}]"
+        item = next((it for it in order["items"] if isinstance(change, dict) and it["id"] == as_int(change.get("id"))),
+                    None)
+        if item is None:
+            errors[f"{path}.id"] = f"Order item with id {change.get('id') if isinstance(change, dict) else change} " \
+                                   "not found."
+            continue
+        if not known(state.refs["product-statuses"], change.get("status")):
+            errors[f"{path}.status"] = f'"{change.get("status")}" is not a valid item status code.'
+            continue
+        quantity = _number(change.get("quantity", item["quantity"]))
+        if quantity is None or not 0 < quantity <= item["quantity"]:
+            errors[f"{path}.quantity"] = f"The quantity must be above 0 and at most {item['quantity']:g}."
+            continue
+        if quantity == item["quantity"]:
+            lines[item["id"]]["status"] = change["status"]
+            continue
+        lines[item["id"]]["quantity"] = item["quantity"] - quantity
+        added.append(_split_line(item, quantity, change["status"]))
+    if errors:
+        raise entity_error(errors)
+    patch = {"items": list(lines.values()) + added}
+    target = _order_status_by_items(state, order, patch["items"])
+    if target and target != order["status"]:
+        patch["status"] = target
+    return edit(state, order, patch, actor)
+
+
+def _split_line(item, quantity, status):
+    line = {"quantity": quantity, "status": status, "initialPrice": item["initialPrice"],
+            "discountManualAmount": item["discountManualAmount"],
+            "discountManualPercent": item["discountManualPercent"],
+            "priceType": item.get("priceType"), "vatRate": item.get("vatRate")}
+    if item.get("offer"):
+        line["offer"] = {"id": item["offer"]["id"]}
+    else:
+        line["productName"] = item["productName"]
+    if item.get("purchasePrice") is not None:
+        line["purchasePrice"] = item["purchasePrice"]
+    return line
+
+
+def _order_status_by_items(state, order, lines):
+    current = {it["id"]: it.get("status") for it in order["items"]}
+    statuses = {line.get("status", current.get(line.get("id"))) for line in lines}
+    targets = {(state.refs["product-statuses"].get(code) or {}).get("orderStatusByProductStatus") for code in statuses}
+    if len(targets) == 1:
+        target = targets.pop()
+        return target if known(state.refs["statuses"], target) else None
+    return None

@@ -147,7 +147,8 @@ def list_corporate(app, req):
     found.sort(key=lambda c: c["id"], reverse=True)
     chunk, pagination = paginate(found, page, limit)
     return {"success": True, "pagination": pagination,
-            "customersCorporate": [domain.render_corporate(c) for c in chunk]}
+            "customersCorporate": [domain.corporate_as_recorded(app.state, domain.render_corporate(c))
+                                   for c in chunk]}
 
 
 def create_corporate(app, req):

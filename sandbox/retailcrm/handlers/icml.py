@@ -30,7 +30,7 @@ def load_icml(app, data, query):
             raise ValueError(f"downloading the ICML failed: {exc}") from None
         app.state.refs["sites"][site].update({"ymlUrl": data["url"], "loadFromYml": True})
     else:
-        counts, errors = icml.load(app.state, io.BytesIO(str(data["xml"]).encode("utf-8")), site)
+        counts, errors = icml.load(app.state, io.BytesIO(icml.document_bytes(str(data["xml"]))), site)
     app.state.refs["sites"][site]["catalogUpdatedAt"] = app.state.clock()
     return {"success": True, "site": site, **counts, "errors": errors}
 

@@ -30,7 +30,8 @@ def render_account(state, account):
         "customFields": clone(account.get("customFields")) or [],
         "level": clone(level),
         "loyalty": {"id": loyalty["id"], "currency": loyalty["currency"]},
-        "customer": {k: customer.get(k) for k in ("id", "externalId", "site", "firstName", "lastName", "patronymic")},
+        "customer": {**{k: customer.get(k) for k in ("id", "externalId", "site", "firstName", "lastName", "patronymic")},
+                     "customFields": clone(customer.get("customFields")) or []},
     })
 
 

@@ -35,6 +35,17 @@ def edit_module(app, req, code):
     return (201 if created else 200), {"success": True, "info": {}}
 
 
+def render_field(field):
+    """A boolean field always has a default in the CRM ("false" unless set), as text and typed."""
+    out = clone(field)
+    if out.get("type") == "boolean":
+        out.setdefault("default", "false")
+    if "default" in out and "defaultTyped" not in out:
+        out["defaultTyped"] = (str(out["default"]).lower() in ("1", "true")) if out.get("type") == "boolean" \
+            else out["default"]
+    return out
+
+
 def list_fields(app, req):
     page, limit = page_args(req)
     fields = list(app.state.custom_fields.values())
@@ -48,7 +59,7 @@ def list_fields(app, req):
         fields = [f for f in fields if f["type"] in req.filter_list("type")]
     fields.sort(key=lambda f: (f["entity"], f.get("ordering", 50), f["code"]))
     chunk, pagination = paginate(fields, page, limit)
-    return {"success": True, "pagination": pagination, "customFields": clone(chunk)}
+    return {"success": True, "pagination": pagination, "customFields": [render_field(f) for f in chunk]}
 
 
 def _entity(entity):
@@ -61,7 +72,7 @@ def get_field(app, req, entity, code):
     field = app.state.custom_fields.get((_entity(entity), code))
     if field is None:
         raise not_found()
-    return {"success": True, "customField": clone(field)}
+    return {"success": True, "customField": render_field(field)}
 
 
 def create_field(app, req, entity):

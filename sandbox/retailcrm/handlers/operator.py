@@ -81,6 +81,12 @@ def edit_order(app, data, query, order_id):
     return {"success": True, "id": order["id"], "order": orders.render(app.state, order)}
 
 
+def set_item_statuses(app, data, query, order_id):
+    order = _order(app, order_id)
+    orders.set_item_statuses(app.state, order, data.get("items"), _actor(app, data))
+    return {"success": True, "id": order["id"], "order": orders.render(app.state, order)}
+
+
 def delete_order(app, data, query, order_id):
     orders.delete(app.state, _order(app, order_id), _actor(app, data))
     return {"success": True}
@@ -154,6 +160,7 @@ ROUTES = [
     ("orders", {"POST": (None, create_order)}),
     ("orders/{order_id}/edit", {"POST": (None, edit_order)}),
     ("orders/{order_id}/delete", {"POST": (None, delete_order)}),
+    ("orders/{order_id}/item-statuses", {"POST": (None, set_item_statuses)}),
     ("customers", {"POST": (None, create_customer)}),
     ("customers/{customer_id}/edit", {"POST": (None, edit_customer)}),
     ("references/{book}/{code}", {"POST": (None, edit_reference)}),

@@ -5,7 +5,7 @@ import itertools
 
 from ..domain import orders as domain
 from ..state import Actor
-from ..web import ApiError, as_int, clone, entity_error, input_error, not_found, page_args, paginate
+from ..web import ApiError, as_bool_flag, as_int, clone, entity_error, input_error, not_found, page_args, paginate
 from .common import by_param, can_see, lookup_site, required_site, site_filter
 
 
@@ -64,7 +64,7 @@ def _order_filter(req, state):
     if created_to:
         checks.append(lambda o: o["createdAt"][: len(created_to)] <= created_to)
     for code, value in _custom_field_filters(req).items():
-        checks.append(lambda o, c=code, v=value: str(o["customFields"].get(c)) == v)
+        checks.append(lambda o, c=code, v=value: custom_value_matches(o["customFields"].get(c), v))
     return lambda order: all(check(order) for check in checks)
 
 
@@ -95,6 +95,25 @@ def _extended_statuses(state, values):
     return codes
 
 
+def custom_value_matches(stored, wanted):
+    """A filter value against a stored custom field: booleans come as 1/0, multiselects match any value."""
+    if isinstance(stored, bool):
+        return as_bool_flag(wanted) == stored
+    if isinstance(stored, list):
+        return wanted in [str(v) for v in stored]
+    if isinstance(stored, (int, float)) and _is_number(wanted):
+        return float(stored) == float(wanted)
+    return stored is not None and str(stored) == wanted
+
+
+def _is_number(text):
+    try:
+        float(text)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
 def _custom_field_filters(req):
     prefix = "filter[customFields]["
     return {k[len(prefix):-1]: req.query.get(k) for k in req.query.keys() if k.startswith(prefix) and k.count("[") == 2}
@@ -120,7 +139,7 @@ def create_order(app, req):
     data = req.json_field("order")
     site = required_site(app, req)
     order = domain.create(app.state, data, site, api_actor(req))
-    return 201, {"success": True, "id": order["id"], "order": domain.render(app.state, order)}
+    return 201, {"success": True, "id": order["id"], "order": domain.render_created(app.state, order)}
 
 
 def edit_order(app, req, ident):
