@@ -87,11 +87,14 @@ class DashboardMixin:
         self._require_view(request)
         attention = dashboard.attention()
         since = attention.since.isoformat(timespec="seconds")
+        rows = dashboard.job_rows()
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("Exchange dashboard"),
             "opts": self.model._meta,
-            "rows": dashboard.job_rows(),
+            "rows": rows,
+            "schedule_problems": list(dict.fromkeys(
+                problem for row in rows if row.next_run for problem in row.next_run.missing)),
             # Run-now buttons are drawn only for the kinds this user may start (the runner checks again).
             "runnable": {kind.name for kind in all_kinds() if user_may(request.user, kind.permission)},
             "attention": attention,

@@ -11,7 +11,7 @@ from integration.admin.buttons import PermittedActions, PermittedButtons, enqueu
 from integration.admin.dashboard import DashboardMixin
 from integration.jobs import all_kinds
 from integration.jobs import definitions  # noqa: F401  the admin loads before the app's ready()
-from integration.jobs.schedule import sync_schedules
+from integration.jobs.schedule import sync_after_edit
 from integration.models import ExchangeEvent, JobRun, JobSchedule
 from integration.permissions import RUN_IMPORTS
 
@@ -122,12 +122,12 @@ class JobScheduleAdmin(admin.ModelAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        transaction.on_commit(sync_schedules)
+        transaction.on_commit(sync_after_edit)
 
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
-        transaction.on_commit(sync_schedules)
+        transaction.on_commit(sync_after_edit)
 
     def delete_queryset(self, request, queryset):
         super().delete_queryset(request, queryset)
-        transaction.on_commit(sync_schedules)
+        transaction.on_commit(sync_after_edit)

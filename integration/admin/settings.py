@@ -158,6 +158,7 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
         )}),
         (_("History cursor"), {"fields": ("history_since_id", "history_start_date")}),
         (_("Webhook and trigger"), {"fields": ("trigger", "webhook_token", "webhook_basic_user", "webhook_basic_password")}),
+        (_("Housekeeping"), {"fields": ("keep_job_runs_days", "keep_events_days", "keep_webhook_requests_days")}),
     )
 
     def _run_now(self, request, kind, **options):

@@ -3,7 +3,7 @@
 import secrets as pysecrets
 
 from django.core.exceptions import ValidationError
-from django.core.validators import MinLengthValidator
+from django.core.validators import MinLengthValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -138,6 +138,19 @@ class CrmSettings(SingletonModel):
     webhook_basic_password = models.CharField(
         _("webhook password (HTTP Basic)"), max_length=100, blank=True,
         validators=[MinLengthValidator(MIN_WEBHOOK_SECRET_LENGTH)],
+    )
+
+    # I5 housekeeping: how long the exchange's logs are kept (open problems are kept whatever their age)
+    keep_job_runs_days = models.PositiveIntegerField(
+        _("keep job runs, days"), default=30, validators=[MinValueValidator(1)],
+        help_text=_("Finished runs older than this are deleted, unless an event still kept belongs to them."),
+    )
+    keep_events_days = models.PositiveIntegerField(
+        _("keep resolved exchange events, days"), default=30, validators=[MinValueValidator(1)],
+        help_text=_("Parked, failed and skipped events that are not resolved are always kept."),
+    )
+    keep_webhook_requests_days = models.PositiveIntegerField(
+        _("keep webhook requests, days"), default=14, validators=[MinValueValidator(1)],
     )
 
     history = HistoricalRecords(excluded_fields=["api_key", "webhook_token", "webhook_basic_password", "feed_token"])

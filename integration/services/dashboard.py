@@ -8,9 +8,11 @@ import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+import django_rq
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncHour
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from integration.jobs import JobKind, all_kinds
 from integration.models import ExchangeEvent, JobRun, JobSchedule, Order
@@ -25,10 +27,34 @@ RECENT_FAILURES_SHOWN = 10
 
 
 @dataclass
+class Processes:
+    """Which of the processes a schedule needs are alive, as Redis knows them."""
+
+    known: bool  # False: Redis could not be asked, so nothing can be said
+    scheduler_running: bool = False
+    queues_without_worker: tuple[str, ...] = ()
+
+    def missing_for(self, kind: JobKind) -> list[str]:
+        """What keeps ``kind``'s schedule from running, one translated sentence per missing process."""
+        if not self.known:
+            return [_("the scheduler and the workers cannot be asked: Redis does not answer")]
+        missing = []
+        if not self.scheduler_running:
+            missing.append(_("the scheduler is not running (start “manage.py run_scheduler”)"))
+        # A tick runs on the default queue and enqueues the job on its own queue: both need a worker.
+        for queue in dict.fromkeys(("default", kind.queue)):
+            if queue in self.queues_without_worker:
+                missing.append(_("no worker listens on the “%(queue)s” queue (start “manage.py rqworker %(queue)s”)")
+                               % {"queue": queue})
+        return missing
+
+
+@dataclass
 class NextRun:
     at: datetime | None  # None: enabled but nothing to go by yet (the first tick is due)
     interval_seconds: int
     from_scheduler: bool  # rq-scheduler's own time, not an estimate from the last scheduled run
+    missing: list[str] = field(default_factory=list)  # why nothing will tick: the processes that are not there
 
     @property
     def overdue(self) -> bool:
@@ -98,30 +124,52 @@ def _scheduler_times() -> dict[str, datetime]:
     }
 
 
-def _next_run(schedule: JobSchedule | None, scheduled_at: datetime | None, last_scheduled: JobRun | None) -> NextRun | None:
+def processes(queue_names) -> Processes:
+    """Is ``run_scheduler`` alive (its heartbeat key), and which queues have no rq worker registered."""
+    from rq import Worker
+
+    from integration.jobs.schedule import scheduler_is_alive
+
+    try:
+        running = scheduler_is_alive(django_rq.get_connection("default"))
+        idle = tuple(name for name in dict.fromkeys(queue_names)
+                     if not Worker.all(queue=django_rq.get_queue(name)))
+    except Exception:  # the dashboard must still render when Redis is down
+        logger.warning("Could not ask Redis about the scheduler and the workers", exc_info=True)
+        return Processes(known=False)
+    return Processes(known=True, scheduler_running=running, queues_without_worker=idle)
+
+
+def _next_run(kind: JobKind, schedule: JobSchedule | None, scheduled_at: datetime | None,
+              last_scheduled: JobRun | None, alive: Processes | None) -> NextRun | None:
     if schedule is None or not schedule.enabled:
         return None
     interval = schedule.interval_seconds
+    missing = alive.missing_for(kind) if alive is not None else []
     if scheduled_at is not None:
-        return NextRun(at=scheduled_at, interval_seconds=interval, from_scheduler=True)
+        return NextRun(at=scheduled_at, interval_seconds=interval, from_scheduler=True, missing=missing)
     if last_scheduled is not None:
         return NextRun(at=last_scheduled.created_at + timedelta(seconds=interval), interval_seconds=interval,
-                       from_scheduler=False)
-    return NextRun(at=None, interval_seconds=interval, from_scheduler=False)
+                       from_scheduler=False, missing=missing)
+    return NextRun(at=None, interval_seconds=interval, from_scheduler=False, missing=missing)
 
 
 def job_rows() -> list[KindRow]:
     kinds = all_kinds()
+    by_name = {kind.name: kind for kind in kinds}
     latest = _latest_runs(kind__in=[kind.name for kind in kinds])
     schedules = {row.kind: row for row in JobSchedule.objects.all()}
-    scheduler_times = _scheduler_times() if any(row.enabled for row in schedules.values()) else {}
+    scheduled = [by_name[kind] for kind, row in schedules.items() if row.enabled and kind in by_name]
+    scheduler_times = _scheduler_times() if scheduled else {}
+    alive = processes(["default", *(kind.queue for kind in scheduled)]) if scheduled else None
     needs_estimate = any(row.enabled and kind not in scheduler_times for kind, row in schedules.items())
     latest_scheduled = _latest_runs(trigger=JobRun.Trigger.SCHEDULE) if needs_estimate else {}
     return [
         KindRow(
             kind=kind,
             last_run=latest.get(kind.name),
-            next_run=_next_run(schedules.get(kind.name), scheduler_times.get(kind.name), latest_scheduled.get(kind.name)),
+            next_run=_next_run(kind, schedules.get(kind.name), scheduler_times.get(kind.name),
+                               latest_scheduled.get(kind.name), alive),
             can_run_now=runs_without_options(kind),
         )
         for kind in kinds

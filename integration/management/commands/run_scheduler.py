@@ -1,18 +1,21 @@
-"""Start rq-scheduler after loading the schedules kept in the database."""
+"""Run rq-scheduler with the schedules kept in the database, re-read before every poll."""
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
+from rq_scheduler.utils import setup_loghandlers
 
-from integration.jobs.schedule import sync_schedules
+from integration.jobs.schedule import database_scheduler, sync_schedules
 
 
 class Command(BaseCommand):
-    help = "Register the JobSchedule rows with rq-scheduler, then run the scheduler loop."
+    help = "Register the JobSchedule rows with rq-scheduler and run the scheduler loop; edits in the admin apply at the next poll."
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=int, default=5, help="Seconds between scheduler polls.")
 
-    def handle(self, *args, interval, **options):
-        for kind, every in sorted(sync_schedules().items()):
+    def handle(self, *args, interval, verbosity, **options):
+        scheduler = database_scheduler(interval)
+        for kind, every in sorted(sync_schedules(scheduler).items()):
             self.stdout.write(f"{kind}: " + (f"every {every} s" if every else "off"))
-        call_command("rqscheduler", queue="default", interval=interval)
+        self.stdout.flush()
+        setup_loghandlers("DEBUG" if verbosity >= 2 else "WARNING" if verbosity == 0 else "INFO")
+        scheduler.run()
