@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from integration.admin.buttons import PermittedButtons, enqueue_from_admin, job_button
 from integration.features import hidden_fields, visible
 from integration.jobs import definitions  # noqa: F401
+from integration.permissions import RUN_IMPORTS, user_may
 
 from integration.models import (
     DeliveryTypeMapping,
@@ -97,6 +98,11 @@ class StatusImportMappingAdmin(MappingAdmin):
         if not waiting or getattr(request, "_waiting_import_queued", False):
             return
         request._waiting_import_queued = True  # one run for a whole list of edited rows
+        if not user_may(request.user, RUN_IMPORTS):  # may edit the table, not start imports: the schedule will
+            self.message_user(request, gettext(
+                "Orders waiting in status %(status)s: %(count)d. The next scheduled “Import orders” run loads them."
+            ) % {"count": waiting, "status": status})
+            return
         self.message_user(request, gettext(
             "Orders waiting in status %(status)s: %(count)d. The next “Import orders” run loads them; it is queued now."
         ) % {"count": waiting, "status": status})

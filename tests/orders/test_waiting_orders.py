@@ -159,6 +159,29 @@ def test_saving_b1_queues_the_import_of_the_orders_waiting_in_that_status(
     assert _imported([crm_id]) == [crm_id] and not SkippedOrder.objects.exists()
 
 
+def test_a_b1_editor_who_may_not_run_imports_saves_the_row_and_leaves_the_waiting_orders_to_the_schedule(
+        crm, map_statuses, client, django_capture_on_commit_callbacks):
+    from django.contrib.auth.models import Permission, User
+
+    map_statuses(new="pending-approval")
+    _cursor_at_end(crm)
+    _create(crm, "assembling", "+79040000002")
+    run_inline("import-orders")
+    editor = User.objects.create_user("b1-editor", password="x", is_staff=True)
+    editor.user_permissions.set(Permission.objects.filter(
+        content_type__app_label="integration", codename__in=["add_statusimportmapping", "view_statusimportmapping",
+                                                            "change_statusimportmapping"]))
+    client.force_login(editor)
+    status = im.CrmStatus.objects.get(code="assembling")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/admin/integration/statusimportmapping/add/", {
+            "crm_status": status.pk, "local_state": im.OrderState.objects.get(code="to-fulfil").pk}, follow=True)
+    assert response.status_code == 200
+    assert "The next scheduled “Import orders” run loads them" in response.content.decode()
+    assert im.StatusImportMapping.objects.filter(crm_status=status).exists()
+    assert not JobRun.objects.filter(kind="import-orders", status=JobRun.Status.QUEUED).exists()
+
+
 def test_the_first_run_pins_its_start_so_orders_made_while_b1_was_empty_are_read_later(crm):
     assert im.CrmSettings.get_solo().history_since_id is None
     run = run_inline("import-orders")
