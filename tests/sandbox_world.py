@@ -12,6 +12,7 @@ def connected_sandbox(*, catalog: bool = True, sync: bool = True, map_deliveries
     """The demo sandbox over real HTTP; settings point at it, the connection counts as checked;
     with ``catalog`` the demo catalog is seeded, with ``sync`` every reference book is loaded and,
     with ``map_deliveries``, B7 maps the demo's delivery types (an unmapped type is a warning)."""
+    from integration.services.demo_setup import map_demo_deliveries
     from sandbox.retailcrm.testing import SandboxServer
 
     server_options = {"seed": "demo", "api_key": "sandbox-key", "rps": 1000, **server_options}
@@ -26,17 +27,6 @@ def connected_sandbox(*, catalog: bool = True, sync: bool = True, map_deliveries
             if map_deliveries:
                 map_demo_deliveries()
         yield server
-
-
-DEMO_DELIVERIES = {"courier": im.DeliveryMethod.COURIER, "self-delivery": im.DeliveryMethod.PICKUP,
-                   "russian-post": im.DeliveryMethod.CARRIER}
-
-
-def map_demo_deliveries() -> None:
-    for code, method in DEMO_DELIVERIES.items():
-        delivery_type = im.CrmDeliveryType.objects.filter(code=code).first()
-        if delivery_type is not None:
-            im.DeliveryTypeMapping.objects.update_or_create(crm_delivery_type=delivery_type, defaults={"method": method})
 
 
 def order_state(code: str) -> im.OrderState:

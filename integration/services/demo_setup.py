@@ -15,6 +15,19 @@ STATE_BY_GROUP = {"new": "pending-approval", "approval": "pending-approval", "as
                   "delivery": "for-shipment", "complete": "closed", "cancel": "closed"}
 WAREHOUSE_BY_STORE = {"main": "main", "north": "north", "shop-floor": "shop"}
 PRICE_TYPE_BY_CRM = {"base": "retail", "wholesale": "wholesale"}
+DELIVERY_BY_CRM = {"courier": im.DeliveryMethod.COURIER, "self-delivery": im.DeliveryMethod.PICKUP,
+                   "russian-post": im.DeliveryMethod.CARRIER}
+
+PAYMENT_BY_CRM = {"cash": im.PaymentDocumentKind.CASH_RECEIPT, "bank-card": im.PaymentDocumentKind.CARD_PAYMENT,
+                  "e-money": im.PaymentDocumentKind.BANK_RECEIPT}
+
+
+def map_demo_deliveries() -> None:
+    """B7 for the demo account's delivery types; a type left out would make every order say "written with a default"."""
+    for code, method in DELIVERY_BY_CRM.items():
+        delivery_type = im.CrmDeliveryType.objects.filter(code=code).first()
+        if delivery_type is not None:
+            im.DeliveryTypeMapping.objects.get_or_create(crm_delivery_type=delivery_type, defaults={"method": method})
 
 
 def configure_demo_exchange() -> None:
@@ -33,6 +46,11 @@ def configure_demo_exchange() -> None:
         local = PriceType.objects.filter(code=local_code).first()
         if crm_type and local:
             im.PriceTypeMapping.objects.get_or_create(crm_price_type=crm_type, defaults={"price_type": local})
+    map_demo_deliveries()
+    for code, kind in PAYMENT_BY_CRM.items():
+        payment_type = im.CrmPaymentType.objects.filter(code=code).first()
+        if payment_type is not None:
+            im.PaymentTypeMapping.objects.get_or_create(crm_payment_type=payment_type, defaults={"document_kind": kind})
 
     row = im.CrmSettings.get_solo()
     row.sale_price_type = row.sale_price_type or PriceType.objects.filter(code="retail").first()

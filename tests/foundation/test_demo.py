@@ -1,6 +1,7 @@
 """`make demo` runs on embedded defaults (SQLite, embedded Redis) and stops cleanly."""
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -48,6 +49,8 @@ def test_the_demo_starts_answers_and_stops_everything(tmp_path):
                     "export-prices", "import-orders"):
             assert f"  {job}… Succeeded" in text, text[-3000:]
         assert "offers 80" in text and "orders_created 200" in text and "accepted 72" in text
+        # The demo maps B7 as an operator would: no order is written with a default delivery method.
+        assert "import-orders… Succeeded (" in text and "orders_with_defaults" not in text, text[-3000:]
         assert requests.get(f"http://127.0.0.1:{port}/health/", timeout=10).json()["status"] == "ok"
         session = requests.Session()
         login = session.get(f"http://127.0.0.1:{port}/admin/login/", timeout=10)
@@ -63,6 +66,15 @@ def test_the_demo_starts_answers_and_stops_everything(tmp_path):
             assert session.get(f"http://127.0.0.1:{port}/admin/{page}", timeout=10).status_code == 200, page
         orders = session.get(f"http://127.0.0.1:{port}/admin/integration/order/", timeout=10).text
         assert "200 orders" in orders or "200 заказ" in orders
+        # The change the demo suggests arrives through the running scheduler and worker.
+        suggestion = re.search(r"curl -X POST (\S+) -d '(.+?)'\n  then watch (\S+) ", text)
+        assert suggestion, text[-3000:]
+        assert "assembling" not in session.get(suggestion.group(3), timeout=10).text
+        assert requests.post(suggestion.group(1), data=suggestion.group(2), timeout=10).ok
+        deadline = time.monotonic() + 150
+        while "assembling" not in session.get(suggestion.group(3), timeout=10).text:
+            assert time.monotonic() < deadline, "the suggested CRM change did not arrive"
+            time.sleep(3)
         children = psutil.Process(demo.pid).children(recursive=True)
         assert len(children) >= 3  # web, worker, scheduler (+ sandbox, embedded Redis)
         assert (tmp_path / "var" / "db.sqlite3").exists()

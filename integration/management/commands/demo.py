@@ -78,8 +78,7 @@ class Command(BaseCommand):
                 f"  {admin}integration/crmsettings/  connection, buttons, the catalog feed address, trigger set-up\n"
                 f"  {admin}integration/statusimportmapping/  the mapping tables (B1–B8)\n"
                 f"  {admin}loyalty/registrationcandidate/  customers to register in the loyalty program\n"
-                f"Try a manager's change: curl -X POST http://{host}:{sandbox_port}/sandbox/orders/1001/edit "
-                "-d '{\"status\": \"assembling\"}'\n"
+                + self._suggested_change(host, port, sandbox_port) +
                 f"Logs of the web server, worker, scheduler and sandbox: {Path(settings.VAR_DIR) / 'log'}/\n"
                 "Press Ctrl-C to stop everything.\n"
             )
@@ -108,6 +107,18 @@ class Command(BaseCommand):
         with open(log_dir / f"{name}.log", "ab") as log:
             return subprocess.Popen(command, cwd=settings.BASE_DIR, env=os.environ.copy(), start_new_session=True,
                                     stdout=log, stderr=subprocess.STDOUT)
+
+    def _suggested_change(self, host: str, port: int, sandbox_port: int) -> str:
+        """A manager's edit in the CRM that visibly arrives: an order still open here (closed ones never change)."""
+        from integration.models import Order
+
+        order = Order.objects.filter(closed=False, crm_id__isnull=False).exclude(crm_status="assembling") \
+            .order_by("crm_id").first()
+        if order is None:
+            return ""
+        return (f"Try a manager's change: curl -X POST http://{host}:{sandbox_port}/sandbox/orders/{order.crm_id}/edit "
+                f"-d '{{\"status\": \"assembling\"}}'\n  then watch http://{host}:{port}/admin/integration/order/{order.pk}/change/"
+                " (status “assembling” within a minute)\n")
 
     def _ensure_admin(self):
         User = get_user_model()
