@@ -6,12 +6,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from integration.admin.base import ReadOnlyAdmin
-from integration.admin.buttons import enqueue_from_admin
+from integration.admin.buttons import PermittedActions, enqueue_from_admin, requires
 from integration.models import SkippedOrder
+from integration.permissions import RUN_IMPORTS
 
 
 @admin.register(SkippedOrder)
-class SkippedOrderAdmin(ReadOnlyAdmin):
+class SkippedOrderAdmin(PermittedActions, ReadOnlyAdmin):
     actions = ("load_now",)
     list_display = ("crm_id", "crm_number", "crm_site", "crm_status", "why", "first_skipped_at", "last_skipped_at", "run_link")
     list_filter = ("crm_status", "reason", "crm_site")
@@ -30,6 +31,7 @@ class SkippedOrderAdmin(ReadOnlyAdmin):
         return format_html('<a href="{}">{}</a>', reverse("admin:integration_jobrun_change", args=[obj.run_id]), obj.run)
 
     @admin.action(description=_("Load these orders again now"))
+    @requires(RUN_IMPORTS)
     def load_now(self, request, queryset):
         for crm_id in queryset.values_list("crm_id", flat=True):
             enqueue_from_admin(request, "import-order", scope=str(crm_id), options={"id": crm_id})

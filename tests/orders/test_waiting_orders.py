@@ -215,3 +215,14 @@ def test_the_dashboard_shows_how_many_orders_wait_per_status_and_why_in_the_read
     russian = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
     assert "Заказы ожидают загрузки по статусу: Assembling (assembling)" in russian
     assert "Orders in status complete are not loaded" not in russian
+
+
+@pytest.mark.django_db
+def test_a_skipped_order_whose_crm_values_carry_nul_is_filed_not_refused_by_the_database():
+    from integration.services.orders.waiting import WaitingOrders
+
+    run = JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.COMMAND)
+    WaitingOrders().update(run, skipped=[{"id": 5, "number": "5\x00A", "site": "main\x00", "status": "new\x00"}],
+                           handled=[], table_empty=False)
+    row = SkippedOrder.objects.get(crm_id=5)
+    assert (row.crm_number, row.crm_site, row.crm_status) == ("5\\x00A", "main\\x00", "new\\x00")

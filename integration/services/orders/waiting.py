@@ -28,6 +28,11 @@ def empty_table_refusal() -> str | None:
              "Open “B1 · statuses for import” and add the statuses to load.")
 
 
+def _text(value, length: int) -> str:
+    """A CRM value as a column takes it: PostgreSQL refuses NUL in text, so it is shown as \\x00."""
+    return str(value or "").replace("\x00", "\\x00")[:length]
+
+
 class WaitingOrders:
     """The queue as one run sees it; ``ids`` (when loaded) spares a DELETE per page that has nothing to take off."""
 
@@ -50,8 +55,8 @@ class WaitingOrders:
         reason = im.SkippedOrder.Reason.EMPTY_TABLE if table_empty else im.SkippedOrder.Reason.NOT_LISTED
         now = timezone.now()
         rows = [im.SkippedOrder(
-            crm_id=int(data["id"]), crm_number=str(data.get("number") or "")[:50],
-            crm_site=str(data.get("site") or "")[:100], crm_status=str(data.get("status") or "")[:100],
+            crm_id=int(data["id"]), crm_number=_text(data.get("number"), 50),
+            crm_site=_text(data.get("site"), 100), crm_status=_text(data.get("status"), 100),
             reason=reason, first_skipped_at=now, last_skipped_at=now, run=run,
         ) for data in skipped]
         # One upsert: a concurrent import (webhook and feed) filing the same order never fails the page.
