@@ -199,7 +199,7 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
-    @action(label=_("Load orders"), description=_("Load the orders changed in RetailCRM since the history cursor, now"))
+    @action(label=_("Load orders now"), description=_("Load the orders changed in RetailCRM since the history cursor, now"))
     @requires(RUN_IMPORTS)
     def run_import_orders(self, request, obj):
         """The 1C "Загрузить (Заказы)": one import-orders run through the queue, as the schedule starts it."""
