@@ -9,6 +9,7 @@ token is a registered secret, masked wherever our logs or exchange log would sho
 
 import os
 import stat as stat_kinds
+from urllib.parse import unquote, urlsplit
 from datetime import datetime, timezone as dt_timezone
 
 from django.contrib.auth.decorators import login_not_required
@@ -74,6 +75,30 @@ def _open_generated(path):
     return os.fdopen(descriptor, "rb")
 
 
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _comparable(url: str) -> tuple:
+    """A feed address as RetailCRM and we may each spell it: case of scheme and host, the default
+    port, a trailing slash, and this computer's names (localhost, 127.0.0.1, ::1) do not matter."""
+    from catalog.fields import is_loopback_host
+
+    parts = urlsplit((url or "").strip())
+    scheme = parts.scheme.lower()
+    host = (parts.hostname or "").rstrip(".")
+    if is_loopback_host(host):
+        host = "loopback"
+    try:
+        port = parts.port or _DEFAULT_PORTS.get(scheme)
+    except ValueError:  # a port that is not a number: compare the address as written
+        return (url,)
+    return scheme, host, port, unquote(parts.path).rstrip("/"), parts.query
+
+
+def same_feed_address(crm_url: str, our_url: str) -> bool:
+    return bool(crm_url) and _comparable(crm_url) == _comparable(our_url)
+
+
 def feed_rows(public_url: str) -> list[dict]:
     """For the settings page: each catalog's feed address, its file, and whether the CRM shop's
     ``ymlUrl`` (as of the last reference sync) is that address."""
@@ -96,12 +121,12 @@ def feed_rows(public_url: str) -> list[dict]:
             crm_state = _("unknown shop: set the shop code and load the references")
         elif not crm_url:
             crm_state = _("not set in RetailCRM: paste this address into the shop's catalog settings")
-        elif crm_url == url:
+        elif same_feed_address(crm_url, url):
             crm_state = _("matches the address RetailCRM loads")
         else:
             crm_state = _("differs: RetailCRM loads %(url)s") % {"url": crm_url}
         rows.append({
-            "shop": slug, "url": url, "path": spec.path, "crm_state": crm_state, "matches": crm_url == url,
+            "shop": slug, "url": url, "path": spec.path, "crm_state": crm_state, "matches": same_feed_address(crm_url, url),
             "generated_at": datetime.fromtimestamp(stat.st_mtime, tz=dt_timezone.utc) if stat else None,
             "size": stat.st_size if stat else None,
         })

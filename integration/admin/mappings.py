@@ -1,9 +1,11 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.http import HttpResponseRedirect
+from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy as _
-from django_object_actions import DjangoObjectActions
+from django_object_actions import DjangoObjectActions, action
 from simple_history.admin import SimpleHistoryAdmin
 
-from integration.admin.buttons import PermittedButtons, enqueue_from_admin, job_button
+from integration.admin.buttons import PermittedButtons, enqueue_from_admin, job_button, requires
 from integration.features import hidden_fields, visible
 from integration.jobs import definitions  # noqa: F401
 from integration.permissions import RUN_IMPORTS, user_may
@@ -69,6 +71,16 @@ class MappingAdmin(PermittedButtons, DjangoObjectActions, SimpleHistoryAdmin):
             allowed = [entry.pk for entry in available_to_shops(model.objects.filter(removed_in_crm=False), shops_in_use())]
             kwargs["queryset"] = model.objects.filter(pk__in=allowed)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # A mapping row points at an order state, a warehouse or a CRM entry; the ✎/+/✖ beside it would
+        # edit or delete that entry itself (deleting an order state from a mapping row), not the row.
+        widget = getattr(formfield, "widget", None)
+        if widget is not None and hasattr(widget, "can_delete_related"):
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+            widget.can_view_related = False
+        return formfield
 
     @admin.display(description=_("removed in CRM"), boolean=True)
     def crm_entry_removed(self, obj):
@@ -149,8 +161,34 @@ class PriceTypeMappingAdmin(MappingAdmin):
     list_select_related = ("crm_price_type", "price_type")
 
 
+def unmapped_rows_button(model):
+    """B6/B7 start empty: a button that makes a row for every unmapped CRM code, for the operator to
+    fill; it needs the permission to add rows of ``model``."""
+    opts = model._meta
+
+    @action(label=_("Create rows for the unmapped codes"),
+            description=_("Adds an empty row for every active RetailCRM entry that has none; fill them in afterwards"))
+    @requires(f"{opts.app_label}.add_{opts.model_name}")
+    def create_unmapped_rows(self, request, obj=None):
+        from integration.services.references import create_unmapped_rows
+
+        created = create_unmapped_rows(self.unmapped_book)
+        if created:
+            messages.success(request, gettext("Rows created for the unmapped codes: %(count)d. Fill them in.") % {"count": created})
+        else:
+            messages.info(request, gettext("Every RetailCRM entry already has a row."))
+        back = request.POST.get("next") or ""
+        if not (back.startswith(reverse("admin:index")) and not back.startswith("//")):
+            back = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        return HttpResponseRedirect(back)
+
+    return create_unmapped_rows
+
+
 @admin.register(PaymentTypeMapping)
 class PaymentTypeMappingAdmin(MappingAdmin):
+    changelist_actions = ("run_sync_references", "create_unmapped_rows")
+    create_unmapped_rows = unmapped_rows_button(PaymentTypeMapping)
     crm_field = "crm_payment_type"
     unmapped_book = "payment_types"
     list_display = visible(PaymentTypeMapping, ("crm_payment_type", "document_kind", "terminal", "use_for_export", "crm_entry_removed"))
@@ -160,6 +198,8 @@ class PaymentTypeMappingAdmin(MappingAdmin):
 
 @admin.register(DeliveryTypeMapping)
 class DeliveryTypeMappingAdmin(MappingAdmin):
+    changelist_actions = ("run_sync_references", "create_unmapped_rows")
+    create_unmapped_rows = unmapped_rows_button(DeliveryTypeMapping)
     crm_field = "crm_delivery_type"
     unmapped_book = "delivery_types"
     list_display = ("crm_delivery_type", "method", "carrier", "crm_entry_removed")

@@ -19,6 +19,7 @@ from solo.admin import SingletonModelAdmin
 
 from catalog.icml.paths import UnsafeCatalogPath
 from integration.admin.buttons import PermittedButtons, enqueue_from_admin, job_button, requires
+from integration.admin.settings_tabs import settings_tabs
 from integration.features import visible
 from integration.feeds import feed_rows
 from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
@@ -31,20 +32,28 @@ from integration.services.crm_setup import trigger_instructions
 from integration.services.settings_file import SECRET_FIELDS, SettingsFileError, export_settings, import_settings
 
 
+class WriteOnlyField(forms.CharField):
+    """A secret typed in, never shown: left empty it keeps the stored value, so it has not changed
+    (else the admin's history would say "Changed API key" on every save)."""
+
+    def has_changed(self, initial, data):
+        return bool(data)
+
+
 class CrmSettingsForm(forms.ModelForm):
     """The API key is write-only: the page shows its last characters, never the key."""
 
-    api_key = forms.CharField(
+    api_key = WriteOnlyField(
         label=_("API key"), required=False, strip=True,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
     )
     clear_api_key = forms.BooleanField(label=_("Remove the stored API key"), required=False)
-    webhook_token = forms.CharField(
+    webhook_token = WriteOnlyField(
         label=_("webhook secret"), required=False, strip=True, min_length=16,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("At least 16 characters; it becomes part of the trigger address. Leave empty to keep it."),
     )
-    webhook_basic_password = forms.CharField(
+    webhook_basic_password = WriteOnlyField(
         label=_("webhook password (HTTP Basic)"), required=False, strip=True, min_length=MIN_WEBHOOK_SECRET_LENGTH,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
         help_text=_("At least 16 characters. Leave empty to keep the stored password."),
@@ -131,12 +140,15 @@ class SettingsFileForm(forms.Form):
 
 @admin.register(CrmSettings)
 class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmin, SimpleHistoryAdmin):
-    # Ours (it extends django-object-actions' form): links to Load orders and Settings file, room for the buttons.
+    # Ours: the 1C module's form as tabs (integration/admin/settings_tabs.py), each with its buttons.
     change_form_template = "admin/integration/crmsettings/change_form.html"
+    # simple-history's list of versions (django-solo's own template lists only admin log entries).
+    object_history_template = "admin/integration/crmsettings/object_history.html"
     form = CrmSettingsForm
-    change_actions = ("check_connection", "run_sync_references", "register_module", "create_custom_field",
-                      "run_generate_catalog", "run_export_stock", "export_all_stock", "run_export_prices",
-                      "export_all_prices")
+    change_actions = ("check_connection", "run_import_orders", "run_sync_references", "register_module",
+                      "create_custom_field", "run_generate_catalog", "run_export_stock", "export_all_stock",
+                      "run_export_prices", "export_all_prices")
+    autocomplete_fields = ("delivery_product",)
     run_sync_references = job_button("sync-references")
     run_generate_catalog = job_button("generate-catalog")
     run_export_stock = job_button("export-stock")
@@ -187,6 +199,12 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
             messages.error(request, str(exc))
             return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
+    @action(label=_("Load orders now"), description=_("Load the orders changed in RetailCRM since the history cursor, now"))
+    @requires(RUN_IMPORTS)
+    def run_import_orders(self, request, obj):
+        """The 1C "Загрузить (Заказы)": one import-orders run through the queue, as the schedule starts it."""
+        return enqueue_from_admin(request, "import-orders")
+
     @action(label=_("Export all stock"), description=_("D1: send the stock of every offer, not only the changed ones"))
     @requires(RUN_EXPORTS)
     def export_all_stock(self, request, obj):
@@ -210,7 +228,22 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
         # The page's links, like its buttons, only for those who may use them.
         extra_context = {**(extra_context or {}), "may_load_orders": user_may(request.user, RUN_IMPORTS),
                          "may_use_settings_file": self.has_change_permission(request)}
-        return super().change_view(request, object_id, form_url, extra_context)
+        response = super().change_view(request, object_id, form_url, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "adminform" in context:
+            pk = context["original"].pk
+            context["settings_tabs"] = settings_tabs(
+                request, context["adminform"], context.get("objectactions", []),
+                lambda tool: reverse("admin:integration_crmsettings_actions", kwargs={"pk": pk, "tool": tool}))
+        return response
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        # The ✎/+/✖ beside a default warehouse or price type would edit or delete that entry itself.
+        widget = getattr(formfield, "widget", None)
+        if widget is not None and hasattr(widget, "can_delete_related"):
+            widget.can_add_related = widget.can_change_related = widget.can_delete_related = False
+        return formfield
 
     def load_orders_view(self, request):
         """A5/E2/E3: load one order by id, or everything changed since a date, through the queue."""

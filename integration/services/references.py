@@ -178,6 +178,28 @@ def unmapped_codes(book: str) -> list[str]:
     return [entry.code for entry in entries]
 
 
+# Books whose empty row means what no row means today, so rows can be made for the operator to fill:
+# a B6 row without a document kind records payments without one (as an unmapped type does) and is
+# not used for export until the operator picks the kind; a B7 row starts as pickup, the unmapped default.
+# (B1 is not here: a B1 row is the operator's choice to import that status. B4/B5 need a local entry.)
+EMPTY_ROWS = {
+    "payment_types": (im.PaymentTypeMapping, "crm_payment_type", {"document_kind": "", "use_for_export": False}),
+    "delivery_types": (im.DeliveryTypeMapping, "crm_delivery_type", {}),
+}
+
+
+def create_unmapped_rows(book: str) -> int:
+    """B6/B7: an empty mapping row for every active CRM entry without one; returns how many were made."""
+    model, crm_field, defaults = EMPTY_ROWS[book]
+    entry_model = UNMAPPED[book][0]
+    created = 0
+    with transaction.atomic():
+        for entry in entry_model.objects.filter(code__in=unmapped_codes(book), active=True):
+            _row, made = model.objects.get_or_create(**{crm_field: entry}, defaults=defaults)
+            created += made
+    return created
+
+
 def sync_references(client) -> SyncReport:
     """Fetch every dictionary first, then write them in one transaction (a failed fetch changes nothing)."""
     fetched = {name: list(getattr(client, spec.method)()) for name, spec in BOOKS.items()}

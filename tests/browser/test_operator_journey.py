@@ -28,8 +28,15 @@ NEW_CUSTOMERS = [("Дозорова", "+7 701 555-00-01"), ("Левченко", 
 
 
 def _button(page, tool: str):
-    """A django-object-actions button (a POST form) by its action name."""
-    return page.locator(f'li[data-tool-name="{tool}"] button')
+    """A django-object-actions button (a POST form) by its action name; on the settings page, the
+    one in the tab shown (a button such as "Load references" sits in every tab it acts on)."""
+    return page.locator(f'li[data-tool-name="{tool}"] button, #settings-tabs button[value="{tool}"]:visible')
+
+
+def _open_tab(page, code: str):
+    """A tab of the settings page, as the operator opens it."""
+    page.locator(f'.settings-tab-link[data-tab="{code}"]').click()
+    expect(page.locator(f"#tab-{code}")).to_be_visible()
 
 
 def _wait_for_run(page, *, expected: str = "succeeded"):
@@ -88,10 +95,12 @@ def test_an_operator_connects_exchanges_and_registers_customers(page, screenshot
             page.fill("#id_crm_url", crm.url)
             page.fill("#id_api_key", crm.api_key)
             page.fill("#id_site_code", "main-shop")
+            _open_tab(page, "constants")
             page.select_option("#id_sale_price_type", label=str(PriceType.objects.get(code="retail")))
             page.select_option("#id_purchase_price_type", label=str(PriceType.objects.get(code="purchase")))
             page.locator('input[name="_continue"]').click()
             _saved(page)
+            _open_tab(page, "main")  # the page comes back on the tab the form was sent from
             _button(page, "check_connection").click()
             expect(_success_message(page)).to_contain_text("Connection OK")
             expect(_success_message(page)).to_contain_text("main-shop")
@@ -122,10 +131,11 @@ def test_an_operator_connects_exchanges_and_registers_customers(page, screenshot
             assert (mapping.crm_status.code, mapping.local_state) == ("new", to_fulfil)
 
         with shots.step("generate catalog"):
-            page.goto(SETTINGS)
+            page.goto(SETTINGS + "#tab-catalog")
             _button(page, "run_generate_catalog").click()
             _wait_for_run(page)
-            page.goto(SETTINGS)
+            page.goto(SETTINGS + "#tab-catalog")
+            page.reload()
             feed_url = page.locator(".field-catalog_feed code").first.inner_text().strip()
             assert feed_url.startswith(live_server.url) and feed_url.endswith("/main-shop.xml"), feed_url
             response = page.request.get(feed_url)
@@ -138,7 +148,7 @@ def test_an_operator_connects_exchanges_and_registers_customers(page, screenshot
             assert loaded.json()["offers"] == len(offers)
 
         with shots.step("export stock"):
-            page.goto(SETTINGS)
+            page.goto(SETTINGS + "#tab-warehouses")
             _button(page, "run_export_stock").click()
             run = _wait_for_run(page)
             stock = requests.get(f"{crm.url}/sandbox/state", timeout=5).json()["stock"]
@@ -173,7 +183,7 @@ def test_an_operator_connects_exchanges_and_registers_customers(page, screenshot
             assert order.state == to_fulfil and order.customer.last_name == "Вебхуков"
 
         with shots.step("loyalty program chosen"):
-            page.goto(SETTINGS)
+            page.goto(SETTINGS + "#tab-exchange")
             page.check("#id_loyalty_program")
             page.locator('input[name="_continue"]').click()
             _saved(page)
@@ -229,8 +239,24 @@ def test_the_settings_page_links_its_sub_pages_and_shows_the_connection_fields(p
         _log_in(page, "operator")
         page.goto(SETTINGS)
         tools = page.locator("#content-main .object-tools")
+        main = page.locator("#tab-main")
         # The page has loaded: no need to wait the full timeout for links that are not coming.
-        expect(tools.get_by_role("link", name="Load orders")).to_be_visible(timeout=2000)
+        expect(main.get_by_role("link", name="Load one order or since a date…")).to_be_visible(timeout=2000)
+        expect(main.get_by_role("button", name="Load orders now")).to_be_visible(timeout=2000)
         expect(tools.get_by_role("link", name="Settings file")).to_be_visible(timeout=2000)
+        # One tab at a time, named in the address; the other tabs' fields are a click away.
+        expect(page.locator("#tab-constants")).to_be_hidden(timeout=2000)
+        _open_tab(page, "payments")
+        assert page.url.endswith("#tab-payments")
+        expect(page.locator("#tab-main")).to_be_hidden(timeout=2000)
+        page.reload()
+        expect(page.locator("#tab-payments")).to_be_visible(timeout=2000)
+        _open_tab(page, "main")
         for field in ("#id_crm_url", "#id_api_key", "#id_site_code"):
             _unobscured(page, field)
+        # The buttons in the header row never cover the heading (they used to float over it).
+        for url in (SETTINGS, "/admin/integration/jobrun/", "/admin/integration/statusimportmapping/"):
+            page.goto(url)
+            heading = page.locator("#content h1").bounding_box()
+            header_tools = page.locator("#content .object-tools").first.bounding_box()
+            assert header_tools["y"] >= heading["y"] + heading["height"], (url, heading, header_tools)

@@ -156,6 +156,9 @@ class Command(BaseCommand):
         for row in feed_rows(public_url):
             answer = requests.post(f"{sandbox_url}/sandbox/icml", json={"url": row["url"], "site": row["shop"]}, timeout=60)
             self.stdout.write(f"  the sandbox CRM loads {redact(row['url'])}: HTTP {answer.status_code}")
+        # Our copy of each shop's ymlUrl dates from the reference load before: read it again, or the
+        # settings page would say the CRM loads another address (the seed's) right after it loaded ours.
+        self._run("sync-references")
 
     def _run(self, job: str) -> bool:
         """Run ``job`` here and print one line for it when it ends (the run's own log lines come first)."""
