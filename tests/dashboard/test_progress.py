@@ -128,7 +128,7 @@ def test_a_run_page_has_its_own_progress_box(admin_client):
     html = admin_client.get(reverse("admin:integration_jobrun_change", args=[run.pk])).content.decode()
     box = re.search(r'<div id="job-progress"[^>]*>.*?</section>', html, re.S).group(0)
     assert 'data-status="succeeded"' in box and 'data-finished="true"' in box
-    assert "orders_created: <b>5</b>" in box and "Halfway through" in box
+    assert "Orders created: <b>5</b>" in box and "Halfway through" in box
 
 
 @pytest.mark.django_db
