@@ -460,7 +460,7 @@ class JobContext:
             self.run.progress_total = total
         elif add_total:
             self.run.progress_total = (self.run.progress_total or 0) + add_total
-        self._save_progress()
+        self._save_progress(force=total is not None or bool(add_total))  # a new total shows at once
         self.check_cancelled()
 
     def check_cancelled(self) -> None:
