@@ -1,6 +1,8 @@
 from django import forms
 from django.contrib import admin
 from django.db import models
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +44,7 @@ class OrderLineInline(admin.TabularInline):
         "product", "characteristic", "is_delivery", "quantity", "price", "discount_per_unit", "amount",
         "bonuses_charged", "bonuses_credited", "vat_rate", "crm_status", "crm_item_id",
     )
+    readonly_fields = ("crm_status", "crm_item_id")  # what the CRM said; text is narrower than an input
 
 
 class PaymentInline(admin.TabularInline):
@@ -55,7 +58,7 @@ class PaymentInline(admin.TabularInline):
 class OrderAdmin(admin.ModelAdmin):
     # Eight narrow columns: Total/Closed/Cancelled stay in sight at 1,400 px (the CRM number and
     # shop are on the order's page and in the search and filters).
-    list_display = ("number", "date", "customer", "state", "crm_status", "total", "closed", "cancelled")
+    list_display = ("number", "date_shown", "customer", "state", "crm_status", "total", "closed", "cancelled")
     # No date hierarchy and no per-value filters: each is a scan of every order on every page view.
     list_filter = ("state", "closed", "cancelled", "delivery_defaulted", "source", CrmShopFilter,
                    ("date", admin.DateFieldListFilter))
@@ -83,6 +86,11 @@ class OrderAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ("integration/console.css",)}
+
+    @admin.display(description=_("date"), ordering="date")
+    def date_shown(self, obj):
+        """"01.12.2026 20:57" rather than "Dec. 1, 2026, 8:57 p.m.": a narrow column."""
+        return date_format(timezone.localtime(obj.date), "SHORT_DATETIME_FORMAT") if obj.date else "—"
 
     @admin.display(description=_("delivery address by parts"))
     def address_by_parts(self, obj):
