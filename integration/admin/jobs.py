@@ -35,7 +35,7 @@ def _kind(name: str):
 
 
 class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnlyAdmin):
-    list_display = ("id", "kind_name", "scope", "trigger", "status_badge", "created_at", "duration", "counts_summary",
+    list_display = ("id", "kind_name", "scope_shown", "trigger", "status_badge", "created_at", "duration", "counts_summary",
                     "short_error")
     list_filter = ("kind", "status", "trigger")
     list_select_related = ("requested_by",)
