@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_POST
 from integration.admin.buttons import enqueue_from_admin
 from integration.admin.dashboard_chart import orders_chart
 from integration.admin.progress import run_status
-from integration.jobs import all_kinds, get_kind
+from integration.jobs import JobRefused, all_kinds, get_kind, request_cancel
 from integration.jobs.runner import check_permitted
 from integration.models import CrmSettings, ExchangeEvent, JobRun
 from integration.permissions import user_may
@@ -76,6 +77,7 @@ class DashboardMixin:
             path("dashboard/run/<str:kind_name>/", self.admin_site.admin_view(self.run_now_view),
                  name="integration_jobrun_run_now"),
             path("<int:run_id>/status.json", self.admin_site.admin_view(self.status_view), name="integration_jobrun_status"),
+            path("<int:run_id>/cancel/", self.admin_site.admin_view(self.cancel_view), name="integration_jobrun_cancel"),
         ]
         return own + super().get_urls()
 
@@ -128,3 +130,17 @@ class DashboardMixin:
         if not self.has_view_permission(request):
             return JsonResponse({"error": gettext("You may not see job runs.")}, status=403)
         return JsonResponse(run_status(get_object_or_404(JobRun, pk=run_id)))
+
+    @method_decorator(require_POST)
+    def cancel_view(self, request, run_id):
+        """Ask a run to stop at its next safe point; needs the permission that starts its kind."""
+        self._require_view(request)
+        run = get_object_or_404(JobRun, pk=run_id)
+        try:
+            messages.info(request, request_cancel(run, request.user))  # JobNotPermitted is a 403
+        except JobRefused as exc:  # Redis does not answer
+            messages.error(request, str(exc))
+        back = request.POST.get("next") or request.META.get("HTTP_REFERER") or ""
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+            back = reverse("admin:integration_jobrun_change", args=[run.pk])
+        return HttpResponseRedirect(back)

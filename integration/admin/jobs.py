@@ -1,58 +1,136 @@
+from urllib.parse import urlencode
+
 from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.urls import reverse
-from django.utils.html import format_html
-from django.utils.translation import gettext_lazy as _
-from django_object_actions import DjangoObjectActions
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext, gettext_lazy as _
+from django_object_actions import DjangoObjectActions, action
 
 from integration.admin.base import ReadOnlyAdmin
 from integration.admin.buttons import PermittedActions, PermittedButtons, enqueue_from_admin, job_button, requires
 from integration.admin.dashboard import DashboardMixin
-from integration.jobs import all_kinds
+from integration.admin.event_links import crm_url_of, is_loadable_order, local_object_of
+from integration.admin.progress import count_label, elapsed_seconds, format_duration, kind_label, progress_of, shown_message
+from integration.jobs import all_kinds, get_kind
 from integration.jobs import definitions  # noqa: F401  the admin loads before the app's ready()
 from integration.jobs.schedule import sync_after_edit
 from integration.models import ExchangeEvent, JobRun, JobSchedule
 from integration.permissions import RUN_IMPORTS
 
 
-class ExchangeEventInline(admin.TabularInline):
-    model = ExchangeEvent
-    extra = 0
-    can_delete = False
-    fields = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message")
-    readonly_fields = fields
-    show_change_link = True
-    max_num = 0
+EVENTS_SHOWN = 20  # on a run's page; the rest are one click away in the filtered event list
+
+
+def _changelist_url(model_name: str, **filters) -> str:
+    return reverse(f"admin:integration_{model_name}_changelist") + "?" + urlencode(filters)
+
+
+def _kind(name: str):
+    try:
+        return get_kind(name)
+    except KeyError:  # a run of a kind this version no longer has
+        return None
 
 
 class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnlyAdmin):
-    list_display = ("id", "kind", "scope", "trigger", "status_badge", "created_at", "started_at", "finished_at", "counts_summary", "short_error")
+    list_display = ("id", "kind_name", "scope_shown", "trigger", "status_badge", "created_at", "duration", "counts_summary",
+                    "short_error")
     list_filter = ("kind", "status", "trigger")
     list_select_related = ("requested_by",)
     search_fields = ("kind", "error", "=id")
     date_hierarchy = "created_at"
     readonly_fields = (
-        "kind", "scope", "trigger", "status", "options", "requested_by", "rq_job_id", "created_at", "started_at",
-        "finished_at", "duration", "counts", "messages", "error", "cursor_before", "cursor_after",
+        "kind_name", "scope_shown", "trigger", "status_badge", "progress_shown", "options_shown", "requested_by",
+        "created_at", "started_at", "finished_at", "duration", "counts_shown", "messages_shown", "error",
+        "cursor_before", "cursor_after", "events_shown", "rq_job_id",
     )
     fields = readonly_fields
-    inlines = (ExchangeEventInline,)
     show_full_result_count = False
+
+    class Media:
+        css = {"all": ("integration/console.css",)}
 
     @staticmethod
     def _button_name(kind_name: str) -> str:
         return "run_" + kind_name.replace("-", "_")
 
+    @admin.display(description=_("job"), ordering="kind")
+    def kind_name(self, obj):
+        return kind_label(obj.kind)
+
+    @admin.display(description=_("for"))
+    def scope_shown(self, obj):
+        """The scope means what the kind makes of it: a shop, or the order an import-order run loads."""
+        if not obj.scope:
+            return "—"
+        kind = _kind(obj.kind)
+        label = kind.scope_label if kind is not None and kind.scope_label else _("Shop")
+        return format_html("{}: <b>{}</b>", label, obj.scope)
+
+    @admin.display(description=_("options"))
+    def options_shown(self, obj):
+        if not obj.options:
+            return "—"
+        kind = _kind(obj.kind)
+        helps = {argument.name: argument.help for argument in (kind.arguments if kind else ())}
+        return format_html('<dl class="run-counts">{}</dl>', format_html_join(
+            "", "<dt>{}</dt><dd>{}</dd>",
+            ((helps.get(name) or name, value) for name, value in obj.options.items())))
+
+    @admin.display(description=_("progress"))
+    def progress_shown(self, obj):
+        progress = progress_of(obj, elapsed_seconds(obj))
+        if progress["done"] is None:
+            return "—"
+        done = f'{progress["done"]} / {progress["total"]}' if progress["total"] else str(progress["done"])
+        parts = [done, progress["percent_text"], progress["rate_text"], progress["eta_text"]]
+        return " · ".join(part for part in parts if part)
+
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, obj):
         colours = {"failed": "#ba2121", "warnings": "#b5830d", "succeeded": "#2a7d2a", "running": "#205080",
-                   "refused": "#b5830d"}
+                   "refused": "#b5830d", "cancelled": "#555"}
         return format_html('<b style="color:{}">{}</b>', colours.get(obj.status, "#555"), obj.get_status_display())
 
     @admin.display(description=_("counts"))
     def counts_summary(self, obj):
-        return ", ".join(f"{key}: {value}" for key, value in sorted(obj.counts.items())) or "—"
+        return ", ".join(f"{count_label(key)}: {value}" for key, value in sorted(obj.counts.items())) or "—"
+
+    @admin.display(description=_("counts"))
+    def counts_shown(self, obj):
+        if not obj.counts:
+            return "—"
+        return format_html('<dl class="run-counts">{}</dl>', format_html_join(
+            "", '<dt data-count="{}">{}</dt><dd>{}</dd>',
+            ((key, count_label(key), value) for key, value in sorted(obj.counts.items()))))
+
+    @admin.display(description=_("messages"))
+    def messages_shown(self, obj):
+        if not obj.messages:
+            return "—"
+        return format_html('<ol class="run-messages">{}</ol>',
+                           format_html_join("", "<li>{}</li>", ((shown_message(text),) for text in obj.messages)))
+
+    @admin.display(description=_("exchange events"))
+    def events_shown(self, obj):
+        """The newest events and a link to all of them: a run may have written 100,000."""
+        events = list(obj.events.order_by("-id")[:EVENTS_SHOWN + 1])
+        if not events:
+            return "—"
+        rows = format_html_join("", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', (
+            (reverse("admin:integration_exchangeevent_change", args=[event.pk]), event.get_result_display(),
+             event.entity, event.crm_id or "—", event.local_ref or "—", shown_message(event.message))
+            for event in events[:EVENTS_SHOWN]))
+        head = format_html("<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>", _("result"), _("entity"),
+                           _("CRM id"), _("local object"), _("message"))
+        link = format_html('<a href="{}" class="run-events-link">{}</a>', _changelist_url("exchangeevent", run__id__exact=obj.pk),
+                           _("All events of this run") if len(events) > EVENTS_SHOWN else _("Open as a list"))
+        note = (format_html("<p>{}</p>", gettext("The newest %(n)d are shown.") % {"n": EVENTS_SHOWN})
+                if len(events) > EVENTS_SHOWN else "")
+        return format_html('<table class="run-events"><thead>{}</thead><tbody>{}</tbody></table>{}<p>{}</p>',
+                           head, rows, note, link)
 
     @admin.display(description=_("error"))
     def short_error(self, obj):
@@ -60,25 +138,33 @@ class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnl
 
     @admin.display(description=_("duration"))
     def duration(self, obj):
-        return obj.duration or "—"
+        return format_duration(elapsed_seconds(obj)) or "—"
 
 
 # Buttons are generated per registered job kind, so a new kind gets its button for free.
-for _kind in all_kinds():
-    setattr(JobRunAdmin, JobRunAdmin._button_name(_kind.name), job_button(_kind.name))
+for _kind_entry in all_kinds():
+    setattr(JobRunAdmin, JobRunAdmin._button_name(_kind_entry.name), job_button(_kind_entry.name))
 JobRunAdmin.changelist_actions = tuple(JobRunAdmin._button_name(kind.name) for kind in all_kinds())
 admin.site.register(JobRun, JobRunAdmin)
 
 
 @admin.register(ExchangeEvent)
-class ExchangeEventAdmin(PermittedActions, ReadOnlyAdmin):
+class ExchangeEventAdmin(PermittedActions, PermittedButtons, DjangoObjectActions, ReadOnlyAdmin):
     actions = ("retry_orders",)
-    list_display = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message", "run_link", "resolved")
+    change_actions = ("load_again",)
+    list_display = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message_text", "run_link",
+                    "resolved")
     list_filter = ("result", "direction", "entity", "resolved")
     list_select_related = ("run",)
     search_fields = ("crm_id", "local_ref", "message")
     date_hierarchy = "created_at"
     show_full_result_count = False
+    fields = ("created_at", "run_link", "direction", "entity", "crm_id", "crm_link", "local_object", "result",
+              "message_text", "retry_count", "resolution")
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ("integration/console.css",)}
 
     @admin.action(description=_("Load these orders again now"))
     @requires(RUN_IMPORTS)
@@ -89,11 +175,55 @@ class ExchangeEventAdmin(PermittedActions, ReadOnlyAdmin):
         if not crm_ids:
             self.message_user(request, _("Select events of orders to load them again."), level="warning")
 
+    @action(label=_("Load again"), description=_("Load this order from RetailCRM again now"))
+    @requires(RUN_IMPORTS)
+    def load_again(self, request, obj):
+        return enqueue_from_admin(request, "import-order", scope=obj.crm_id, options={"id": int(obj.crm_id)},
+                                  back_url=reverse("admin:integration_exchangeevent_change", args=[obj.pk]))
+
+    def get_change_actions(self, request, object_id, form_url):
+        names = super().get_change_actions(request, object_id, form_url)
+        event = self.get_object(request, object_id)
+        if event is None or not is_loadable_order(event):
+            names = [name for name in names if name != "load_again"]
+        return names
+
+    @admin.display(description=_("message"))
+    def message_text(self, obj):
+        return shown_message(obj.message) or "—"
+
     @admin.display(description=_("job run"))
     def run_link(self, obj):
         if not obj.run_id:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("admin:integration_jobrun_change", args=[obj.run_id]), obj.run)
+        return format_html('<a href="{}">{}</a>', reverse("admin:integration_jobrun_change", args=[obj.run_id]),
+                           f"{kind_label(obj.run.kind)} #{obj.run_id}")
+
+    @admin.display(description=_("local object"))
+    def local_object(self, obj):
+        """A link where the object exists here; otherwise the reference, saying it is not here."""
+        target = local_object_of(obj)
+        if target is not None:
+            return format_html('<a href="{}">{}</a>', target[0], target[1])
+        if not obj.local_ref:
+            return "—"
+        return format_html("{} <span class=\"help\">({})</span>", obj.local_ref, _("not in the back office"))
+
+    @admin.display(description=_("in RetailCRM"))
+    def crm_link(self, obj):
+        url = crm_url_of(obj)
+        if url is None:
+            return obj.crm_id or "—"
+        return format_html('<a href="{}" target="_blank" rel="noopener noreferrer" class="crm-link">{}</a>', url,
+                           gettext("Open %(id)s in RetailCRM") % {"id": obj.crm_id})
+
+    @admin.display(description=_("resolved"))
+    def resolution(self, obj):
+        if obj.resolved:
+            return _("Yes: a later run handled this entity.")
+        if obj.result in (ExchangeEvent.Result.FAILED, ExchangeEvent.Result.PARKED):
+            return _("Not yet: no later run has handled this entity.")
+        return "—"
 
 
 class JobScheduleForm(forms.ModelForm):

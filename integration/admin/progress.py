@@ -7,6 +7,7 @@ A button press remembers the run in the session; the next admin page shows a pro
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from integration.jobs import get_kind
@@ -18,6 +19,16 @@ WATCHED_RUNS_KEPT = 5
 MESSAGES_SENT = 20  # the newest ones; the run's page has them all
 
 
+def shown_message(text) -> str:
+    """A stored run or event message as the reader sees it (the one place to translate it at display)."""
+    return redact(str(text or ""))
+
+
+def count_label(name: str) -> str:
+    """A counter's key as a label ("orders_created" → "Orders created")."""
+    return str(name).replace("_", " ").capitalize()
+
+
 def kind_label(kind_name: str) -> str:
     try:
         return str(get_kind(kind_name).label)
@@ -26,14 +37,30 @@ def kind_label(kind_name: str) -> str:
 
 
 def format_duration(seconds: float | None) -> str:
+    """"3.4 s", "2 min 5 s", "1 h 12 min" (the decimal sign of the reader's language)."""
     if seconds is None:
         return ""
-    seconds = int(seconds)
     if seconds < 60:
-        return gettext("%(s)d s") % {"s": seconds}
+        return gettext("%(s)s s") % {"s": number_format(round(seconds, 1), decimal_pos=1)}
+    seconds = int(seconds)
     if seconds < 3600:
         return gettext("%(m)d min %(s)d s") % {"m": seconds // 60, "s": seconds % 60}
     return gettext("%(h)d h %(m)d min") % {"h": seconds // 3600, "m": seconds % 3600 // 60}
+
+
+def progress_of(run: JobRun, seconds: float | None) -> dict:
+    """Done/total, percentage, rate and ETA; each is None where the run does not know it."""
+    done, total = run.progress_done, run.progress_total
+    rate = done / seconds if done and seconds else None
+    percent = min(100.0, 100.0 * done / total) if total and done is not None else None
+    eta = (total - done) / rate if rate and total and not run.is_finished and total > done else None
+    return {
+        "done": done, "total": total, "percent": round(percent, 1) if percent is not None else None,
+        "percent_text": f"{number_format(percent, decimal_pos=0)} %" if percent is not None else "",
+        "rate_text": gettext("%(rate)s per second") % {"rate": number_format(rate, decimal_pos=1)} if rate else "",
+        "eta_seconds": eta,
+        "eta_text": gettext("about %(time)s left") % {"time": format_duration(eta)} if eta is not None else "",
+    }
 
 
 def elapsed_seconds(run: JobRun, now=None) -> float | None:
@@ -60,7 +87,8 @@ def run_status(run: JobRun) -> dict:
         "status_label": str(run.get_status_display()),
         "finished": run.is_finished,
         "counts": run.counts,
-        "messages": [redact(text) for text in run.messages[-MESSAGES_SENT:]],
+        "count_labels": {name: count_label(name) for name in run.counts},
+        "messages": [shown_message(text) for text in run.messages[-MESSAGES_SENT:]],
         "messages_total": len(run.messages),
         "error": redact(run.error),
         "created_at": _iso(run.created_at),
@@ -68,7 +96,9 @@ def run_status(run: JobRun) -> dict:
         "finished_at": _iso(run.finished_at),
         "duration_seconds": seconds,
         "duration_text": format_duration(seconds),
+        "progress": progress_of(run, seconds),
         "url": reverse("admin:integration_jobrun_change", args=[run.pk]),
+        "cancel_url": reverse("admin:integration_jobrun_cancel", args=[run.pk]),
     }
 
 

@@ -2,10 +2,10 @@
 
 from integration.jobs.registry import JobKind, all_kinds, get_kind, job_kind
 from integration.jobs.runner import (
-    EnqueueResult, JobContext, JobNotPermitted, JobRefused, QueueUnavailable, SwitchedOff, enqueue, run_inline,
+    EnqueueResult, JobCancelled, JobContext, JobNotPermitted, JobRefused, QueueUnavailable, SwitchedOff, enqueue, request_cancel, run_inline,
 )
 
 __all__ = [
-    "EnqueueResult", "JobContext", "JobKind", "JobNotPermitted", "JobRefused", "QueueUnavailable", "SwitchedOff",
-    "all_kinds", "enqueue", "get_kind", "job_kind", "run_inline",
+    "EnqueueResult", "JobCancelled", "JobContext", "JobKind", "JobNotPermitted", "JobRefused", "QueueUnavailable", "SwitchedOff",
+    "all_kinds", "enqueue", "get_kind", "job_kind", "request_cancel", "run_inline",
 ]

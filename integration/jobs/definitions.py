@@ -62,7 +62,7 @@ def create_custom_field_job(ctx):
 
 
 @job_kind("import-order", label=_("Load one order by CRM id"), permission=RUN_IMPORTS, queue="orders", timeout=300,
-          rerun_if_running=True, switch="import_orders",
+          rerun_if_running=True, switch="import_orders", scope_label=_("Order id in RetailCRM"),
           arguments=[Argument("id", type=int, required=True, help="The order's id in RetailCRM (from its address: /orders/ID/edit)")])
 def import_order_job(ctx, id):
     """E3: load one order regardless of changes; also what the webhook (E7) queues."""
@@ -78,9 +78,11 @@ def import_order_job(ctx, id):
         except CrmNotFound:
             local = mark_deleted_in_crm(int(id))
             settle_one(ctx.run, int(id))
+            # A typo'd id or an order deleted there: the run did its job and says so (a warning, not a failure).
             message = __("Order %(id)s does not exist in RetailCRM (deleted?).") % {"id": id}
             ctx.event(entity="order", crm_id=id, local_ref=local or "", result=ExchangeEvent.Result.FAILED, message=message)
-            raise LookupError(message) from None
+            ctx.message(message, warning=True)
+            return
     try:
         result = sync_order_from_crm(data)
     except OrderParked as exc:

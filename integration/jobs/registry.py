@@ -34,10 +34,12 @@ class JobKind:
     permission: str = ""
     # The CrmSettings exchange mode (A3) that must be on: off, the kind refuses to run, naming it.
     switch: str = ""
+    # What the run's scope is to this kind, for its page ("" = a shop code; import-order: the order id).
+    scope_label: Any = ""
 
 
 def job_kind(name: str, *, label, permission: str, queue: str = "default", arguments=(), requires_connection=True,
-             timeout=3600, rerun_if_running=False, switch=""):
+             timeout=3600, rerun_if_running=False, switch="", scope_label=""):
     """Register ``service(ctx, **options)`` as the job kind ``name``; ``permission`` is what a user needs to start it."""
     if not name.replace("-", "").isalnum():
         raise ValueError(f"job kind names may use letters, digits and '-' only: {name!r}")
@@ -50,7 +52,7 @@ def job_kind(name: str, *, label, permission: str, queue: str = "default", argum
         _KINDS[name] = JobKind(
             name=name, service=service, label=label, queue=queue, arguments=tuple(arguments),
             requires_connection=requires_connection, timeout=timeout, rerun_if_running=rerun_if_running,
-            permission=permission, switch=switch,
+            permission=permission, switch=switch, scope_label=scope_label,
         )
         return service
 

@@ -47,6 +47,10 @@ class JobRefused(Exception):
     """The job cannot start now; the message says why in words an operator understands."""
 
 
+class JobCancelled(Exception):
+    """An operator asked the run to stop; raised by the JobContext at its next progress step."""
+
+
 class JobNotPermitted(PermissionDenied):
     """The user may not start this job kind (a 403 wherever it reaches Django)."""
 
@@ -78,6 +82,33 @@ class EnqueueResult:
     run: JobRun | None
     created: bool
     message: str
+
+
+CANCEL_FLAG_TTL = 24 * 3600
+
+
+def _cancel_key(run_id: int) -> str:
+    return f"exchange:cancel:{run_id}"
+
+
+def request_cancel(run: JobRun, user=None) -> str:
+    """Ask ``run`` to stop at its next safe point; a queued run is cancelled at once.
+
+    Returns the message for the operator. ``user`` needs the kind's permission (JobNotPermitted)."""
+    kind = get_kind(run.kind)
+    check_permitted(kind, user)
+    if run.is_finished:
+        return _("“%(job)s” #%(id)s has already ended.") % {"job": kind.label, "id": run.pk}
+    try:
+        django_rq.get_connection(kind.queue).set(_cancel_key(run.pk), "1", ex=CANCEL_FLAG_TTL)
+    except REDIS_DOWN:
+        raise QueueUnavailable() from None
+    # Not started yet: nothing to stop safely, so it never starts (perform claims only queued runs).
+    stopped = JobRun.objects.filter(pk=run.pk, status=JobRun.Status.QUEUED).update(
+        status=JobRun.Status.CANCELLED, finished_at=timezone.now())
+    if stopped:
+        return _("“%(job)s” #%(id)s was cancelled before it started.") % {"job": kind.label, "id": run.pk}
+    return _("“%(job)s” #%(id)s stops at its next safe point.") % {"job": kind.label, "id": run.pk}
 
 
 def rq_job_id(kind: JobKind, scope: str = "") -> str:
@@ -408,12 +439,40 @@ def run_inline(kind_name: str, *, trigger: str = JobRun.Trigger.COMMAND, user=No
 class JobContext:
     """What a service sees of its run: options, counters, messages, per-entity events, cursor."""
 
-    def __init__(self, run: JobRun):
+    def __init__(self, run: JobRun, connection=None):
         self.run = run
         self.options: dict[str, Any] = dict(run.options)
         self.scope = run.scope
         self._last_save = 0.0
         self.warnings = 0
+        self._connection = connection  # Redis, where an operator's cancel request waits
+
+    def progress(self, *, done: int | None = None, add: int = 0, total: int | None = None,
+                 add_total: int = 0) -> None:
+        """Units of work done (and the total, where the job knows it): the progress box shows
+        done/total, a percentage and an ETA. Call it between units of work only: it is a safe
+        point, where a cancel request stops the run (JobCancelled)."""
+        if done is not None:
+            self.run.progress_done = done
+        elif add:
+            self.run.progress_done = (self.run.progress_done or 0) + add
+        if total is not None:
+            self.run.progress_total = total
+        elif add_total:
+            self.run.progress_total = (self.run.progress_total or 0) + add_total
+        self._save_progress(force=total is not None or bool(add_total))  # a new total shows at once
+        self.check_cancelled()
+
+    def check_cancelled(self) -> None:
+        """Raise JobCancelled if an operator asked this run to stop."""
+        if self._connection is None:
+            return
+        try:
+            asked = self._connection.exists(_cancel_key(self.run.pk))
+        except REDIS_DOWN:
+            return  # the run goes on; Redis is needed for the lock anyway and will tell
+        if asked:
+            raise JobCancelled()
 
     def count(self, name: str, n: int = 1) -> None:
         self.run.counts[name] = self.run.counts.get(name, 0) + n
@@ -458,6 +517,8 @@ class JobContext:
         if after is not None:
             self.run.cursor_after = str(after)
         self._save_progress(force=True)
+        if after is not None:
+            self.check_cancelled()  # the cursor moved with the work it covers: a safe point
 
     def _save_progress(self, force: bool = False) -> None:
         now = time.monotonic()
@@ -466,6 +527,7 @@ class JobContext:
             JobRun.objects.filter(pk=self.run.pk).update(
                 counts=self.run.counts, messages=self.run.messages,
                 cursor_before=self.run.cursor_before, cursor_after=self.run.cursor_after,
+                progress_done=self.run.progress_done, progress_total=self.run.progress_total,
             )
 
 
@@ -501,10 +563,14 @@ def perform(run_id: int) -> str:
 
     # Holding the lock, no other run of this kind is alive: a "running" one was cut off by a crash.
     _fail_interrupted_runs(kind, run.scope, except_run=run.pk)
-    ctx = JobContext(run)
+    ctx = JobContext(run, connection)
     try:
         check_switch(kind)  # switched off while the run waited in the queue
+        ctx.check_cancelled()
         kind.service(ctx, **ctx.options)
+    except JobCancelled:
+        run.status = JobRun.Status.CANCELLED
+        run.messages.append(_("Cancelled by an operator; the work done so far is kept."))
     except JobRefused as exc:
         run.status = JobRun.Status.REFUSED
         run.messages.append(loggable(str(exc)))
@@ -517,11 +583,20 @@ def perform(run_id: int) -> str:
         run.status = JobRun.Status.WARNINGS if ctx.warnings else JobRun.Status.SUCCEEDED
     finally:
         lock.release()
+        _forget_cancel(connection, run.pk)
     run.finished_at = timezone.now()
-    run.save(update_fields=["status", "error", "messages", "counts", "finished_at", "cursor_before", "cursor_after"])
+    run.save(update_fields=["status", "error", "messages", "counts", "finished_at", "cursor_before", "cursor_after",
+                            "progress_done", "progress_total"])
     if kind.rerun_if_running and (rerun := _take_requested_rerun(kind, run, connection)) is not None:
         return perform(rerun.pk)
     return run.status
+
+
+def _forget_cancel(connection, run_id: int) -> None:
+    try:
+        connection.delete(_cancel_key(run_id))
+    except REDIS_DOWN:
+        pass  # it expires by itself
 
 
 def _take_requested_rerun(kind: JobKind, run: JobRun, connection) -> JobRun | None:

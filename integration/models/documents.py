@@ -70,6 +70,7 @@ class Order(models.Model):
         verbose_name = _("order")
         verbose_name_plural = _("orders")
         ordering = ["-date", "-id"]
+        indexes = [models.Index(fields=["-date", "-id"], name="order_list_order")]  # the admin list's first page
 
     def __str__(self):
         return self.number

@@ -36,8 +36,9 @@ class JobRun(models.Model):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
         REFUSED = "refused", _("Refused")  # did not start: a switch is off or a table it needs is empty
+        CANCELLED = "cancelled", _("Cancelled")  # an operator stopped it; it ended at a safe point
 
-    FINISHED = (Status.SUCCEEDED, Status.WARNINGS, Status.FAILED, Status.SKIPPED, Status.REFUSED)
+    FINISHED = (Status.SUCCEEDED, Status.WARNINGS, Status.FAILED, Status.SKIPPED, Status.REFUSED, Status.CANCELLED)
 
     kind = models.CharField(_("job"), max_length=50, db_index=True)
     scope = models.CharField(_("shop"), max_length=100, blank=True, help_text=_("Shop code for per-shop jobs."))
@@ -57,6 +58,9 @@ class JobRun(models.Model):
     error = models.TextField(_("error"), blank=True)
     cursor_before = models.CharField(_("cursor before"), max_length=100, blank=True)
     cursor_after = models.CharField(_("cursor after"), max_length=100, blank=True)
+    # Units of work done and, where the job knows it up front, how many there are (offers, pages…).
+    progress_done = models.PositiveIntegerField(_("done"), null=True, blank=True)
+    progress_total = models.PositiveIntegerField(_("total"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("job run")

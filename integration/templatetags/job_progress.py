@@ -2,9 +2,12 @@
 
 from django import template
 
-from integration.admin.progress import elapsed_seconds, format_duration, kind_label, take_watched_runs
+from integration.admin.progress import (
+    count_label as _count_label, elapsed_seconds, format_duration, kind_label, progress_of, shown_message, take_watched_runs,
+)
+from integration.jobs import get_kind
 from integration.models import JobRun
-from integration.secrets import redact
+from integration.permissions import user_may
 
 register = template.Library()
 
@@ -33,4 +36,27 @@ def job_duration(run: JobRun) -> str:
 @register.filter
 def redacted(text: str) -> str:
     """Run texts are stored redacted already; this keeps a secret registered later out of the page too."""
-    return redact(str(text or ""))
+    return shown_message(text)
+
+
+@register.filter
+def count_label(name: str) -> str:
+    return _count_label(name)
+
+
+@register.filter
+def job_progress(run: JobRun) -> dict:
+    """Done/total, percentage, rate and ETA of the run (see integration/admin/progress.py)."""
+    return progress_of(run, elapsed_seconds(run))
+
+
+@register.simple_tag(takes_context=True)
+def may_cancel(context, run: JobRun) -> bool:
+    """The Cancel button is drawn for an unfinished run whose kind this user may start."""
+    request = context.get("request")
+    if request is None or run.is_finished:
+        return False
+    try:
+        return user_may(request.user, get_kind(run.kind).permission)
+    except KeyError:
+        return False

@@ -49,7 +49,9 @@ def test_the_status_json_has_a_stable_shape(admin_client):
     assert set(data) == {
         "id", "kind", "kind_label", "scope", "trigger", "status", "status_label", "finished", "counts", "messages",
         "messages_total", "error", "created_at", "started_at", "finished_at", "duration_seconds", "duration_text", "url",
+        "count_labels", "progress", "cancel_url",
     }
+    assert set(data["progress"]) == {"done", "total", "percent", "percent_text", "rate_text", "eta_seconds", "eta_text"}
     assert (data["id"], data["kind"], data["trigger"], data["status"]) == (run.pk, "test-dash-steps", "command", "succeeded")
     assert data["url"] == reverse("admin:integration_jobrun_change", args=[run.pk])
     response = admin_client.get(status_url(run))
@@ -68,7 +70,7 @@ def test_the_status_of_a_failed_run_carries_its_error_without_secrets(admin_clie
     data = admin_client.get(status_url(run)).json()
     assert (data["status"], data["finished"]) == ("failed", True)
     page = admin_client.get(reverse("admin:integration_jobrun_change", args=[run.pk])).content.decode()
-    box = re.search(r'<div id="job-progress">.*?</section>', page, re.S).group(0)
+    box = re.search(r'<div id="job-progress"[^>]*>.*?</section>', page, re.S).group(0)
     assert "401 for key" in box and "sk-live-0123456789abcdef" not in box
     dashboard = admin_client.get(DASHBOARD).content.decode()
     assert "401 for key" in dashboard and "sk-live-0123456789abcdef" not in dashboard
@@ -124,9 +126,9 @@ def test_existing_job_buttons_also_land_on_a_live_progress_box(admin_client):
 def test_a_run_page_has_its_own_progress_box(admin_client):
     run = run_inline("test-dash-steps")
     html = admin_client.get(reverse("admin:integration_jobrun_change", args=[run.pk])).content.decode()
-    box = re.search(r'<div id="job-progress">.*?</section>', html, re.S).group(0)
+    box = re.search(r'<div id="job-progress"[^>]*>.*?</section>', html, re.S).group(0)
     assert 'data-status="succeeded"' in box and 'data-finished="true"' in box
-    assert "orders_created: <b>5</b>" in box and "Halfway through" in box
+    assert "Orders created: <b>5</b>" in box and "Halfway through" in box
 
 
 @pytest.mark.django_db

@@ -29,6 +29,19 @@ class OfferChunk:
     offers: list[LocalOffer]
 
 
+def offer_count(groups, *, goods_only: bool) -> int:
+    """How many offers :func:`offer_chunks` yields for these groups (two COUNT queries): the
+    progress box's total. A product without characteristics is one offer; one with
+    characteristics is one per active characteristic."""
+    products = Product.objects.filter(active=True)
+    if goods_only:
+        products = products.filter(kind=Product.Kind.GOODS)
+    if groups:
+        products = products.filter(ProductGroup.subtree_q(groups))
+    plain = products.exclude(id__in=Characteristic.objects.values("product_id")).count()
+    return plain + Characteristic.objects.filter(active=True, product__in=products).count()
+
+
 def offer_chunks(groups, *, goods_only: bool, source: str, organization_guid: str = "",
                  chunk: int = CHUNK) -> Iterator[OfferChunk]:
     """Active offers of the products under ``groups`` (all when empty), in product id order.

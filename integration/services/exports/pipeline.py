@@ -243,11 +243,12 @@ def summarize(ctx) -> None:
 
 
 def run_export(client, ctx, *, channel: str, crm_settings, targets_of, entries_of, send,
-               one_site_per_request: bool, full: bool) -> None:
+               one_site_per_request: bool, full: bool, offers_of=None) -> None:
     """The shape every upload run shares: its targets, full or delta, paced sending, the summary.
 
     ``targets_of(settings, warnings)`` lists what to send where; ``entries_of(target)`` yields
-    lists of entries; ``send(batch)`` makes one API call.
+    lists of entries; ``send(batch)`` makes one API call; ``offers_of(target)`` counts the offers
+    a target has (the progress total).
     """
     warnings: list[str] = []
     targets = targets_of(crm_settings, warnings)
@@ -257,8 +258,12 @@ def run_export(client, ctx, *, channel: str, crm_settings, targets_of, entries_o
     ctx.message(_("Full upload: every offer is sent.") if full else _("Only offers changed since the last upload are sent."))
     with ExportRun(ctx, channel=channel, id_field=crm_settings.offer_id_field, send=send, full=full,
                    one_site_per_request=one_site_per_request) as run:
+        if offers_of is not None:
+            ctx.progress(done=0, total=sum(offers_of(target) for target in targets))
         for target in targets:
             for entries in entries_of(target):
                 run.feed(entries)
+                # A safe point: a cancelled run stops here; what was sent is remembered, the rest goes next time.
+                ctx.progress(add=len(entries))
         run.finish()
     summarize(ctx)

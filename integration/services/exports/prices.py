@@ -6,7 +6,7 @@ so offers of several shops share requests.
 """
 
 from integration import models as im
-from integration.services.exports.local_offers import number, offer_chunks, prices_of, variant_price
+from integration.services.exports.local_offers import number, offer_chunks, offer_count, prices_of, variant_price
 from integration.services.exports.pipeline import make_entry, run_export
 from integration.services.exports.scope import Target, price_targets
 
@@ -38,5 +38,6 @@ def export_prices(client, ctx, *, full: bool = False) -> None:
                                                 source=settings.product_id_source),
         # Prices name their shop per entry, so one request may carry several shops.
         send=lambda batch: client.prices_upload([entry.body for entry in batch]),
+        offers_of=lambda target: offer_count(target.groups, goods_only=False),
         one_site_per_request=False,
     )

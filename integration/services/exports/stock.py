@@ -7,7 +7,7 @@ exactly the local quantities.
 
 from catalog.models import StockBalance
 from integration import models as im
-from integration.services.exports.local_offers import number, offer_chunks, prices_of, variant_price
+from integration.services.exports.local_offers import number, offer_chunks, offer_count, prices_of, variant_price
 from integration.services.exports.pipeline import make_entry, run_export
 from integration.services.exports.scope import Target, stock_targets
 
@@ -47,5 +47,6 @@ def export_stock(client, ctx, *, full: bool = False) -> None:
                                                 source=settings.product_id_source,
                                                 purchase_type_id=settings.purchase_price_type_id),
         send=lambda batch: client.inventories_upload([entry.body for entry in batch], site=batch[0].site or None),
+        offers_of=lambda target: offer_count(target.groups, goods_only=True),
         one_site_per_request=True,
     )

@@ -160,7 +160,8 @@ def import_from_history(client, ctx, *, since=None) -> None:
                 apply_page(ctx, page.ids, page.current, refs, waiting)
                 # The cursor moves in the same transaction that applied the page (DESIGN §4).
                 im.CrmSettings.objects.filter(pk=crm_settings.pk).update(history_since_id=page.last_id)
-            ctx.set_cursor(after=page.last_id)
+            ctx.progress(add=1)  # pages: the feed does not say how many there are
+            ctx.set_cursor(after=page.last_id)  # a safe point: a cancelled run stops after the page it applied
 
 
 def _crm_time(value) -> str:

@@ -1,8 +1,10 @@
 /*
  * Live progress of job runs in the admin. Every `.job-progress[data-status-url]` box whose
  * data-finished is not "true" asks its run's status.json about once a second and shows the
- * status, counts, newest messages and duration, until the run has finished. Without JavaScript
- * the boxes stay as rendered, with a plain link to the run's page.
+ * status, done/total with a bar, percentage, rate and ETA, counts, newest messages and duration,
+ * until the run has finished. When a run ends, the list under the box is refreshed (the run's
+ * own page is reloaded). Without JavaScript the boxes stay as rendered, with a plain link to the
+ * run's page.
  */
 (function () {
   "use strict";
@@ -15,12 +17,13 @@
     if (!list) return;
     while (list.firstChild) list.removeChild(list.firstChild);
     items.forEach(function (item) { list.appendChild(item); });
+    list.hidden = items.length === 0;
   }
 
-  function countItem(name, value) {
+  function countItem(name, label, value) {
     var li = document.createElement("li");
     li.setAttribute("data-count", name);
-    li.appendChild(document.createTextNode(name + ": "));
+    li.appendChild(document.createTextNode(label + ": "));
     var b = document.createElement("b");
     b.textContent = String(value);
     li.appendChild(b);
@@ -33,15 +36,41 @@
     return li;
   }
 
+  function setText(box, selector, text) {
+    var node = box.querySelector(selector);
+    if (node) node.textContent = text || "";
+  }
+
+  function showProgress(box, progress) {
+    var row = box.querySelector(".job-progress-bar-row");
+    if (!row || !progress) return;
+    row.hidden = progress.done === null || progress.done === undefined;
+    if (row.hidden) return;
+    var bar = row.querySelector(".job-progress-bar");
+    if (bar) {
+      if (progress.total) {
+        bar.max = progress.total;
+        bar.value = progress.done;
+      } else {
+        bar.removeAttribute("value"); // an indeterminate bar: the job does not know its total
+      }
+    }
+    var done = progress.total ? progress.done + " / " + progress.total : String(progress.done);
+    setText(row, ".job-progress-done", done);
+    setText(row, ".job-progress-percent", progress.percent_text);
+    setText(row, ".job-progress-rate", progress.rate_text);
+    setText(row, ".job-progress-eta", progress.eta_text);
+  }
+
   function show(box, data) {
     box.setAttribute("data-status", data.status);
     box.setAttribute("data-finished", data.finished ? "true" : "false");
-    var status = box.querySelector(".job-progress-status");
-    if (status) status.textContent = data.status_label;
-    var duration = box.querySelector(".job-progress-duration");
-    if (duration) duration.textContent = data.duration_text || "";
+    setText(box, ".job-progress-status", data.status_label);
+    setText(box, ".job-progress-duration", data.duration_text);
+    showProgress(box, data.progress);
+    var labels = data.count_labels || {};
     replaceItems(box.querySelector(".job-progress-counts"), Object.keys(data.counts || {}).sort().map(function (name) {
-      return countItem(name, data.counts[name]);
+      return countItem(name, labels[name] || name, data.counts[name]);
     }));
     replaceItems(box.querySelector(".job-progress-messages"), (data.messages || []).slice(-MESSAGES_SHOWN).map(messageItem));
     var error = box.querySelector(".job-progress-error");
@@ -49,6 +78,29 @@
       error.textContent = data.error || "";
       error.hidden = !data.error;
     }
+    if (data.finished) {
+      var cancel = box.querySelector(".job-progress-cancel");
+      if (cancel) cancel.hidden = true;
+    }
+  }
+
+  // The list the box stands above, fetched again: its rows now show how the run ended.
+  function refreshAfterEnd(box) {
+    var own = box.closest("[data-own-run]");
+    if (own) {
+      window.location.reload();
+      return;
+    }
+    var list = document.getElementById("changelist") || document.getElementById("dashboard-jobs");
+    if (!list) return;
+    fetch(window.location.href, { credentials: "same-origin", cache: "no-store" })
+      .then(function (response) { return response.ok ? response.text() : null; })
+      .then(function (html) {
+        if (!html) return;
+        var fresh = new DOMParser().parseFromString(html, "text/html").getElementById(list.id);
+        if (fresh) list.replaceWith(document.importNode(fresh, true));
+      })
+      .catch(function () { /* the stale list stays; the operator can reload */ });
   }
 
   function follow(box) {
@@ -65,6 +117,7 @@
           failures = 0;
           show(box, data);
           if (!data.finished) window.setTimeout(poll, INTERVAL_MS);
+          else refreshAfterEnd(box);
         })
         .catch(function () {
           failures += 1;
