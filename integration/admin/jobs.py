@@ -2,16 +2,19 @@ from django import forms
 from django.contrib import admin
 from django.db import transaction
 from django.urls import reverse
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_object_actions import DjangoObjectActions
 
 from integration.admin.base import ReadOnlyAdmin
 from integration.admin.buttons import PermittedActions, PermittedButtons, enqueue_from_admin, job_button, requires
 from integration.admin.dashboard import DashboardMixin
+from integration.admin.progress import kind_label
 from integration.jobs import all_kinds
 from integration.jobs import definitions  # noqa: F401  the admin loads before the app's ready()
+from integration.jobs.counters import counts_summary
 from integration.jobs.schedule import sync_after_edit
+from integration.messages import render, render_short
 from integration.models import ExchangeEvent, JobRun, JobSchedule
 from integration.permissions import RUN_IMPORTS
 
@@ -20,21 +23,25 @@ class ExchangeEventInline(admin.TabularInline):
     model = ExchangeEvent
     extra = 0
     can_delete = False
-    fields = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message")
+    fields = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message_text")
     readonly_fields = fields
+
+    @admin.display(description=_("message"))
+    def message_text(self, obj):
+        return render(obj.message)
     show_change_link = True
     max_num = 0
 
 
 class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnlyAdmin):
-    list_display = ("id", "kind", "scope", "trigger", "status_badge", "created_at", "started_at", "finished_at", "counts_summary", "short_error")
+    list_display = ("id", "kind_label", "scope", "trigger", "status_badge", "created_at", "started_at", "finished_at", "counts_summary", "short_error")
     list_filter = ("kind", "status", "trigger")
     list_select_related = ("requested_by",)
     search_fields = ("kind", "error", "=id")
     date_hierarchy = "created_at"
     readonly_fields = (
-        "kind", "scope", "trigger", "status", "options", "requested_by", "rq_job_id", "created_at", "started_at",
-        "finished_at", "duration", "counts", "messages", "error", "cursor_before", "cursor_after",
+        "kind_label", "scope", "trigger", "status", "options", "requested_by", "rq_job_id", "created_at", "started_at",
+        "finished_at", "duration", "counts_text", "messages_text", "error_text", "cursor_before", "cursor_after",
     )
     fields = readonly_fields
     inlines = (ExchangeEventInline,)
@@ -50,13 +57,29 @@ class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnl
                    "refused": "#b5830d"}
         return format_html('<b style="color:{}">{}</b>', colours.get(obj.status, "#555"), obj.get_status_display())
 
+    @admin.display(description=_("job"), ordering="kind")
+    def kind_label(self, obj):
+        return kind_label(obj.kind)
+
     @admin.display(description=_("counts"))
     def counts_summary(self, obj):
-        return ", ".join(f"{key}: {value}" for key, value in sorted(obj.counts.items())) or "—"
+        return counts_summary(obj.counts) or "—"
+
+    @admin.display(description=_("counts"))
+    def counts_text(self, obj):
+        return counts_summary(obj.counts) or "—"
+
+    @admin.display(description=_("messages"))
+    def messages_text(self, obj):
+        return format_html_join("", "<p>{}</p>", ((render(text),) for text in obj.messages)) or "—"
+
+    @admin.display(description=_("error"))
+    def error_text(self, obj):
+        return render(obj.error)
 
     @admin.display(description=_("error"))
     def short_error(self, obj):
-        return (obj.error[:120] + "…") if len(obj.error) > 120 else obj.error
+        return render_short(obj.error)
 
     @admin.display(description=_("duration"))
     def duration(self, obj):
@@ -73,7 +96,7 @@ admin.site.register(JobRun, JobRunAdmin)
 @admin.register(ExchangeEvent)
 class ExchangeEventAdmin(PermittedActions, ReadOnlyAdmin):
     actions = ("retry_orders",)
-    list_display = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message", "run_link", "resolved")
+    list_display = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message_text", "run_link", "resolved")
     list_filter = ("result", "direction", "entity", "resolved")
     list_select_related = ("run",)
     search_fields = ("crm_id", "local_ref", "message")
@@ -88,6 +111,16 @@ class ExchangeEventAdmin(PermittedActions, ReadOnlyAdmin):
             enqueue_from_admin(request, "import-order", scope=crm_id, options={"id": int(crm_id)})
         if not crm_ids:
             self.message_user(request, _("Select events of orders to load them again."), level="warning")
+
+    @admin.display(description=_("message"))
+    def message_text(self, obj):
+        return render(obj.message)
+
+    def get_fields(self, request, obj=None):
+        return [("message_text" if name == "message" else name) for name in super().get_fields(request, obj)]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "message_text"]
 
     @admin.display(description=_("job run"))
     def run_link(self, obj):

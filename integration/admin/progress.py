@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from integration.jobs import get_kind
+from integration.messages import render
 from integration.models import JobRun
 from integration.secrets import redact
 
@@ -60,9 +61,9 @@ def run_status(run: JobRun) -> dict:
         "status_label": str(run.get_status_display()),
         "finished": run.is_finished,
         "counts": run.counts,
-        "messages": [redact(text) for text in run.messages[-MESSAGES_SENT:]],
+        "messages": [redact(render(text)) for text in run.messages[-MESSAGES_SENT:]],
         "messages_total": len(run.messages),
-        "error": redact(run.error),
+        "error": redact(render(run.error)),
         "created_at": _iso(run.created_at),
         "started_at": _iso(run.started_at),
         "finished_at": _iso(run.finished_at),

@@ -3,6 +3,7 @@
 from django import template
 
 from integration.admin.progress import elapsed_seconds, format_duration, kind_label, take_watched_runs
+from integration.messages import render
 from integration.models import JobRun
 from integration.secrets import redact
 
@@ -33,4 +34,4 @@ def job_duration(run: JobRun) -> str:
 @register.filter
 def redacted(text: str) -> str:
     """Run texts are stored redacted already; this keeps a secret registered later out of the page too."""
-    return redact(str(text or ""))
+    return redact(render(text or ""))
