@@ -6,10 +6,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from integration import models as im
+from integration.messages import stored
 from integration.services.orders.address import address_parts, address_text
 from integration.services.orders.customers import CustomerBook
 from integration.services.orders.rules import (
-from integration.messages import stored
     ApplyResult,
     ReferenceData,
     check_references,
