@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext
 
 from integration.jobs import get_kind
+from integration.jobs.counters import counter_label
 from integration.messages import render
 from integration.models import JobRun
 from integration.secrets import redact
@@ -61,6 +62,7 @@ def run_status(run: JobRun) -> dict:
         "status_label": str(run.get_status_display()),
         "finished": run.is_finished,
         "counts": run.counts,
+        "count_labels": {key: counter_label(key) for key in run.counts},
         "messages": [redact(render(text)) for text in run.messages[-MESSAGES_SENT:]],
         "messages_total": len(run.messages),
         "error": redact(render(run.error)),

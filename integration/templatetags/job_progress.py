@@ -3,6 +3,7 @@
 from django import template
 
 from integration.admin.progress import elapsed_seconds, format_duration, kind_label, take_watched_runs
+from integration.jobs import counters
 from integration.messages import render
 from integration.models import JobRun
 from integration.secrets import redact
@@ -29,6 +30,12 @@ def job_label(kind_name: str) -> str:
 def job_duration(run: JobRun) -> str:
     """How long the run took, or has been running so far ("2 min 5 s")."""
     return format_duration(elapsed_seconds(run))
+
+
+@register.filter
+def counter_label(key: str) -> str:
+    """``orders_parked`` → "orders waiting" (integration/jobs/counters.py)."""
+    return counters.counter_label(key)
 
 
 @register.filter

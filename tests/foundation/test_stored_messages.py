@@ -38,7 +38,7 @@ def test_the_event_list_shows_each_reader_their_language(admin_client, run_writt
     url = reverse("admin:integration_exchangeevent_changelist")
     english, russian = _page(admin_client, url, "en"), _page(admin_client, url, "ru")
     assert "Unknown offers (not in the catalog): A-1, B-2." in english
-    assert "Неизвестные товары" in russian and "A-1, B-2" in russian
+    assert "Неизвестные торговые предложения" in russian and "A-1, B-2" in russian
     assert "Unknown offers" not in russian and "msgid" not in russian
 
 
@@ -50,9 +50,9 @@ def test_the_run_page_translates_messages_counters_and_the_job(admin_client, run
     assert "Posted: order 1203A of 01.12.2026." in english and "history entries read" in english
     assert "Проведен: заказ 1203A от 01.12.2026." in russian
     assert "an old plain message" in russian  # rows written before stay as they were
-    assert "entries_read" not in russian and "Загрузить заказы" in russian
+    assert "entries_read:" not in russian and "прочитано записей истории: " in russian and "Загрузить заказы" in russian
     event_page = _page(admin_client, reverse("admin:integration_exchangeevent_change", args=[event.pk]), "ru")
-    assert "Неизвестные товары" in event_page
+    assert "Неизвестные торговые предложения" in event_page
 
 
 @pytest.mark.django_db

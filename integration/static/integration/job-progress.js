@@ -17,10 +17,10 @@
     items.forEach(function (item) { list.appendChild(item); });
   }
 
-  function countItem(name, value) {
+  function countItem(name, value, label) {
     var li = document.createElement("li");
     li.setAttribute("data-count", name);
-    li.appendChild(document.createTextNode(name + ": "));
+    li.appendChild(document.createTextNode((label || name) + ": "));
     var b = document.createElement("b");
     b.textContent = String(value);
     li.appendChild(b);
@@ -41,7 +41,7 @@
     var duration = box.querySelector(".job-progress-duration");
     if (duration) duration.textContent = data.duration_text || "";
     replaceItems(box.querySelector(".job-progress-counts"), Object.keys(data.counts || {}).sort().map(function (name) {
-      return countItem(name, data.counts[name]);
+      return countItem(name, data.counts[name], (data.count_labels || {})[name]);
     }));
     replaceItems(box.querySelector(".job-progress-messages"), (data.messages || []).slice(-MESSAGES_SHOWN).map(messageItem));
     var error = box.querySelector(".job-progress-error");
