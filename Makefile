@@ -17,8 +17,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# The operators are Russian: the demo runs in Russian (its catalog too) unless LANGUAGE_CODE=en is given.
 demo: $(STAMP)
-	DEBUG=true $(BIN)/python manage.py demo
+	DEBUG=true LANGUAGE_CODE=$${LANGUAGE_CODE:-ru} $(BIN)/python manage.py demo
 
 # The browser tests drive Debian's chromium (Playwright downloads no browser).
 $(CHROMIUM):
