@@ -156,6 +156,8 @@ def render_short(value, limit: int = 120) -> str:
 def joined(parts, separator: str = " ") -> StoredMessage | str:
     """Several messages shown as one (each translated), e.g. the reasons an order waits."""
     parts = list(parts)
+    if len(parts) == 1:
+        return parts[0]
     if not any(isinstance(part, StoredMessage) for part in parts):
         return separator.join(str(part) for part in parts)
     names = [f"part{index}" for index in range(len(parts))]

@@ -40,7 +40,7 @@ def test_a_second_sync_keeps_mappings_renames_and_flags_removed(crm):
     store.refresh_from_db()
     assert status.name == "Brand new" and status.import_mapping.local_state.code == "pending-approval"
     assert store.removed_in_crm and store.mapping.warehouse == warehouse
-    assert any("Removed in RetailCRM (stores)" in message and store.code in message for message in map(render, run.messages))
+    assert any("Removed in RetailCRM (warehouses)" in message and store.code in message for message in map(render, run.messages))
     assert run.status == JobRun.Status.WARNINGS
 
 

@@ -70,7 +70,7 @@ def test_a_parked_order_is_retried_when_the_catalog_gains_the_offer(crm):
     crm_id = response.json()["id"]
     run = run_inline("import-orders", options={"since": "2020-01-01"})
     assert run.status == JobRun.Status.WARNINGS and run.counts["orders_parked"] == 1
-    assert ExchangeEvent.objects.get(crm_id=str(crm_id), result="parked").message.startswith("Unknown offers")
+    assert render(ExchangeEvent.objects.get(crm_id=str(crm_id), result="parked").message).startswith("Unknown offers")
     # Every later run retries it; while it stays parked, its one open event counts the retries.
     for _ in range(2):
         run = run_inline("import-orders")
