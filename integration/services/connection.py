@@ -9,9 +9,8 @@ stored as a warning (``connection_warning``) and the jobs run, their clients ret
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from integration.messages import for_text, stored
 from integration.models import CrmSettings
-from integration.messages import for_text
-from integration.messages import stored
 
 
 def check_and_store(crm_settings: CrmSettings | None = None):

@@ -29,6 +29,7 @@ from integration.crm.errors import (
     CrmServerError,
     CrmValidationError,
 )
+from integration.messages import joined, of_exception, stored
 from integration.models import CrmSettings, Customer
 from loyalty.crm import (
     Directory,
@@ -43,7 +44,6 @@ from loyalty.crm import (
 from loyalty.models import LoyaltyProgram, LoyaltySettings, Participation
 from loyalty.services.accounts import store_account
 from loyalty.services.customers import CustomerExportError, ensure_external_ids, link_crm_id
-from integration.messages import joined, of_exception, stored
 
 # answers after which the request may or may not have been applied: look before trying again
 UNCERTAIN = (CrmNetworkError, CrmMalformedResponse, CrmServerError, CrmRateLimited)

@@ -24,8 +24,8 @@ from django.utils.translation import gettext_noop
 
 from integration.crm.client import MAX_UPLOAD_OFFERS
 from integration.crm.errors import CrmAccessDenied, CrmAuthError, CrmError, CrmNotConfigured
-from integration.models import ExchangeEvent, ExportCheckpoint, OfferExportState
 from integration.messages import for_text, stored
+from integration.models import ExchangeEvent, ExportCheckpoint, OfferExportState
 
 # Errors no other batch can escape: stop the run instead of failing 400 batches one by one.
 FATAL = (CrmAuthError, CrmAccessDenied, CrmNotConfigured)

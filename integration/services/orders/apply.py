@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_noop
 
 from integration import models as im
+from integration.messages import of_exception, stored
 from integration.services.orders.batch import OrderBatch
 from integration.services.orders.rules import ApplyResult, OrderParked, ReferenceData
-from integration.messages import of_exception, stored
 
 __all__ = ["ApplyResult", "OrderParked", "Outcome", "ReferenceData", "apply_orders", "mark_deleted_in_crm",
            "sync_order_from_crm"]

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from integration import models as im
+from integration.messages import for_text, stored
 from integration.services.orders.apply import ReferenceData, apply_orders, mark_deleted_in_crm
 from integration.services.orders.waiting import EmptyStatusTable, WaitingOrders, empty_table_refusal, retry_waiting
 from integration.services.readahead import ReadAhead
-from integration.messages import for_text, stored
 
 Result = im.ExchangeEvent.Result
 
