@@ -172,7 +172,8 @@ class _Intake:
             self._authenticate()
             self.authenticated = True
             if body is None:
-                raise Rejected(413, stored(gettext_noop("body larger than %(size)s KB")) % {"size": MAX_BODY_BYTES // 1024})
+                raise Rejected(413, stored(gettext_noop(
+                    "body larger than %(size)s KB")) % {"size": MAX_BODY_BYTES // 1024})
             order_id = self._parse(body)
         except Rejected as exc:
             return self._finish(exc.status, WebhookRequest.Status.REJECTED, exc.message)
@@ -183,7 +184,8 @@ class _Intake:
         self.row.order_crm_id = order_id
         try:
             # Stored before queueing, so even a crash inside enqueue leaves a trace.
-            self._store(500, WebhookRequest.Status.FAILED, stored(gettext_noop("interrupted before the import was queued")))
+            self._store(500, WebhookRequest.Status.FAILED, stored(gettext_noop(
+                "interrupted before the import was queued")))
             result = enqueue("import-order", trigger=JobRun.Trigger.WEBHOOK, scope=str(order_id),
                              options={"id": order_id})
         except SwitchedOff:
@@ -222,10 +224,12 @@ class _Intake:
                 raise Rejected(401, stored(gettext_noop("wrong token")))
             return
         if not config.webhook_basic_user:
-            raise Rejected(401, stored(gettext_noop("HTTP Basic is not enabled: no webhook user is set in RetailCRM settings")))
+            raise Rejected(401, stored(gettext_noop(
+                "HTTP Basic is not enabled: no webhook user is set in RetailCRM settings")))
         if len(config.webhook_basic_password) < MIN_WEBHOOK_SECRET_LENGTH:
-            raise Rejected(401, stored(gettext_noop("HTTP Basic is not enabled: set a webhook password of at least %(n)d characters "
-                                  "in RetailCRM settings")) % {"n": MIN_WEBHOOK_SECRET_LENGTH})
+            raise Rejected(401, stored(gettext_noop(
+                "HTTP Basic is not enabled: set a webhook password of at least %(n)d characters "
+                "in RetailCRM settings")) % {"n": MIN_WEBHOOK_SECRET_LENGTH})
         scheme, _sep, value = self.request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
         if scheme.lower() != "basic" or not value.strip():
             raise Rejected(401, stored(gettext_noop("missing credentials")))

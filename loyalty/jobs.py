@@ -30,7 +30,8 @@ def refresh_loyalty_job(ctx):
     ctx.set_count("programs", report.programs)
     ctx.set_count("accounts", report.accounts)
     for name in report.vanished:
-        ctx.message(stored(gettext_noop("The loyalty program %(name)s is no longer offered to the shop in RetailCRM.")) % {"name": name},
+        ctx.message(stored(gettext_noop(
+            "The loyalty program %(name)s is no longer offered to the shop in RetailCRM.")) % {"name": name},
                     warning=True)
 
 
@@ -60,7 +61,7 @@ def register_loyalty_job(ctx, customer_ids=()):
     for name in (Result.CREATED, Result.ALREADY, Result.FAILED, Result.SKIPPED_NO_PHONE, Result.SKIPPED):
         ctx.set_count(name, counts.get(name, 0))
     ctx.message(stored(gettext_noop("Registered: %(created)d, already participants: %(already)d, failed: %(failed)d, "
-                   "without a phone: %(no_phone)d.")) % {
+                                    "without a phone: %(no_phone)d.")) % {
         "created": counts.get(Result.CREATED, 0), "already": counts.get(Result.ALREADY, 0),
         "failed": counts.get(Result.FAILED, 0), "no_phone": counts.get(Result.SKIPPED_NO_PHONE, 0)},
         warning=bool(counts.get(Result.FAILED)))

@@ -62,14 +62,17 @@ class ConnectionReport:
 
 def _failure_message(exc: errors.CrmError, base_url: str) -> str:
     if isinstance(exc, errors.CrmAuthError):
-        return stored(gettext_noop("RetailCRM at %(url)s does not accept this API key. Check the key entered in the RetailCRM settings.")) % {"url": base_url}
+        return stored(gettext_noop(
+            "RetailCRM at %(url)s does not accept this API key. Check the key entered in the RetailCRM settings.")) % {"url": base_url}
     if isinstance(exc, errors.CrmAccessDenied):
         return stored(gettext_noop("The API key may not ask RetailCRM for its own permissions (/api/credentials). "
-                 "Allow the key to read its credentials, then check again."))
+                                   "Allow the key to read its credentials, then check again."))
     if isinstance(exc, errors.CrmNotFound):
-        return stored(gettext_noop("%(url)s has no RetailCRM API (HTTP 404). Check the address: it is the address of your CRM account.")) % {"url": base_url}
+        return stored(gettext_noop(
+            "%(url)s has no RetailCRM API (HTTP 404). Check the address: it is the address of your CRM account.")) % {"url": base_url}
     if isinstance(exc, errors.CrmMalformedResponse):
-        return stored(gettext_noop("%(url)s answered, but not like RetailCRM. Check the address. Details: %(details)s")) % {"url": base_url, "details": exc}
+        return stored(gettext_noop(
+            "%(url)s answered, but not like RetailCRM. Check the address. Details: %(details)s")) % {"url": base_url, "details": exc}
     # network errors, rate limits and server errors already say what happened and where
     return str(exc)
 
@@ -87,7 +90,8 @@ def check_connection(
                 shown = ", ".join(versions) or stored(gettext_noop("none"))
                 return ConnectionReport(
                     ok=False, versions=versions,
-                    message=stored(gettext_noop("RetailCRM at %(url)s does not support API v5 (versions offered: %(versions)s).")) % {"url": base_url, "versions": shown},
+                    message=stored(gettext_noop(
+                        "RetailCRM at %(url)s does not support API v5 (versions offered: %(versions)s).")) % {"url": base_url, "versions": shown},
                 )
             credentials = client.credentials()
     except errors.CrmError as exc:
@@ -101,16 +105,20 @@ def check_connection(
     problems = []
     if missing:
         listed = "; ".join(f"{scope} ({SCOPE_PURPOSES.get(scope, stored(gettext_noop('needed by the exchange')))})" for scope in missing)
-        problems.append(stored(gettext_noop("The API key lacks these permissions: %(scopes)s. Add them to the key in RetailCRM.")) % {"scopes": listed})
+        problems.append(stored(gettext_noop(
+            "The API key lacks these permissions: %(scopes)s. Add them to the key in RetailCRM.")) % {"scopes": listed})
     if site and site not in sites:
         visible = ", ".join(sites) or stored(gettext_noop("none"))
-        problems.append(stored(gettext_noop("The shop “%(shop)s” is not visible to this API key (visible shops: %(visible)s).")) % {"shop": site, "visible": visible})
+        problems.append(stored(gettext_noop(
+            "The shop “%(shop)s” is not visible to this API key (visible shops: %(visible)s).")) % {"shop": site, "visible": visible})
     elif not sites:
-        problems.append(stored(gettext_noop("The API key sees no shops at all; give it access to your shop in RetailCRM.")))
+        problems.append(stored(gettext_noop(
+            "The API key sees no shops at all; give it access to your shop in RetailCRM.")))
     if problems:
         report.ok = False
         report.message = joined(problems)
     else:
         shops = ", ".join(sites)
-        report.message = stored(gettext_noop("Connected to RetailCRM at %(url)s (API v5). Shops visible to the key: %(shops)s.")) % {"url": base_url, "shops": shops}
+        report.message = stored(gettext_noop(
+            "Connected to RetailCRM at %(url)s (API v5). Shops visible to the key: %(shops)s.")) % {"url": base_url, "shops": shops}
     return report

@@ -31,9 +31,11 @@ def sync_references_job(ctx):
     for name, total in report.counts.items():
         ctx.set_count(name, total)
     for book, codes in report.removed.items():
-        ctx.message(stored(gettext_noop("Removed in RetailCRM (%(book)s): %(codes)s")) % {"book": COUNTER_LABELS.get(book, book), "codes": ", ".join(codes)}, warning=True)
+        ctx.message(stored(gettext_noop(
+            "Removed in RetailCRM (%(book)s): %(codes)s")) % {"book": COUNTER_LABELS.get(book, book), "codes": ", ".join(codes)}, warning=True)
     for book, codes in report.unmapped.items():
-        ctx.message(stored(gettext_noop("Not mapped yet (%(book)s): %(codes)s")) % {"book": COUNTER_LABELS.get(book, book), "codes": ", ".join(codes)})
+        ctx.message(stored(gettext_noop(
+            "Not mapped yet (%(book)s): %(codes)s")) % {"book": COUNTER_LABELS.get(book, book), "codes": ", ".join(codes)})
 
 
 @job_kind("register-module", label=_("Register integration module"), permission=WRITE_TO_CRM, timeout=120,
@@ -47,7 +49,8 @@ def register_module_job(ctx, public_url=""):
         raise ValueError(stored(gettext_noop("Give the public address of this back office (public_url).")))
     with client_from_settings() as client:
         result = register_module(client, CrmSettings.get_solo(), public_url)
-    ctx.message(stored(gettext_noop("Integration module “%(code)s” is registered in RetailCRM.")) % {"code": result["code"]})
+    ctx.message(stored(gettext_noop(
+        "Integration module “%(code)s” is registered in RetailCRM.")) % {"code": result["code"]})
 
 
 @job_kind("create-custom-field", label=_("Create custom field"), permission=WRITE_TO_CRM, timeout=120)
@@ -58,9 +61,11 @@ def create_custom_field_job(ctx):
     with client_from_settings() as client:
         created, code = create_echo_field(client)
     if created:
-        ctx.message(stored(gettext_noop("The order custom field “%(code)s” has been created in RetailCRM.")) % {"code": code})
+        ctx.message(stored(gettext_noop(
+            "The order custom field “%(code)s” has been created in RetailCRM.")) % {"code": code})
     else:
-        ctx.message(stored(gettext_noop("The order custom field “%(code)s” already exists in RetailCRM.")) % {"code": code})
+        ctx.message(stored(gettext_noop(
+            "The order custom field “%(code)s” already exists in RetailCRM.")) % {"code": code})
 
 
 @job_kind("import-order", label=_("Load one order by CRM id"), permission=RUN_IMPORTS, queue="orders", timeout=300,

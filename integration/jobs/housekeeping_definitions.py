@@ -17,5 +17,6 @@ def housekeeping_job(ctx):
     ctx.set_count("job_runs_deleted", cleaned.job_runs)
     ctx.set_count("events_deleted", cleaned.events)
     ctx.set_count("webhook_requests_deleted", cleaned.webhook_requests)
-    ctx.message(stored(gettext_noop("Deleted: %(runs)s job runs, %(events)s exchange events, %(requests)s webhook requests.")) % {
+    ctx.message(stored(gettext_noop(
+        "Deleted: %(runs)s job runs, %(events)s exchange events, %(requests)s webhook requests.")) % {
         "runs": cleaned.job_runs, "events": cleaned.events, "requests": cleaned.webhook_requests})

@@ -57,8 +57,9 @@ class QueueUnavailable(JobRefused):
     """Redis does not answer: nothing could be queued."""
 
     def __init__(self):
-        super().__init__(stored(gettext_noop("The queue is unavailable (Redis does not answer): nothing was started. "
-                                             "Try again in a moment; if it persists, ask the administrator to check Redis.")))
+        super().__init__(stored(gettext_noop(
+            "The queue is unavailable (Redis does not answer): nothing was started. "
+            "Try again in a moment; if it persists, ask the administrator to check Redis.")))
 
 
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
@@ -389,7 +390,8 @@ def _push(kind: JobKind, run_id: int, job_id: str, queue) -> None:
         # Lost a race with a concurrent press; the other run does the work.
         JobRun.objects.filter(pk=run_id).update(
             status=JobRun.Status.SKIPPED, finished_at=timezone.now(),
-            messages=[stored_messages.for_json(stored(gettext_noop("Another run of this job was queued at the same moment.")))],
+            messages=[stored_messages.for_json(stored(gettext_noop(
+                "Another run of this job was queued at the same moment.")))],
         )
 
 
@@ -499,7 +501,8 @@ def perform(run_id: int) -> str:
         return run.status
     if not acquired:
         run.status, run.finished_at = JobRun.Status.SKIPPED, timezone.now()
-        run.messages.append(stored_messages.for_json(stored(gettext_noop("Skipped: another run of this job is in progress."))))
+        run.messages.append(stored_messages.for_json(stored(gettext_noop(
+            "Skipped: another run of this job is in progress."))))
         run.save(update_fields=["status", "finished_at", "messages"])
         if kind.rerun_if_running and (rerun := _take_requested_rerun(kind, run, connection)) is not None:
             return perform(rerun.pk)

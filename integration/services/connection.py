@@ -35,9 +35,10 @@ def check_and_store(crm_settings: CrmSettings | None = None):
         ok, message = report.ok, report.message
         if report.transient:
             ok = warning = True
-            message = stored(gettext_noop("The check could not finish: %(error)s. This usually passes by itself, so the exchange "
-                        "keeps running and retries on its own; press “Check connection” again later to confirm "
-                        "the key and its permissions.")) % {"error": report.message}
+            message = stored(gettext_noop(
+                "The check could not finish: %(error)s. This usually passes by itself, so the exchange "
+                "keeps running and retries on its own; press “Check connection” again later to confirm "
+                "the key and its permissions.")) % {"error": report.message}
     CrmSettings.objects.filter(pk=crm_settings.pk).update(
         connection_ok=ok, connection_warning=warning, connection_message=for_text(message),
         connection_checked_at=timezone.now(),

@@ -87,14 +87,18 @@ class _Work:
 def chosen_program() -> LoyaltyProgram:
     """The program to register in, or RegistrationRefused saying what the operator must do."""
     if not CrmSettings.get_solo().loyalty_program:
-        raise RegistrationRefused(stored(gettext_noop("The loyalty program is switched off: turn on “loyalty program” in RetailCRM settings.")))
+        raise RegistrationRefused(stored(gettext_noop(
+            "The loyalty program is switched off: turn on “loyalty program” in RetailCRM settings.")))
     program = LoyaltySettings.get_solo().program
     if program is None:
-        raise RegistrationRefused(stored(gettext_noop("No loyalty program is chosen: pick one in the loyalty program settings.")))
+        raise RegistrationRefused(stored(gettext_noop(
+            "No loyalty program is chosen: pick one in the loyalty program settings.")))
     if not program.in_crm:
-        raise RegistrationRefused(stored(gettext_noop("The loyalty program “%(name)s” no longer exists in RetailCRM for this shop.")) % {"name": program})
+        raise RegistrationRefused(stored(gettext_noop(
+            "The loyalty program “%(name)s” no longer exists in RetailCRM for this shop.")) % {"name": program})
     if not program.active or program.blocked:
-        raise RegistrationRefused(stored(gettext_noop("The loyalty program “%(name)s” is not active or is blocked in RetailCRM.")) % {"name": program})
+        raise RegistrationRefused(stored(gettext_noop(
+            "The loyalty program “%(name)s” is not active or is blocked in RetailCRM.")) % {"name": program})
     return program
 
 
@@ -113,9 +117,11 @@ class Registration:
         pending: list[_Work] = []
         for customer in customers:
             if customer.kind != Customer.Kind.PERSON:
-                self._done(_Work(customer), Result.SKIPPED, stored(gettext_noop("Companies cannot take part in a loyalty program.")))
+                self._done(_Work(customer), Result.SKIPPED, stored(gettext_noop(
+                    "Companies cannot take part in a loyalty program.")))
             elif not phone_key(customer.phone):
-                self._done(_Work(customer), Result.SKIPPED_NO_PHONE, stored(gettext_noop("No phone: a loyalty program account needs one.")))
+                self._done(_Work(customer), Result.SKIPPED_NO_PHONE, stored(gettext_noop(
+                    "No phone: a loyalty program account needs one.")))
             elif customer.pk in participations:
                 self._finish_stored(_Work(customer), participations[customer.pk])
             else:
@@ -235,12 +241,14 @@ class Registration:
                 crm_id = self._existing_by_external_id(external_id)
                 if crm_id is None:
                     reason = outcome.errors.get(external_id) or stored(gettext_noop("no reason given"))
-                    self._done(work, Result.FAILED, stored(gettext_noop("RetailCRM did not create the customer: %(reason)s")) % {"reason": reason})
+                    self._done(work, Result.FAILED, stored(gettext_noop(
+                        "RetailCRM did not create the customer: %(reason)s")) % {"reason": reason})
                     continue
             self._link(work, crm_id)
             if not work.finished:
                 work.created_in_crm = True
-                work.messages.append(stored(gettext_noop("Customer created in RetailCRM (id %(id)s).")) % {"id": crm_id})
+                work.messages.append(stored(gettext_noop(
+                    "Customer created in RetailCRM (id %(id)s).")) % {"id": crm_id})
 
     def _existing_by_external_id(self, external_id: str) -> int | None:
         try:
@@ -332,8 +340,9 @@ class Registration:
         if participation.active:
             return stored(gettext_noop("Registered in the loyalty program: participation %(id)s, active.")) % values
         if self.program.confirm_sms_registration:
-            return stored(gettext_noop("Registered in the loyalty program: participation %(id)s; not active until the customer "
-                     "confirms the phone by SMS.")) % values
+            return stored(gettext_noop(
+                "Registered in the loyalty program: participation %(id)s; not active until the customer "
+                "confirms the phone by SMS.")) % values
         return stored(gettext_noop("Registered in the loyalty program: participation %(id)s, status %(status)s.")) % {
             **values, "status": participation.get_status_display() or "?"}
 

@@ -82,7 +82,8 @@ class OrderBatch:
         except LookupError as exc:
             return ApplyResult(im.ExchangeEvent.Result.SKIPPED, existing, str(exc))
         if existing is not None and existing.closed:
-            return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, existing, stored(gettext_noop("The order is closed here; it is not changed.")))
+            return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, existing, stored(gettext_noop(
+                "The order is closed here; it is not changed.")))
         check_references(data, refs)
         resolved = resolve_lines(data, refs)
 
@@ -260,8 +261,9 @@ def item_amount(item: dict, price: Decimal, discount: Decimal, quantity: Decimal
 
 
 def default_delivery_message(order: im.Order) -> str:
-    return stored(gettext_noop("Delivery type %(code)s is not mapped in “B7 · delivery types”: the order is written with the "
-             "default delivery method “%(method)s”. Map the type and load the order again.")) % {
+    return stored(gettext_noop(
+        "Delivery type %(code)s is not mapped in “B7 · delivery types”: the order is written with the "
+        "default delivery method “%(method)s”. Map the type and load the order again.")) % {
         "code": order.delivery_crm_code, "method": im.DeliveryMethod(order.delivery_method).label}
 
 

@@ -56,7 +56,8 @@ def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDat
         if outcome is None:
             order = mark_deleted_in_crm(crm_id)
             events.append({"entity": "order", "crm_id": crm_id, "local_ref": order or "", "result": Result.INFO,
-                           "message": stored(gettext_noop("Deleted in RetailCRM; the local order is kept and marked."))})
+                           "message": stored(gettext_noop(
+                               "Deleted in RetailCRM; the local order is kept and marked."))})
             ctx.count("orders_deleted")
             handled.append(crm_id)
             continue

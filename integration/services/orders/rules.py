@@ -77,11 +77,12 @@ def import_status_mapping(crm_status: str, refs: ReferenceData):
     """B1 with the manual's two refusals (000 §6)."""
     if not refs.status_mappings:
         raise LookupError(stored(gettext_noop("The table of statuses for import is empty: orders are not loaded. "
-                            "Open “B1 · statuses for import” and add the statuses to load.")))
+                                              "Open “B1 · statuses for import” and add the statuses to load.")))
     mapping = refs.status_mappings.get(crm_status)
     if mapping is None:
-        raise LookupError(stored(gettext_noop("Orders in status %(status)s are not loaded. To load them, add this status to "
-                            "“B1 · statuses for import”.")) % {"status": crm_status})
+        raise LookupError(stored(gettext_noop(
+            "Orders in status %(status)s are not loaded. To load them, add this status to "
+            "“B1 · statuses for import”.")) % {"status": crm_status})
     return mapping
 
 
@@ -104,11 +105,13 @@ def resolve_lines(data: dict, refs: ReferenceData) -> list[tuple[dict, object, o
             resolved.append((item, *found))
     messages = []
     if without_offer:
-        messages.append(stored(gettext_noop("Items without an offer in RetailCRM: %(items)s. Link the items to catalog offers in "
-                          "RetailCRM; the order is retried automatically.")) % {"items": joined(without_offer, "; ")})
+        messages.append(stored(gettext_noop(
+            "Items without an offer in RetailCRM: %(items)s. Link the items to catalog offers in "
+            "RetailCRM; the order is retried automatically.")) % {"items": joined(without_offer, "; ")})
     if unknown:
-        messages.append(stored(gettext_noop("Unknown offers (not in the catalog): %(offers)s. Load the catalog or fix the offer "
-                          "identifiers; the order is retried automatically.")) % {"offers": ", ".join(unknown)})
+        messages.append(stored(gettext_noop(
+            "Unknown offers (not in the catalog): %(offers)s. Load the catalog or fix the offer "
+            "identifiers; the order is retried automatically.")) % {"offers": ", ".join(unknown)})
     if messages:
         raise OrderParked(joined(messages))
     return resolved
@@ -131,11 +134,14 @@ def order_payments(data: dict) -> list:
 def check_references(data: dict, refs: ReferenceData) -> None:
     site = data.get("site")
     if site and site not in refs.sites:
-        raise OrderParked(stored(gettext_noop("Unknown shop %(site)s: load the references from RetailCRM.")) % {"site": site})
+        raise OrderParked(stored(gettext_noop(
+            "Unknown shop %(site)s: load the references from RetailCRM.")) % {"site": site})
     delivery = (data.get("delivery") or {}).get("code")
     if delivery and delivery not in refs.delivery_codes:
-        raise OrderParked(stored(gettext_noop("Unknown delivery type %(code)s: load the references from RetailCRM.")) % {"code": delivery})
+        raise OrderParked(stored(gettext_noop(
+            "Unknown delivery type %(code)s: load the references from RetailCRM.")) % {"code": delivery})
     for payment in order_payments(data):
         code = payment.get("type")
         if code and code not in refs.payment_codes:
-            raise OrderParked(stored(gettext_noop("Unknown payment type %(code)s: load the references from RetailCRM.")) % {"code": code})
+            raise OrderParked(stored(gettext_noop(
+                "Unknown payment type %(code)s: load the references from RetailCRM.")) % {"code": code})

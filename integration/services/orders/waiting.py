@@ -26,7 +26,7 @@ def empty_table_refusal() -> str | None:
     if im.StatusImportMapping.objects.exists():
         return None
     return stored(gettext_noop("The table of statuses for import is empty: orders are not loaded. "
-             "Open “B1 · statuses for import” and add the statuses to load."))
+                               "Open “B1 · statuses for import” and add the statuses to load."))
 
 
 class WaitingOrders:
