@@ -33,9 +33,22 @@ class ExchangeEventInline(admin.TabularInline):
     max_num = 0
 
 
+class JobKindFilter(admin.SimpleListFilter):
+    """Job kinds by their labels ("Load orders from RetailCRM"), not their codes (import-orders)."""
+
+    title = _("job")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind.name, kind.label) for kind in all_kinds()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnlyAdmin):
     list_display = ("id", "kind_label", "scope", "trigger", "status_badge", "created_at", "started_at", "finished_at", "counts_summary", "short_error")
-    list_filter = ("kind", "status", "trigger")
+    list_filter = (JobKindFilter, "status", "trigger")
     list_select_related = ("requested_by",)
     search_fields = ("kind", "error", "=id")
     date_hierarchy = "created_at"
@@ -150,7 +163,12 @@ class JobScheduleForm(forms.ModelForm):
 @admin.register(JobSchedule)
 class JobScheduleAdmin(admin.ModelAdmin):
     form = JobScheduleForm
-    list_display = ("kind", "enabled", "interval_seconds", "updated_at")
+    list_display = ("kind_label", "enabled", "interval_seconds", "updated_at")
+    list_display_links = ("kind_label",)
+
+    @admin.display(description=_("job"), ordering="kind")
+    def kind_label(self, obj):
+        return kind_label(obj.kind)
     list_editable = ("enabled", "interval_seconds")
 
     def save_model(self, request, obj, form, change):

@@ -78,3 +78,14 @@ def test_every_counter_has_a_label_in_both_languages():
     with translation.override("ru"):
         summary = counts_summary({"orders_parked": 2, "peak_kb": 10, "missing_scopes": 0, "entries_read": 5})
     assert "orders_parked" not in summary and "peak_kb" not in summary and "missing_scopes" not in summary
+
+
+@pytest.mark.django_db
+def test_job_lists_name_kinds_by_their_labels(admin_client, run_written_in_english):
+    from integration.models import JobSchedule
+
+    JobSchedule.objects.update_or_create(kind="import-orders", defaults={"enabled": True, "interval_seconds": 60})
+    runs = _page(admin_client, reverse("admin:integration_jobrun_changelist"), "ru")
+    schedules = _page(admin_client, reverse("admin:integration_jobschedule_changelist"), "ru")
+    assert "Загрузить заказы из RetailCRM" in runs and "?kind=import-orders" in runs  # the column and the filter
+    assert "Загрузить заказы из RetailCRM" in schedules
