@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: demo test venv messages clean
+.PHONY: demo test venv messages clean gettext
 
 $(STAMP): requirements.txt requirements-dev.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ is required"'
@@ -17,8 +17,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 venv: $(STAMP)
 
+# The operators are Russian: the demo runs in Russian (its catalog too) unless LANGUAGE_CODE=en is given.
 demo: $(STAMP)
-	DEBUG=true $(BIN)/python manage.py demo
+	DEBUG=true LANGUAGE_CODE=$${LANGUAGE_CODE:-ru} $(BIN)/python manage.py demo
 
 # The browser tests drive Debian's chromium (Playwright downloads no browser).
 $(CHROMIUM):
@@ -26,7 +27,13 @@ $(CHROMIUM):
 	DEBIAN_FRONTEND=noninteractive apt-get update -qq
 	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium
 
-test: $(STAMP) $(CHROMIUM)
+# The translation test runs makemessages on a scratch copy: it needs GNU gettext (xgettext, msgattrib).
+gettext:
+	@command -v xgettext >/dev/null && command -v msgattrib >/dev/null || { \
+	  command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || { echo "Install GNU gettext for the translation tests: apt-get install gettext" >&2; exit 1; }; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext; }
+
+test: $(STAMP) $(CHROMIUM) gettext
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 messages: $(STAMP)

@@ -147,6 +147,8 @@ LANGUAGES = [("en", _("English")), ("ru", _("Russian"))]
 if LANGUAGE_CODE not in dict(LANGUAGES):
     raise ImproperlyConfigured(f"LANGUAGE_CODE must be one of en, ru; got {LANGUAGE_CODE!r}")
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# config/formats/ru: the day-and-month format in the genitive ("1 декабря").
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = env.str("TIME_ZONE", default="Europe/Moscow")
 try:
     import zoneinfo

@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
@@ -18,5 +18,7 @@ urlpatterns = [
     path("webhooks/retailcrm/", retailcrm_webhook, name="retailcrm-webhook-basic"),
     # C3: the ICML catalog RetailCRM downloads (the token is the secret part of the address).
     path("feeds/icml/<str:token>/<slug:shop>.xml", icml_feed, name="icml-feed"),
+    # The language switch in the admin header posts here (Django's set_language; remembered in a cookie).
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

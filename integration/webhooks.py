@@ -52,15 +52,17 @@ from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.crypto import constant_time_compare
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from lxml import etree
 
+from integration import messages as stored_messages
 from integration.jobs import JobRefused, SwitchedOff, enqueue
+from integration.messages import render, stored
 from integration.models import CrmSettings, JobRun, WebhookRequest
 from integration.models.settings import MIN_WEBHOOK_SECRET_LENGTH
-from integration.secrets import loggable, mask
+from integration.secrets import mask
 from integration.services import webhook_rejections
 
 logger = logging.getLogger(__name__)
@@ -111,7 +113,7 @@ def _order_id(value) -> int:
         value = int(value.strip())
     if isinstance(value, int) and 0 < value <= MAX_ORDER_ID:
         return value
-    raise Rejected(400, _("id must be a positive whole number"))
+    raise Rejected(400, stored(gettext_noop("id must be a positive whole number")))
 
 
 def _remote_addr(request) -> str | None:
@@ -163,14 +165,15 @@ class _Intake:
     def handle(self) -> HttpResponse:
         try:
             if self.request.method != "POST":
-                raise Rejected(405, _("method %(method)s is not allowed; use POST") % {
+                raise Rejected(405, stored(gettext_noop("method %(method)s is not allowed; use POST")) % {
                     "method": self.request.method[:10]})
             self.config = CrmSettings.get_solo()
             body = self._read_body()
             self._authenticate()
             self.authenticated = True
             if body is None:
-                raise Rejected(413, _("body larger than %(size)s KB") % {"size": MAX_BODY_BYTES // 1024})
+                raise Rejected(413, stored(gettext_noop(
+                    "body larger than %(size)s KB")) % {"size": MAX_BODY_BYTES // 1024})
             order_id = self._parse(body)
         except Rejected as exc:
             return self._finish(exc.status, WebhookRequest.Status.REJECTED, exc.message)
@@ -181,14 +184,15 @@ class _Intake:
         self.row.order_crm_id = order_id
         try:
             # Stored before queueing, so even a crash inside enqueue leaves a trace.
-            self._store(500, WebhookRequest.Status.FAILED, _("interrupted before the import was queued"))
+            self._store(500, WebhookRequest.Status.FAILED, stored(gettext_noop(
+                "interrupted before the import was queued")))
             result = enqueue("import-order", trigger=JobRun.Trigger.WEBHOOK, scope=str(order_id),
                              options={"id": order_id})
         except SwitchedOff:
             # "Import orders" is off: the CRM must not retry, and nothing is queued; the row's status says why.
             return self._finish(200, WebhookRequest.Status.SWITCHED_OFF, "")
         except JobRefused as exc:
-            return self._finish(503, WebhookRequest.Status.FAILED, str(exc))
+            return self._finish(503, WebhookRequest.Status.FAILED, stored_messages.of_exception(exc))
         except Exception as exc:
             self._save_failure(exc)
             raise
@@ -217,47 +221,49 @@ class _Intake:
         if self.token is not None:
             usable = len(config.webhook_token) >= MIN_WEBHOOK_SECRET_LENGTH
             if not (usable and constant_time_compare(self.token, config.webhook_token)):
-                raise Rejected(401, _("wrong token"))
+                raise Rejected(401, stored(gettext_noop("wrong token")))
             return
         if not config.webhook_basic_user:
-            raise Rejected(401, _("HTTP Basic is not enabled: no webhook user is set in RetailCRM settings"))
+            raise Rejected(401, stored(gettext_noop(
+                "HTTP Basic is not enabled: no webhook user is set in RetailCRM settings")))
         if len(config.webhook_basic_password) < MIN_WEBHOOK_SECRET_LENGTH:
-            raise Rejected(401, _("HTTP Basic is not enabled: set a webhook password of at least %(n)d characters "
-                                  "in RetailCRM settings") % {"n": MIN_WEBHOOK_SECRET_LENGTH})
+            raise Rejected(401, stored(gettext_noop(
+                "HTTP Basic is not enabled: set a webhook password of at least %(n)d characters "
+                "in RetailCRM settings")) % {"n": MIN_WEBHOOK_SECRET_LENGTH})
         scheme, _sep, value = self.request.META.get("HTTP_AUTHORIZATION", "").strip().partition(" ")
         if scheme.lower() != "basic" or not value.strip():
-            raise Rejected(401, _("missing credentials"))
+            raise Rejected(401, stored(gettext_noop("missing credentials")))
         try:
             user, sep, password = base64.b64decode(value.strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
-            raise Rejected(401, _("malformed Basic credentials")) from None
+            raise Rejected(401, stored(gettext_noop("malformed Basic credentials"))) from None
         # Both compared every time, so the timing does not tell which one was wrong.
         user_ok = constant_time_compare(user, config.webhook_basic_user)
         password_ok = constant_time_compare(password, config.webhook_basic_password)
         if not (sep and user_ok & password_ok):
-            raise Rejected(401, _("wrong user or password"))
+            raise Rejected(401, stored(gettext_noop("wrong user or password")))
 
     def _parse(self, body: bytes) -> int:
         if not body.strip():
-            raise Rejected(400, _("empty body"))
+            raise Rejected(400, stored(gettext_noop("empty body")))
         if self.format == "soap":
             return self._parse_soap(body)
         if self.format == "form":
             return self._parse_form(body)
         if self.format == "json":
             return self._parse_json(body)
-        raise Rejected(400, _("unsupported content type “%(type)s”; send SOAP, form or JSON") % {
+        raise Rejected(400, stored(gettext_noop("unsupported content type “%(type)s”; send SOAP, form or JSON")) % {
             "type": self.content_type[:100]})
 
     def _parse_soap(self, body: bytes) -> int:
         if _DECLARATIONS.search(body):
-            raise Rejected(400, _("DOCTYPE and ENTITY declarations are not accepted"))
+            raise Rejected(400, stored(gettext_noop("DOCTYPE and ENTITY declarations are not accepted")))
         try:
             root = etree.fromstring(body, parser=_safe_parser())
         except etree.XMLSyntaxError as exc:
-            raise Rejected(400, _("malformed XML: %(error)s") % {"error": exc}) from None
+            raise Rejected(400, stored(gettext_noop("malformed XML: %(error)s")) % {"error": exc}) from None
         if root is None or root.getroottree().docinfo.doctype:
-            raise Rejected(400, _("DOCTYPE and ENTITY declarations are not accepted"))
+            raise Rejected(400, stored(gettext_noop("DOCTYPE and ENTITY declarations are not accepted")))
         root_name = etree.QName(root)
         if root_name.localname == "Envelope" and root_name.namespace in (SOAP11_NS, SOAP12_NS):
             self.soap.envelope_ns = root_name.namespace
@@ -266,7 +272,7 @@ class _Intake:
                 parent = element.getparent()
                 self.soap.service_ns = etree.QName(parent if parent is not None else element).namespace
                 return _order_id(element.text or "")
-        raise Rejected(400, _("no order id in the SOAP body"))
+        raise Rejected(400, stored(gettext_noop("no order id in the SOAP body")))
 
     def _parse_form(self, body: bytes) -> int:
         charset = self.request.content_params.get("charset", "utf-8")
@@ -274,27 +280,27 @@ class _Intake:
             fields = dict(parse_qsl(
                 body.decode(charset), keep_blank_values=True, max_num_fields=100, encoding=charset, errors="strict"))
         except (LookupError, UnicodeDecodeError, ValueError):
-            raise Rejected(400, _("the form body cannot be decoded")) from None
+            raise Rejected(400, stored(gettext_noop("the form body cannot be decoded"))) from None
         if "id" not in fields:
-            raise Rejected(400, _("no id in the form body"))
+            raise Rejected(400, stored(gettext_noop("no id in the form body")))
         return _order_id(fields["id"])
 
     def _parse_json(self, body: bytes) -> int:
         try:
             data = json.loads(body)
         except (UnicodeDecodeError, ValueError, RecursionError):  # RecursionError: [[[[…]]]] nested too deep
-            raise Rejected(400, _("malformed JSON")) from None
+            raise Rejected(400, stored(gettext_noop("malformed JSON"))) from None
         if isinstance(data, dict) and "id" not in data and isinstance(data.get("order"), dict):
             data = data["order"]
         if not isinstance(data, dict) or "id" not in data:
-            raise Rejected(400, _("no id in the JSON body"))
+            raise Rejected(400, stored(gettext_noop("no id in the JSON body")))
         return _order_id(data["id"])
 
     # --- bookkeeping and answers -----------------------------------------------------------
 
-    def _scrub(self, text: str) -> str:
+    def _scrub(self, text) -> str:
         """Mask registered secrets, and the current webhook secrets even when too short to register."""
-        text = loggable(text)
+        text = stored_messages.for_text(text)
         config = self.config or CrmSettings.get_solo()
         for secret in (config.webhook_token, config.webhook_basic_password):
             if secret and len(secret) >= 4 and secret in text:
@@ -318,7 +324,7 @@ class _Intake:
         if http_status == 200:
             logger.info("RetailCRM webhook: order %s %s (run %s)", self.row.order_crm_id, status, self.row.run_id)
         else:
-            logger.warning("RetailCRM webhook %s from %s: %s", http_status, self.row.remote_addr, self.row.error)
+            logger.warning("RetailCRM webhook %s from %s: %s", http_status, self.row.remote_addr, render(self.row.error))
         response = self._answer(http_status, status)
         if http_status == 401 and self.token is None:
             response["WWW-Authenticate"] = BASIC_CHALLENGE
@@ -336,7 +342,7 @@ class _Intake:
         if http_status == 200:
             payload = {"success": True, "order": self.row.order_crm_id, "status": status}
         else:
-            payload = {"success": False, "error": self.row.error}
+            payload = {"success": False, "error": render(self.row.error)}
         return JsonResponse(payload, status=http_status, json_dumps_params={"ensure_ascii": False})
 
     def _soap_body(self, http_status: int) -> bytes:
@@ -359,10 +365,10 @@ class _Intake:
                 reason = etree.SubElement(fault, etree.QName(env, "Reason"))
                 text = etree.SubElement(reason, etree.QName(env, "Text"))
                 text.set("{http://www.w3.org/XML/1998/namespace}lang", translation.get_language() or "en")
-                text.text = self.row.error
+                text.text = render(self.row.error)
             else:
                 etree.SubElement(fault, "faultcode").text = "soap:" + ("Client" if client_side else "Server")
-                etree.SubElement(fault, "faultstring").text = self.row.error
+                etree.SubElement(fault, "faultstring").text = render(self.row.error)
         return etree.tostring(envelope, xml_declaration=True, encoding="UTF-8")
 
 

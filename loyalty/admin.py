@@ -17,6 +17,7 @@ from integration.admin.base import ReadOnlyAdmin
 from integration.admin.buttons import PermittedActions, PermittedButtons, enqueue_from_admin, requires
 from integration.admin.documents import CustomerAdmin
 from integration.jobs import JobNotPermitted, JobRefused, enqueue, run_inline
+from integration.messages import render
 from integration.models import CrmSettings, Customer, JobRun
 from integration.permissions import RUN_IMPORTS, WRITE_TO_CRM
 from loyalty.models import STALE_AFTER, LoyaltyProgram, LoyaltySettings, Participation, RegistrationCandidate
@@ -282,9 +283,9 @@ class LoyaltyCustomerAdmin(PermittedButtons, DjangoObjectActions, CustomerAdmin)
         events = list(run.events.order_by("id"))
         for event in events:
             level = messages.ERROR if event.result == "failed" else messages.SUCCESS
-            messages.add_message(request, level, event.message)
+            messages.add_message(request, level, render(event.message))
         if run.status == JobRun.Status.FAILED:
-            messages.error(request, run.error)
+            messages.error(request, render(run.error))
         elif run.status == JobRun.Status.SKIPPED:
             messages.warning(request, " ".join(run.messages))
         return self._back(obj)

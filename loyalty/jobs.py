@@ -1,8 +1,9 @@
 """Loyalty job kinds (G1–G3); registered from LoyaltyConfig.ready(). Thin: options in, service call, counts out."""
 
-from django.utils.translation import gettext as __, gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, gettext_noop
 
 from integration.jobs.registry import Argument, job_kind
+from integration.messages import stored
 from integration.permissions import RUN_IMPORTS, WRITE_TO_CRM
 
 
@@ -13,7 +14,7 @@ def _customer_ids(value) -> list[int]:
     try:
         return [int(v) for v in value or []]
     except (TypeError, ValueError):
-        raise ValueError(__("Customer ids must be whole numbers, e.g. 12,15,40.")) from None
+        raise ValueError(stored(gettext_noop("Customer ids must be whole numbers, e.g. 12,15,40."))) from None
 
 
 @job_kind("refresh-loyalty", label=_("Refresh loyalty programs"), permission=RUN_IMPORTS, timeout=1800,
@@ -29,7 +30,8 @@ def refresh_loyalty_job(ctx):
     ctx.set_count("programs", report.programs)
     ctx.set_count("accounts", report.accounts)
     for name in report.vanished:
-        ctx.message(__("The loyalty program %(name)s is no longer offered to the shop in RetailCRM.") % {"name": name},
+        ctx.message(stored(gettext_noop(
+            "The loyalty program %(name)s is no longer offered to the shop in RetailCRM.")) % {"name": name},
                     warning=True)
 
 
@@ -58,8 +60,8 @@ def register_loyalty_job(ctx, customer_ids=()):
         counts = register_customers(client, ids, report=report, site=CrmSettings.get_solo().site_code or None)
     for name in (Result.CREATED, Result.ALREADY, Result.FAILED, Result.SKIPPED_NO_PHONE, Result.SKIPPED):
         ctx.set_count(name, counts.get(name, 0))
-    ctx.message(__("Registered: %(created)d, already participants: %(already)d, failed: %(failed)d, "
-                   "without a phone: %(no_phone)d.") % {
+    ctx.message(stored(gettext_noop("Registered: %(created)d, already participants: %(already)d, failed: %(failed)d, "
+                                    "without a phone: %(no_phone)d.")) % {
         "created": counts.get(Result.CREATED, 0), "already": counts.get(Result.ALREADY, 0),
         "failed": counts.get(Result.FAILED, 0), "no_phone": counts.get(Result.SKIPPED_NO_PHONE, 0)},
         warning=bool(counts.get(Result.FAILED)))

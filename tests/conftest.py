@@ -16,6 +16,17 @@ def clean_redis():
     connection.flushdb()
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """Every test starts in LANGUAGE_CODE: a page requested in Russian must not leave the next test reading Russian
+    (stored messages are translated when read, in whatever language is active then)."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture
 def run_queued_jobs():
     """Run everything queued, in this process (a forking worker would share the test DB connection)."""

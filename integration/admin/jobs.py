@@ -16,6 +16,7 @@ from integration.admin.progress import count_label, elapsed_seconds, format_dura
 from integration.jobs import all_kinds, get_kind
 from integration.jobs import definitions  # noqa: F401  the admin loads before the app's ready()
 from integration.jobs.schedule import sync_after_edit
+from integration.messages import render_short
 from integration.models import ExchangeEvent, JobRun, JobSchedule
 from integration.permissions import RUN_IMPORTS
 
@@ -34,16 +35,29 @@ def _kind(name: str):
         return None
 
 
+class JobKindFilter(admin.SimpleListFilter):
+    """Job kinds by their labels ("Load orders from RetailCRM"), not their codes (import-orders)."""
+
+    title = _("job")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind.name, kind.label) for kind in all_kinds()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
 class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnlyAdmin):
     list_display = ("id", "kind_name", "scope_shown", "trigger", "status_badge", "created_at", "duration", "counts_summary",
                     "short_error")
-    list_filter = ("kind", "status", "trigger")
+    list_filter = (JobKindFilter, "status", "trigger")
     list_select_related = ("requested_by",)
     search_fields = ("kind", "error", "=id")
     date_hierarchy = "created_at"
     readonly_fields = (
         "kind_name", "scope_shown", "trigger", "status_badge", "progress_shown", "options_shown", "requested_by",
-        "created_at", "started_at", "finished_at", "duration", "counts_shown", "messages_shown", "error",
+        "created_at", "started_at", "finished_at", "duration", "counts_shown", "messages_shown", "error_text",
         "cursor_before", "cursor_after", "events_shown", "rq_job_id",
     )
     fields = readonly_fields
@@ -133,8 +147,12 @@ class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnl
                            head, rows, note, link)
 
     @admin.display(description=_("error"))
+    def error_text(self, obj):
+        return shown_message(obj.error) or "—"
+
+    @admin.display(description=_("error"))
     def short_error(self, obj):
-        return (obj.error[:120] + "…") if len(obj.error) > 120 else obj.error
+        return render_short(obj.error)
 
     @admin.display(description=_("duration"))
     def duration(self, obj):
@@ -247,7 +265,12 @@ class JobScheduleForm(forms.ModelForm):
 @admin.register(JobSchedule)
 class JobScheduleAdmin(admin.ModelAdmin):
     form = JobScheduleForm
-    list_display = ("kind", "enabled", "interval_seconds", "updated_at")
+    list_display = ("kind_label", "enabled", "interval_seconds", "updated_at")
+    list_display_links = ("kind_label",)
+
+    @admin.display(description=_("job"), ordering="kind")
+    def kind_label(self, obj):
+        return kind_label(obj.kind)
     list_editable = ("enabled", "interval_seconds")
 
     def save_model(self, request, obj, form, change):

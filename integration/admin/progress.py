@@ -11,6 +11,8 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext
 
 from integration.jobs import get_kind
+from integration.jobs.counters import counter_label
+from integration.messages import render
 from integration.models import JobRun
 from integration.secrets import redact
 
@@ -20,13 +22,13 @@ MESSAGES_SENT = 20  # the newest ones; the run's page has them all
 
 
 def shown_message(text) -> str:
-    """A stored run or event message as the reader sees it (the one place to translate it at display)."""
-    return redact(str(text or ""))
+    """A stored run or event message as the reader sees it: translated into the reader's language, secrets masked."""
+    return redact(render(text or ""))
 
 
 def count_label(name: str) -> str:
-    """A counter's key as a label ("orders_created" → "Orders created")."""
-    return str(name).replace("_", " ").capitalize()
+    """A counter's key as the reader's label ("orders_created" → "Orders created" / "Создано заказов")."""
+    return str(counter_label(name))
 
 
 def kind_label(kind_name: str) -> str:
@@ -90,7 +92,7 @@ def run_status(run: JobRun) -> dict:
         "count_labels": {name: count_label(name) for name in run.counts},
         "messages": [shown_message(text) for text in run.messages[-MESSAGES_SENT:]],
         "messages_total": len(run.messages),
-        "error": redact(run.error),
+        "error": redact(render(run.error)),
         "created_at": _iso(run.created_at),
         "started_at": _iso(run.started_at),
         "finished_at": _iso(run.finished_at),

@@ -24,6 +24,7 @@ from integration.features import visible
 from integration.feeds import feed_rows
 from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
 from integration.jobs import JobRefused, run_inline
+from integration.messages import render
 from integration.models import CrmSettings, JobRun
 from integration.models.settings import MIN_WEBHOOK_SECRET_LENGTH
 from integration.permissions import CHANGE_SETTINGS, RUN_EXPORTS, RUN_IMPORTS, WRITE_TO_CRM, user_may
@@ -176,9 +177,9 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
     def _run_now(self, request, kind, **options):
         run = run_inline(kind, trigger=JobRun.Trigger.BUTTON, user=request.user, options=options)
         for message in run.messages:
-            messages.info(request, message)
+            messages.info(request, render(message))
         if run.status == JobRun.Status.FAILED:
-            messages.error(request, run.error)
+            messages.error(request, render(run.error))
         return HttpResponseRedirect(reverse("admin:integration_crmsettings_change"))
 
     @action(label=_("Register integration module"), description=_("B9: register this back office in RetailCRM"))
@@ -310,10 +311,10 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
     @admin.display(description=_("connection"))
     def connection_status(self, obj):
         if obj.connection_warning:
-            return gettext("Warning: %(message)s") % {"message": obj.connection_message}
+            return gettext("Warning: %(message)s") % {"message": render(obj.connection_message)}
         if obj.connection_ok:
-            return gettext("OK: %(message)s") % {"message": obj.connection_message}
-        return obj.connection_message or gettext("Not checked yet")
+            return gettext("OK: %(message)s") % {"message": render(obj.connection_message)}
+        return render(obj.connection_message) or gettext("Not checked yet")
 
     def get_fieldsets(self, request, obj=None):
         """Read-only viewers would see the stored secrets as plain text: leave those fields out for them."""
@@ -379,9 +380,9 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
         run = run_inline("check-connection", trigger=JobRun.Trigger.BUTTON, user=request.user)
         settings_row = CrmSettings.get_solo()
         if settings_row.connection_warning:
-            messages.warning(request, settings_row.connection_message)
+            messages.warning(request, render(settings_row.connection_message))
         elif settings_row.connection_ok:
-            messages.success(request, gettext("Connection OK. %(message)s") % {"message": settings_row.connection_message})
+            messages.success(request, gettext("Connection OK. %(message)s") % {"message": render(settings_row.connection_message)})
         else:
-            messages.error(request, settings_row.connection_message or run.error)
+            messages.error(request, render(settings_row.connection_message or run.error))
         return HttpResponseRedirect(request.path.rsplit("actions/", 1)[0])

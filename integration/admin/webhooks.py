@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from integration.admin.base import ReadOnlyAdmin
+from integration.messages import render, render_short
 from integration.models import RejectedWebhookWindow, WebhookRequest
 
 
@@ -21,14 +22,18 @@ class WebhookRequestAdmin(ReadOnlyAdmin):
     date_hierarchy = "received_at"
     show_full_result_count = False
     fields = (
-        "received_at", "remote_addr", "content_type", "body_format", "order_crm_id", "status", "http_status", "error",
+        "received_at", "remote_addr", "content_type", "body_format", "order_crm_id", "status", "http_status", "error_text",
         "run_link", "body_excerpt",
     )
     readonly_fields = fields
 
     @admin.display(description=_("error"))
     def short_error(self, obj):
-        return (obj.error[:120] + "…") if len(obj.error) > 120 else obj.error
+        return render_short(obj.error)
+
+    @admin.display(description=_("error"))
+    def error_text(self, obj):
+        return render(obj.error)
 
     @admin.display(description=_("job run"), ordering="run")
     def run_link(self, obj):

@@ -7,11 +7,13 @@ or the failure, into one report whose message an operator can act on without rea
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.utils.translation import gettext as _, gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from integration.crm import errors
 from integration.crm.client import RetailCrmClient
+from integration.messages import joined, stored
 
 __all__ = ["REQUIRED_SCOPES", "SCOPE_PURPOSES", "ConnectionReport", "check_connection"]
 
@@ -46,7 +48,7 @@ class ConnectionReport:
     missing_scopes: list[str] = field(default_factory=list)
     site_access: str | None = None
     sites: list[str] = field(default_factory=list)
-    message: str = ""
+    message: Any = ""  # a stored message (integration.messages), translated when shown
     error: errors.CrmError | None = None
 
     @property
@@ -55,19 +57,22 @@ class ConnectionReport:
         return not self.ok and self.error is not None and errors.is_transient(self.error)
 
     def __str__(self) -> str:
-        return self.message
+        return str(self.message)
 
 
 def _failure_message(exc: errors.CrmError, base_url: str) -> str:
     if isinstance(exc, errors.CrmAuthError):
-        return _("RetailCRM at %(url)s does not accept this API key. Check the key entered in the RetailCRM settings.") % {"url": base_url}
+        return stored(gettext_noop(
+            "RetailCRM at %(url)s does not accept this API key. Check the key entered in the RetailCRM settings.")) % {"url": base_url}
     if isinstance(exc, errors.CrmAccessDenied):
-        return _("The API key may not ask RetailCRM for its own permissions (/api/credentials). "
-                 "Allow the key to read its credentials, then check again.")
+        return stored(gettext_noop("The API key may not ask RetailCRM for its own permissions (/api/credentials). "
+                                   "Allow the key to read its credentials, then check again."))
     if isinstance(exc, errors.CrmNotFound):
-        return _("%(url)s has no RetailCRM API (HTTP 404). Check the address: it is the address of your CRM account.") % {"url": base_url}
+        return stored(gettext_noop(
+            "%(url)s has no RetailCRM API (HTTP 404). Check the address: it is the address of your CRM account.")) % {"url": base_url}
     if isinstance(exc, errors.CrmMalformedResponse):
-        return _("%(url)s answered, but not like RetailCRM. Check the address. Details: %(details)s") % {"url": base_url, "details": exc}
+        return stored(gettext_noop(
+            "%(url)s answered, but not like RetailCRM. Check the address. Details: %(details)s")) % {"url": base_url, "details": exc}
     # network errors, rate limits and server errors already say what happened and where
     return str(exc)
 
@@ -82,10 +87,11 @@ def check_connection(
         with client.retry_limit(CHECK_RETRIES):
             versions = client.api_versions()
             if not any(v.split(".")[0] == "5" for v in versions):
-                shown = ", ".join(versions) or _("none")
+                shown = ", ".join(versions) or stored(gettext_noop("none"))
                 return ConnectionReport(
                     ok=False, versions=versions,
-                    message=_("RetailCRM at %(url)s does not support API v5 (versions offered: %(versions)s).") % {"url": base_url, "versions": shown},
+                    message=stored(gettext_noop(
+                        "RetailCRM at %(url)s does not support API v5 (versions offered: %(versions)s).")) % {"url": base_url, "versions": shown},
                 )
             credentials = client.credentials()
     except errors.CrmError as exc:
@@ -98,17 +104,21 @@ def check_connection(
                               site_access=credentials["siteAccess"], sites=sites)
     problems = []
     if missing:
-        listed = "; ".join(f"{scope} ({SCOPE_PURPOSES.get(scope, _('needed by the exchange'))})" for scope in missing)
-        problems.append(_("The API key lacks these permissions: %(scopes)s. Add them to the key in RetailCRM.") % {"scopes": listed})
+        listed = "; ".join(f"{scope} ({SCOPE_PURPOSES.get(scope, stored(gettext_noop('needed by the exchange')))})" for scope in missing)
+        problems.append(stored(gettext_noop(
+            "The API key lacks these permissions: %(scopes)s. Add them to the key in RetailCRM.")) % {"scopes": listed})
     if site and site not in sites:
-        visible = ", ".join(sites) or _("none")
-        problems.append(_("The shop “%(shop)s” is not visible to this API key (visible shops: %(visible)s).") % {"shop": site, "visible": visible})
+        visible = ", ".join(sites) or stored(gettext_noop("none"))
+        problems.append(stored(gettext_noop(
+            "The shop “%(shop)s” is not visible to this API key (visible shops: %(visible)s).")) % {"shop": site, "visible": visible})
     elif not sites:
-        problems.append(_("The API key sees no shops at all; give it access to your shop in RetailCRM."))
+        problems.append(stored(gettext_noop(
+            "The API key sees no shops at all; give it access to your shop in RetailCRM.")))
     if problems:
         report.ok = False
-        report.message = " ".join(problems)
+        report.message = joined(problems)
     else:
         shops = ", ".join(sites)
-        report.message = _("Connected to RetailCRM at %(url)s (API v5). Shops visible to the key: %(shops)s.") % {"url": base_url, "shops": shops}
+        report.message = stored(gettext_noop(
+            "Connected to RetailCRM at %(url)s (API v5). Shops visible to the key: %(shops)s.")) % {"url": base_url, "shops": shops}
     return report

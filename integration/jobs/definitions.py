@@ -1,8 +1,10 @@
 """Every job kind of the product. Each is a thin wrapper: options in, service call, counts out."""
 
-from django.utils.translation import gettext as __, gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, gettext_noop
 
+from integration.jobs.counters import COUNTER_LABELS
 from integration.jobs.registry import Argument, job_kind
+from integration.messages import of_exception, stored
 from integration.permissions import CHANGE_SETTINGS, RUN_IMPORTS, WRITE_TO_CRM
 
 
@@ -29,9 +31,11 @@ def sync_references_job(ctx):
     for name, total in report.counts.items():
         ctx.set_count(name, total)
     for book, codes in report.removed.items():
-        ctx.message(__("Removed in RetailCRM (%(book)s): %(codes)s") % {"book": book, "codes": ", ".join(codes)}, warning=True)
+        ctx.message(stored(gettext_noop(
+            "Removed in RetailCRM (%(book)s): %(codes)s")) % {"book": COUNTER_LABELS.get(book, book), "codes": ", ".join(codes)}, warning=True)
     for book, codes in report.unmapped.items():
-        ctx.message(__("Not mapped yet (%(book)s): %(codes)s") % {"book": book, "codes": ", ".join(codes)})
+        ctx.message(stored(gettext_noop(
+            "Not mapped yet (%(book)s): %(codes)s")) % {"book": COUNTER_LABELS.get(book, book), "codes": ", ".join(codes)})
 
 
 @job_kind("register-module", label=_("Register integration module"), permission=WRITE_TO_CRM, timeout=120,
@@ -42,10 +46,11 @@ def register_module_job(ctx, public_url=""):
     from integration.services.crm_setup import register_module
 
     if not public_url:
-        raise ValueError(__("Give the public address of this back office (public_url)."))
+        raise ValueError(stored(gettext_noop("Give the public address of this back office (public_url).")))
     with client_from_settings() as client:
         result = register_module(client, CrmSettings.get_solo(), public_url)
-    ctx.message(__("Integration module “%(code)s” is registered in RetailCRM.") % {"code": result["code"]})
+    ctx.message(stored(gettext_noop(
+        "Integration module “%(code)s” is registered in RetailCRM.")) % {"code": result["code"]})
 
 
 @job_kind("create-custom-field", label=_("Create custom field"), permission=WRITE_TO_CRM, timeout=120)
@@ -56,9 +61,11 @@ def create_custom_field_job(ctx):
     with client_from_settings() as client:
         created, code = create_echo_field(client)
     if created:
-        ctx.message(__("The order custom field “%(code)s” has been created in RetailCRM.") % {"code": code})
+        ctx.message(stored(gettext_noop(
+            "The order custom field “%(code)s” has been created in RetailCRM.")) % {"code": code})
     else:
-        ctx.message(__("The order custom field “%(code)s” already exists in RetailCRM.") % {"code": code})
+        ctx.message(stored(gettext_noop(
+            "The order custom field “%(code)s” already exists in RetailCRM.")) % {"code": code})
 
 
 @job_kind("import-order", label=_("Load one order by CRM id"), permission=RUN_IMPORTS, queue="orders", timeout=300,
@@ -79,7 +86,7 @@ def import_order_job(ctx, id):
             local = mark_deleted_in_crm(int(id))
             settle_one(ctx.run, int(id))
             # A typo'd id or an order deleted there: the run did its job and says so (a warning, not a failure).
-            message = __("Order %(id)s does not exist in RetailCRM (deleted?).") % {"id": id}
+            message = stored(gettext_noop("Order %(id)s does not exist in RetailCRM (deleted?).")) % {"id": id}
             ctx.event(entity="order", crm_id=id, local_ref=local or "", result=ExchangeEvent.Result.FAILED, message=message)
             ctx.message(message, warning=True)
             return
@@ -88,9 +95,9 @@ def import_order_job(ctx, id):
     except OrderParked as exc:
         settle_one(ctx.run, int(id))
         ctx.count("parked")
-        ctx.event(entity="order", crm_id=id, result=ExchangeEvent.Result.PARKED, message=str(exc),
+        ctx.event(entity="order", crm_id=id, result=ExchangeEvent.Result.PARKED, message=of_exception(exc),
                   local_ref=data.get("number", ""))
-        ctx.message(str(exc), warning=True)
+        ctx.message(of_exception(exc), warning=True)
         return
     settle_one(ctx.run, int(id), skipped=data if result.result == ExchangeEvent.Result.SKIPPED else None)
     ctx.count(result.result)
@@ -98,7 +105,7 @@ def import_order_job(ctx, id):
     if result.message:
         ctx.message(result.message, warning=result.warning or result.result == ExchangeEvent.Result.SKIPPED)
     elif result.order is not None:
-        ctx.message(__("Posted: order %(number)s of %(date)s.") % {
+        ctx.message(stored(gettext_noop("Posted: order %(number)s of %(date)s.")) % {
             "number": result.order.number, "date": result.order.date.strftime("%d.%m.%Y")})
 
 
@@ -125,4 +132,4 @@ def import_orders_job(ctx, since=None):
         try:
             import_from_history(client, ctx, since=_date(since) if since else None)
         except EmptyStatusTable as exc:
-            raise JobRefused(str(exc)) from None
+            raise JobRefused(of_exception(exc)) from None

@@ -1,8 +1,9 @@
 """I5: the scheduled clean-up of the exchange's logs."""
 
-from django.utils.translation import gettext as __, gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, gettext_noop
 
 from integration.jobs.registry import job_kind
+from integration.messages import stored
 from integration.permissions import CHANGE_SETTINGS
 
 
@@ -16,5 +17,6 @@ def housekeeping_job(ctx):
     ctx.set_count("job_runs_deleted", cleaned.job_runs)
     ctx.set_count("events_deleted", cleaned.events)
     ctx.set_count("webhook_requests_deleted", cleaned.webhook_requests)
-    ctx.message(__("Deleted: %(runs)s job runs, %(events)s exchange events, %(requests)s webhook requests.") % {
+    ctx.message(stored(gettext_noop(
+        "Deleted: %(runs)s job runs, %(events)s exchange events, %(requests)s webhook requests.")) % {
         "runs": cleaned.job_runs, "events": cleaned.events, "requests": cleaned.webhook_requests})

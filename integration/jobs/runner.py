@@ -27,12 +27,14 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext as _, gettext_noop
 from redis.exceptions import ConnectionError as RedisConnectionError, TimeoutError as RedisTimeoutError
 from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
+from integration import messages as stored_messages
 from integration.jobs.registry import JobKind, get_kind
+from integration.messages import stored
 from integration.models import CrmSettings, ExchangeEvent, JobRun
 from integration.permissions import user_may
 from integration.secrets import loggable
@@ -59,8 +61,9 @@ class QueueUnavailable(JobRefused):
     """Redis does not answer: nothing could be queued."""
 
     def __init__(self):
-        super().__init__(_("The queue is unavailable (Redis does not answer): nothing was started. "
-                           "Try again in a moment; if it persists, ask the administrator to check Redis."))
+        super().__init__(stored(gettext_noop(
+            "The queue is unavailable (Redis does not answer): nothing was started. "
+            "Try again in a moment; if it persists, ask the administrator to check Redis.")))
 
 
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
@@ -71,10 +74,10 @@ class SwitchedOff(JobRefused):
 def check_switch(kind: JobKind) -> None:
     """Refuse a kind whose exchange mode is off, naming the switch."""
     if kind.switch and not getattr(CrmSettings.get_solo(), kind.switch):
-        raise SwitchedOff(
-            _("“%(job)s” is refused: “%(switch)s” is switched off in RetailCRM settings (Exchange modes).")
-            % {"job": kind.label, "switch": CrmSettings.switch_label(kind.switch)}
-        )
+        raise SwitchedOff(stored(
+            gettext_noop("“%(job)s” is refused: “%(switch)s” is switched off in RetailCRM settings (Exchange modes)."),
+            job=kind.label, switch=CrmSettings._meta.get_field(kind.switch).verbose_name,
+        ))
 
 
 @dataclass
@@ -120,10 +123,10 @@ def rq_job_id(kind: JobKind, scope: str = "") -> str:
 def _check_allowed(kind: JobKind) -> None:
     check_switch(kind)
     if kind.requires_connection and not CrmSettings.get_solo().connection_ok:
-        raise JobRefused(
-            _("“%(job)s” is not available until the connection to RetailCRM has been checked successfully. "
-              "Open RetailCRM settings and press “Check connection”.") % {"job": kind.label}
-        )
+        raise JobRefused(stored(
+            gettext_noop("“%(job)s” is not available until the connection to RetailCRM has been checked successfully. "
+                         "Open RetailCRM settings and press “Check connection”."), job=kind.label,
+        ))
 
 
 def check_permitted(kind: JobKind, user) -> None:
@@ -166,7 +169,7 @@ def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options
         _check_allowed(kind)
     except JobRefused as exc:
         if trigger == JobRun.Trigger.SCHEDULE:
-            record_refusal(kind, scope, trigger, str(exc))  # a tick that does nothing must still say so
+            record_refusal(kind, scope, trigger, stored_messages.of_exception(exc))  # a tick that does nothing must still say so
         raise
     queue = django_rq.get_queue(kind.queue)
     job_id = rq_job_id(kind, scope)
@@ -195,18 +198,19 @@ def enqueue(kind_name: str, *, trigger: str, user=None, scope: str = "", options
     return EnqueueResult(run, True, _("“%(job)s” has been queued.") % {"job": kind.label})
 
 
-def record_refusal(kind: JobKind, scope: str, trigger: str, message: str) -> JobRun:
+def record_refusal(kind: JobKind, scope: str, trigger: str, message) -> JobRun:
     """A run that did not start, with why; repeated refusals of one kind update one row, not one per tick."""
     now = timezone.now()
     latest = JobRun.objects.filter(kind=kind.name, scope=scope).order_by("-id").first()
     if latest is not None and latest.status == JobRun.Status.REFUSED and latest.trigger == trigger \
-            and latest.messages[-1:] == [loggable(message)]:
+            and latest.messages[-1:] == [stored_messages.for_json(message)]:
         latest.counts["refusals"] = latest.counts.get("refusals", 1) + 1
         latest.finished_at = now
         latest.save(update_fields=["counts", "finished_at"])
         return latest
     return JobRun.objects.create(kind=kind.name, scope=scope, trigger=trigger, status=JobRun.Status.REFUSED,
-                                 started_at=now, finished_at=now, messages=[loggable(message)], counts={"refusals": 1})
+                                 started_at=now, finished_at=now, messages=[stored_messages.for_json(message)],
+                                 counts={"refusals": 1})
 # --- the claim of kinds that rerun when asked (one hash per kind and scope) -------------------
 #
 # state "queued": a run is queued (or waiting for the triggers to settle) and has not read
@@ -357,8 +361,9 @@ def _aware(value):
 def _fail_interrupted_runs(kind: JobKind, scope: str, *, except_run: int | None = None) -> None:
     JobRun.objects.filter(kind=kind.name, scope=scope, status=JobRun.Status.RUNNING).exclude(pk=except_run).update(
         status=JobRun.Status.FAILED, finished_at=timezone.now(),
-        error=_("The worker running this job stopped unexpectedly (killed or restarted); a later run continues "
-                "from the last committed step."),
+        error=stored_messages.for_text(stored(gettext_noop(
+            "The worker running this job stopped unexpectedly (killed or restarted); a later run continues "
+            "from the last committed step."))),
     )
 
 
@@ -410,13 +415,14 @@ def _push(kind: JobKind, run_id: int, job_id: str, queue) -> None:
         # Redis went away between the check and the commit: the run never reached the queue.
         unavailable = QueueUnavailable()
         JobRun.objects.filter(pk=run_id).update(status=JobRun.Status.FAILED, finished_at=timezone.now(),
-                                                error=str(unavailable))
+                                                error=stored_messages.for_text(stored_messages.of_exception(unavailable)))
         raise unavailable from None
     except DuplicateJobError:
         # Lost a race with a concurrent press; the other run does the work.
         JobRun.objects.filter(pk=run_id).update(
             status=JobRun.Status.SKIPPED, finished_at=timezone.now(),
-            messages=[_("Another run of this job was queued at the same moment.")],
+            messages=[stored_messages.for_json(stored(gettext_noop(
+                "Another run of this job was queued at the same moment.")))],
         )
 
 
@@ -482,19 +488,20 @@ class JobContext:
         self.run.counts[name] = value
         self._save_progress()
 
-    def message(self, text: str, *, warning: bool = False) -> None:
-        self.run.messages.append(loggable(text))
+    def message(self, text, *, warning: bool = False) -> None:
+        """``text``: a :func:`integration.messages.stored` message (translated when shown) or plain text."""
+        self.run.messages.append(stored_messages.for_json(text))
         if warning:
             self.warnings += 1
         self._save_progress(force=True)
 
     def event(self, *, entity: str, result: str, direction: str = ExchangeEvent.Direction.IMPORT,
-              crm_id: str | int = "", local_ref: str = "", message: str = "") -> ExchangeEvent:
+              crm_id: str | int = "", local_ref: str = "", message="") -> ExchangeEvent:
         if result in (ExchangeEvent.Result.FAILED, ExchangeEvent.Result.PARKED):
             self.warnings += 1
         return ExchangeEvent.objects.create(
             run=self.run, entity=entity, result=result, direction=direction,
-            crm_id=loggable(crm_id)[:100], local_ref=loggable(local_ref)[:255], message=loggable(message),
+            crm_id=loggable(crm_id)[:100], local_ref=loggable(local_ref)[:255], message=stored_messages.for_text(message),
         )
 
     def events(self, rows: list[dict]) -> None:
@@ -507,7 +514,7 @@ class JobContext:
             objects.append(ExchangeEvent(
                 run=self.run, entity=row["entity"], result=result,
                 direction=row.get("direction", ExchangeEvent.Direction.IMPORT), crm_id=loggable(row.get("crm_id", ""))[:100],
-                local_ref=loggable(row.get("local_ref", ""))[:255], message=loggable(row.get("message", "")),
+                local_ref=loggable(row.get("local_ref", ""))[:255], message=stored_messages.for_text(row.get("message", "")),
             ))
         ExchangeEvent.objects.bulk_create(objects)
 
@@ -550,12 +557,14 @@ def perform(run_id: int) -> str:
     try:
         acquired = lock.acquire()
     except REDIS_DOWN:  # an inline run (a button, a command) needs the lock too
-        run.status, run.finished_at, run.error = JobRun.Status.FAILED, timezone.now(), str(QueueUnavailable())
+        run.status, run.finished_at, run.error = (JobRun.Status.FAILED, timezone.now(),
+                                                   stored_messages.for_text(stored_messages.of_exception(QueueUnavailable())))
         run.save(update_fields=["status", "finished_at", "error"])
         return run.status
     if not acquired:
         run.status, run.finished_at = JobRun.Status.SKIPPED, timezone.now()
-        run.messages.append(_("Skipped: another run of this job is in progress."))
+        run.messages.append(stored_messages.for_json(stored(gettext_noop(
+            "Skipped: another run of this job is in progress."))))
         run.save(update_fields=["status", "finished_at", "messages"])
         if kind.rerun_if_running and (rerun := _take_requested_rerun(kind, run, connection)) is not None:
             return perform(rerun.pk)
@@ -570,15 +579,21 @@ def perform(run_id: int) -> str:
         kind.service(ctx, **ctx.options)
     except JobCancelled:
         run.status = JobRun.Status.CANCELLED
-        run.messages.append(_("Cancelled by an operator; the work done so far is kept."))
+        run.messages.append(stored_messages.for_json(stored(gettext_noop(
+            "Cancelled by an operator; the work done so far is kept."))))
     except JobRefused as exc:
         run.status = JobRun.Status.REFUSED
-        run.messages.append(loggable(str(exc)))
+        run.messages.append(stored_messages.for_json(stored_messages.of_exception(exc)))
     except Exception as exc:
         logger.exception("Job %s (run %s) failed", kind.name, run_id)
         run.status = JobRun.Status.FAILED
-        run.error = loggable(exc)
-        run.messages.append(loggable("".join(traceback.format_exception_only(exc)).strip()))
+        own = stored_messages.of_exception(exc)
+        if isinstance(own, stored_messages.StoredMessage):  # our own words: shown in the reader's language
+            run.error = stored_messages.for_text(own)
+            run.messages.append(stored_messages.for_json(own))
+        else:
+            run.error = loggable(exc)
+            run.messages.append(loggable("".join(traceback.format_exception_only(exc)).strip()))
     else:
         run.status = JobRun.Status.WARNINGS if ctx.warnings else JobRun.Status.SUCCEEDED
     finally:

@@ -1,5 +1,5 @@
 from django.db import models
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, pgettext_lazy
 
 
 class Customer(models.Model):
@@ -11,7 +11,7 @@ class Customer(models.Model):
         MALE = "male", _("Male")
         FEMALE = "female", _("Female")
 
-    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
+    kind = models.CharField(pgettext_lazy("customer", "kind"), max_length=10, choices=Kind.choices, default=Kind.PERSON)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     patronymic = models.CharField(_("patronymic"), max_length=150, blank=True)

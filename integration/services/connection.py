@@ -7,8 +7,9 @@ stored as a warning (``connection_warning``) and the jobs run, their clients ret
 """
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from integration.messages import for_text, stored
 from integration.models import CrmSettings
 
 
@@ -21,7 +22,7 @@ def check_and_store(crm_settings: CrmSettings | None = None):
     warning = False
     if not crm_settings.is_configured:
         report = None
-        ok, message = False, _("Enter the RetailCRM address and API key first.")
+        ok, message = False, stored(gettext_noop("Enter the RetailCRM address and API key first."))
     else:
         from integration.crm.connection import check_connection
         from integration.crm.factory import client_from_settings
@@ -34,13 +35,14 @@ def check_and_store(crm_settings: CrmSettings | None = None):
         ok, message = report.ok, report.message
         if report.transient:
             ok = warning = True
-            message = _("The check could not finish: %(error)s. This usually passes by itself, so the exchange "
-                        "keeps running and retries on its own; press “Check connection” again later to confirm "
-                        "the key and its permissions.") % {"error": report.message}
+            message = stored(gettext_noop(
+                "The check could not finish: %(error)s. This usually passes by itself, so the exchange "
+                "keeps running and retries on its own; press “Check connection” again later to confirm "
+                "the key and its permissions.")) % {"error": report.message}
     CrmSettings.objects.filter(pk=crm_settings.pk).update(
-        connection_ok=ok, connection_warning=warning, connection_message=message,
+        connection_ok=ok, connection_warning=warning, connection_message=for_text(message),
         connection_checked_at=timezone.now(),
     )
     crm_settings.connection_ok, crm_settings.connection_warning = ok, warning
-    crm_settings.connection_message = message
+    crm_settings.connection_message = for_text(message)
     return ok, message, report

@@ -5,7 +5,7 @@ from django import template
 from integration.admin.progress import (
     count_label as _count_label, elapsed_seconds, format_duration, kind_label, progress_of, shown_message, take_watched_runs,
 )
-from integration.jobs import get_kind
+from integration.jobs import counters, get_kind
 from integration.models import JobRun
 from integration.permissions import user_may
 
@@ -31,6 +31,12 @@ def job_label(kind_name: str) -> str:
 def job_duration(run: JobRun) -> str:
     """How long the run took, or has been running so far ("2 min 5 s")."""
     return format_duration(elapsed_seconds(run))
+
+
+@register.filter
+def counter_label(key: str) -> str:
+    """``orders_parked`` → "orders waiting" (integration/jobs/counters.py)."""
+    return counters.counter_label(key)
 
 
 @register.filter

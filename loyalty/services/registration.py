@@ -17,7 +17,7 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from integration.crm.client import RetailCrmClient
 from integration.crm.errors import (
@@ -29,6 +29,7 @@ from integration.crm.errors import (
     CrmServerError,
     CrmValidationError,
 )
+from integration.messages import joined, of_exception, stored
 from integration.models import CrmSettings, Customer
 from loyalty.crm import (
     Directory,
@@ -68,7 +69,7 @@ class Outcome:
 
     @property
     def message(self) -> str:
-        return " ".join(self.messages)
+        return joined(self.messages)
 
 
 @dataclass
@@ -86,14 +87,18 @@ class _Work:
 def chosen_program() -> LoyaltyProgram:
     """The program to register in, or RegistrationRefused saying what the operator must do."""
     if not CrmSettings.get_solo().loyalty_program:
-        raise RegistrationRefused(_("The loyalty program is switched off: turn on “loyalty program” in RetailCRM settings."))
+        raise RegistrationRefused(stored(gettext_noop(
+            "The loyalty program is switched off: turn on “loyalty program” in RetailCRM settings.")))
     program = LoyaltySettings.get_solo().program
     if program is None:
-        raise RegistrationRefused(_("No loyalty program is chosen: pick one in the loyalty program settings."))
+        raise RegistrationRefused(stored(gettext_noop(
+            "No loyalty program is chosen: pick one in the loyalty program settings.")))
     if not program.in_crm:
-        raise RegistrationRefused(_("The loyalty program “%(name)s” no longer exists in RetailCRM for this shop.") % {"name": program})
+        raise RegistrationRefused(stored(gettext_noop(
+            "The loyalty program “%(name)s” no longer exists in RetailCRM for this shop.")) % {"name": program})
     if not program.active or program.blocked:
-        raise RegistrationRefused(_("The loyalty program “%(name)s” is not active or is blocked in RetailCRM.") % {"name": program})
+        raise RegistrationRefused(stored(gettext_noop(
+            "The loyalty program “%(name)s” is not active or is blocked in RetailCRM.")) % {"name": program})
     return program
 
 
@@ -108,15 +113,17 @@ class Registration:
 
     def run(self, customer_ids: list[int]) -> Counter:
         customers = list(Customer.objects.filter(pk__in=customer_ids).order_by("pk"))
-        stored = {p.customer_id: p for p in Participation.objects.filter(program=self.program, customer__in=customers)}
+        participations = {p.customer_id: p for p in Participation.objects.filter(program=self.program, customer__in=customers)}
         pending: list[_Work] = []
         for customer in customers:
             if customer.kind != Customer.Kind.PERSON:
-                self._done(_Work(customer), Result.SKIPPED, _("Companies cannot take part in a loyalty program."))
+                self._done(_Work(customer), Result.SKIPPED, stored(gettext_noop(
+                    "Companies cannot take part in a loyalty program.")))
             elif not phone_key(customer.phone):
-                self._done(_Work(customer), Result.SKIPPED_NO_PHONE, _("No phone: a loyalty program account needs one."))
-            elif customer.pk in stored:
-                self._finish_stored(_Work(customer), stored[customer.pk])
+                self._done(_Work(customer), Result.SKIPPED_NO_PHONE, stored(gettext_noop(
+                    "No phone: a loyalty program account needs one.")))
+            elif customer.pk in participations:
+                self._finish_stored(_Work(customer), participations[customer.pk])
             else:
                 pending.append(_Work(customer))
         if pending:
@@ -136,7 +143,7 @@ class Registration:
         except (CrmError, CustomerExportError) as exc:
             for work in works:
                 if not work.finished:
-                    self._done(work, Result.FAILED, str(exc))
+                    self._done(work, Result.FAILED, of_exception(exc))
         works[:] = [w for w in works if not w.finished]
 
     def _done(self, work: _Work, result: str, message: str = "") -> None:
@@ -233,13 +240,15 @@ class Registration:
             if crm_id is None:
                 crm_id = self._existing_by_external_id(external_id)
                 if crm_id is None:
-                    reason = outcome.errors.get(external_id) or _("no reason given")
-                    self._done(work, Result.FAILED, _("RetailCRM did not create the customer: %(reason)s") % {"reason": reason})
+                    reason = outcome.errors.get(external_id) or stored(gettext_noop("no reason given"))
+                    self._done(work, Result.FAILED, stored(gettext_noop(
+                        "RetailCRM did not create the customer: %(reason)s")) % {"reason": reason})
                     continue
             self._link(work, crm_id)
             if not work.finished:
                 work.created_in_crm = True
-                work.messages.append(_("Customer created in RetailCRM (id %(id)s).") % {"id": crm_id})
+                work.messages.append(stored(gettext_noop(
+                    "Customer created in RetailCRM (id %(id)s).")) % {"id": crm_id})
 
     def _existing_by_external_id(self, external_id: str) -> int | None:
         try:
@@ -267,7 +276,7 @@ class Registration:
             work.messages.append(self._registered_message(participation))
             self._done(work, Result.CREATED)
         except CrmError as exc:
-            self._done(work, Result.FAILED, _("Not registered: %(error)s") % {"error": exc})
+            self._done(work, Result.FAILED, stored(gettext_noop("Not registered: %(error)s")) % {"error": exc})
 
     def _find_account(self, crm_customer_id: int) -> dict | None:
         found = accounts_page(self.client, self._account_filter(customerId=crm_customer_id), limit=20).items
@@ -315,13 +324,13 @@ class Registration:
                 # an earlier run stopped between creating and activating the account
                 participation = self._activate_if_allowed(participation)
         except CrmError as exc:
-            self._done(work, Result.FAILED, _("Not activated: %(error)s") % {"error": exc})
+            self._done(work, Result.FAILED, stored(gettext_noop("Not activated: %(error)s")) % {"error": exc})
             return
         if participation.status != before:
             work.messages.append(self._registered_message(participation))
         else:
             work.messages.append(
-                _("Already registered in the loyalty program: participation %(id)s (%(status)s).")
+                stored(gettext_noop("Already registered in the loyalty program: participation %(id)s (%(status)s)."))
                 % {"id": participation.crm_account_id, "status": participation.get_status_display() or "?"}
             )
         self._done(work, Result.ALREADY)
@@ -329,11 +338,12 @@ class Registration:
     def _registered_message(self, participation: Participation) -> str:
         values = {"id": participation.crm_account_id}
         if participation.active:
-            return _("Registered in the loyalty program: participation %(id)s, active.") % values
+            return stored(gettext_noop("Registered in the loyalty program: participation %(id)s, active.")) % values
         if self.program.confirm_sms_registration:
-            return _("Registered in the loyalty program: participation %(id)s; not active until the customer "
-                     "confirms the phone by SMS.") % values
-        return _("Registered in the loyalty program: participation %(id)s, status %(status)s.") % {
+            return stored(gettext_noop(
+                "Registered in the loyalty program: participation %(id)s; not active until the customer "
+                "confirms the phone by SMS.")) % values
+        return stored(gettext_noop("Registered in the loyalty program: participation %(id)s, status %(status)s.")) % {
             **values, "status": participation.get_status_display() or "?"}
 
 

@@ -5,6 +5,7 @@ import socket
 import pytest
 from django.urls import reverse
 
+from integration.messages import render
 from integration.models import ExchangeEvent, JobRun
 
 pytestmark = pytest.mark.django_db
@@ -47,7 +48,7 @@ def test_an_inline_button_fails_its_run_with_the_message(admin_client, world, re
                                          kwargs={"pk": 1, "tool": "check_connection"}), follow=True)
     assert response.status_code == 200
     run = JobRun.objects.get(kind="check-connection", trigger=JobRun.Trigger.BUTTON)
-    assert run.status == JobRun.Status.FAILED and UNAVAILABLE in run.error
+    assert run.status == JobRun.Status.FAILED and UNAVAILABLE in render(run.error)
 
 
 def test_the_pages_stay_usable(admin_client, world, redis_down):

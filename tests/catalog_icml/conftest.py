@@ -4,6 +4,7 @@ from lxml import etree
 from catalog.demo import seed_demo_catalog
 from catalog.models import PriceType
 from integration import models as im
+from integration.messages import render
 
 
 @pytest.fixture(autouse=True)
@@ -32,7 +33,7 @@ def generate():
 
     def run(**options):
         job = run_inline("generate-catalog", options=options)
-        assert job.status == "succeeded", (job.status, job.error, job.messages)
+        assert job.status == "succeeded", (job.status, render(job.error), job.messages)
         return job, etree.parse(str(catalog_specs()[0].path))
 
     return run

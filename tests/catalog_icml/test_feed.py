@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from catalog.icml.targets import catalog_specs
 from integration import models as im
+from integration.messages import render
 
 pytestmark = pytest.mark.django_db
 
@@ -128,7 +129,7 @@ def test_exchange_command_generates_one_shop(demo_catalog, capsys):
     with pytest.raises(CommandError, match="No catalog is configured for the shop nowhere"):
         call_command("exchange", "generate-catalog", "--shop", "nowhere")
     failed = im.JobRun.objects.filter(kind="generate-catalog", scope="nowhere").get()
-    assert failed.status == "failed" and "nowhere" in failed.error
+    assert failed.status == "failed" and "nowhere" in render(failed.error)
 
 
 def test_staff_who_may_only_view_the_settings_never_see_the_feed_secret(client, django_user_model, shop_settings):

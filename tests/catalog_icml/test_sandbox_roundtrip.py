@@ -13,6 +13,7 @@ from integration import models as im
 from integration.crm.factory import client_from_settings
 from integration.feeds import feed_rows
 from integration.jobs import run_inline
+from integration.messages import render
 from tests.sandbox_world import connected_sandbox
 
 
@@ -32,7 +33,7 @@ def local_offers():
 def crm_with_feed(transactional_db, live_server, demo_catalog, icml_dir):
     with connected_sandbox(seed="empty") as crm:
         run = run_inline("generate-catalog")
-        assert run.status == "succeeded", run.error
+        assert run.status == "succeeded", render(run.error)
         url = live_server.url + reverse("icml-feed", kwargs={"token": im.CrmSettings.get_solo().feed_token, "shop": "main-shop"})
         yield crm, url
 

@@ -5,6 +5,7 @@ import pytest
 from integration.crm import CrmNotConfigured, RedisRateLimiter
 from integration.crm.connection import REQUIRED_SCOPES, check_connection
 from integration.crm.ratelimit import key_fingerprint
+from integration.messages import render
 
 from .conftest import API_KEY, LIMITED_KEY, LIMITED_SCOPES, make_client
 
@@ -15,7 +16,7 @@ def test_a_good_key_passes_and_lists_the_shops(sandbox):
     assert report.ok and report.error is None
     assert "5.0" in report.versions and report.missing_scopes == []
     assert report.site_access == "access_full" and report.sites == ["main-shop", "second-shop"]
-    assert report.message == (f"Connected to RetailCRM at {sandbox.url}/ (API v5). "
+    assert render(report.message) == (f"Connected to RetailCRM at {sandbox.url}/ (API v5). "
                               "Shops visible to the key: main-shop, second-shop.")
 
 
@@ -26,8 +27,8 @@ def test_it_names_missing_scopes_and_an_invisible_shop(sandbox):
     assert report.scopes == LIMITED_SCOPES
     assert report.missing_scopes == [s for s in REQUIRED_SCOPES if s not in LIMITED_SCOPES]
     assert report.site_access == "access_selective" and report.sites == ["second-shop"]
-    assert "order_write (create and edit orders and payments)" in report.message
-    assert 'The shop “main-shop” is not visible to this API key (visible shops: second-shop).' in report.message
+    assert "order_write (create and edit orders and payments)" in render(report.message)
+    assert 'The shop “main-shop” is not visible to this API key (visible shops: second-shop).' in render(report.message)
 
 
 def test_it_checks_only_the_scopes_asked_for(sandbox):
@@ -39,7 +40,7 @@ def test_a_wrong_key_gets_a_specific_message(sandbox):
     with make_client(sandbox.url, "not-the-right-key-123") as crm:
         report = check_connection(crm)
     assert not report.ok and report.error.status == 403
-    assert report.message == (f"RetailCRM at {sandbox.url}/ does not accept this API key. "
+    assert render(report.message) == (f"RetailCRM at {sandbox.url}/ does not accept this API key. "
                               "Check the key entered in the RetailCRM settings.")
 
 
@@ -48,7 +49,7 @@ def test_an_unreachable_host_gets_a_specific_message_quickly(closed_port):
         report = check_connection(crm)
         assert crm.stats.requests == 2  # an interactive check does not sit through the full retry schedule
     assert not report.ok
-    assert report.message == f"Cannot connect to http://127.0.0.1:{closed_port}/: connection refused (tried 2 times)"
+    assert render(report.message) == f"Cannot connect to http://127.0.0.1:{closed_port}/: connection refused (tried 2 times)"
 
 
 def test_a_garbled_answer_gets_a_specific_message(sandbox):
@@ -56,8 +57,8 @@ def test_a_garbled_answer_gets_a_specific_message(sandbox):
     with make_client(sandbox.url) as crm:
         report = check_connection(crm)
     assert not report.ok
-    assert report.message.startswith(f"{sandbox.url}/ answered, but not like RetailCRM. Check the address.")
-    assert API_KEY not in report.message
+    assert render(report.message).startswith(f"{sandbox.url}/ answered, but not like RetailCRM. Check the address.")
+    assert API_KEY not in render(report.message)
 
 
 @pytest.mark.django_db

@@ -144,7 +144,7 @@ def test_it_shows_the_last_run_of_each_kind(admin_client):
     row = re.search(r'<tr class="job-row" data-kind="sync-references".*?</tr>', html, re.S).group(0)
     assert 'data-status="succeeded"' in row
     assert f"/admin/integration/jobrun/{last.pk}/change/" in row and f"#{older.pk})" not in row
-    assert "Schedule" in row and "1 min 5 s" in row and "statuses: 12, stores: 2" in row
+    assert "Schedule" in row and "1 min 5 s" in row and "statuses: 12, warehouses: 2" in row
 
 
 @pytest.mark.django_db

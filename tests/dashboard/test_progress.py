@@ -47,7 +47,7 @@ def test_the_status_json_has_a_stable_shape(admin_client):
     run = run_inline("test-dash-steps")
     data = admin_client.get(status_url(run)).json()
     assert set(data) == {
-        "id", "kind", "kind_label", "scope", "trigger", "status", "status_label", "finished", "counts", "messages",
+        "id", "kind", "kind_label", "scope", "trigger", "status", "status_label", "finished", "counts", "count_labels", "messages",
         "messages_total", "error", "created_at", "started_at", "finished_at", "duration_seconds", "duration_text", "url",
         "count_labels", "progress", "cancel_url",
     }
@@ -128,7 +128,7 @@ def test_a_run_page_has_its_own_progress_box(admin_client):
     html = admin_client.get(reverse("admin:integration_jobrun_change", args=[run.pk])).content.decode()
     box = re.search(r'<div id="job-progress"[^>]*>.*?</section>', html, re.S).group(0)
     assert 'data-status="succeeded"' in box and 'data-finished="true"' in box
-    assert "Orders created: <b>5</b>" in box and "Halfway through" in box
+    assert "orders created: <b>5</b>" in box and "Halfway through" in box
 
 
 @pytest.mark.django_db

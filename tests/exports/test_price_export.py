@@ -8,6 +8,7 @@ from django.utils import translation
 from catalog.models import Price
 from integration import models as im
 from integration.jobs import SwitchedOff, run_inline
+from integration.messages import render
 from tests.exports.conftest import crm_offer, expected_prices, local_offers
 
 
@@ -91,4 +92,4 @@ def test_missing_mappings_fail_with_a_clear_message(crm):
     im.WarehouseMapping.objects.all().delete()
     run = run_inline("export-stock")
     assert run.status == im.JobRun.Status.FAILED
-    assert "B4" in run.error
+    assert "B4" in render(run.error)

@@ -5,6 +5,7 @@ import math
 from catalog.models import Product, StockBalance
 from integration import models as im
 from integration.jobs import run_inline
+from integration.messages import render
 from tests.exports.conftest import add_products, crm_offer, expected_stock, local_offers, register_offers
 
 
@@ -112,7 +113,7 @@ def test_unknown_offers_are_logged_one_by_one_and_sent_again(db):
         assert run.counts["not_found"] == 5 and run.counts["accepted"] == len(offers) - 5
         events = im.ExchangeEvent.objects.filter(run=run, entity="offer", result="failed", direction="export")
         assert sorted(e.local_ref for e in events) == sorted(key for key, *_ in offers[-5:])
-        assert "has no offer with externalId" in events[0].message
+        assert "has no offer with externalId" in render(events[0].message)
 
         again = run_inline("export-stock")
         assert again.counts["sent"] == 5  # not recorded as delivered, so retried

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from integration import models as im
 from integration.jobs import run_inline
+from integration.messages import render
 from integration.models import CrmSettings, ExchangeEvent, JobRun, JobSchedule, WebhookRequest
 from integration.services import housekeeping
 from integration.services.housekeeping import clean_up
@@ -128,9 +129,9 @@ def test_the_job_records_what_it_deleted(retention):
     event(21)
     request(11)
     done = run_inline("housekeeping")
-    assert done.status == JobRun.Status.SUCCEEDED, done.error
+    assert done.status == JobRun.Status.SUCCEEDED, render(done.error)
     assert done.counts == {"job_runs_deleted": 1, "events_deleted": 1, "webhook_requests_deleted": 1}
-    assert "Deleted: 1 job runs, 1 exchange events, 1 webhook requests." in done.messages[-1]
+    assert "Deleted: 1 job runs, 1 exchange events, 1 webhook requests." in render(done.messages[-1])
 
 
 def test_the_retention_days_are_edited_on_the_settings_page_and_travel_in_the_settings_file(admin_client):

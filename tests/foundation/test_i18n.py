@@ -13,17 +13,21 @@ PO = Path(__file__).resolve().parents[2] / "locale" / "ru" / "LC_MESSAGES" / "dj
 
 def _entries():
     """(msgid, plural, [msgstr…], fuzzy) for every entry of the .po file."""
-    entries, current, field, fuzzy = [], None, None, False
+    entries, current, field, fuzzy, context = [], None, None, False, None
     for line in PO.read_text(encoding="utf-8").splitlines() + [""]:
         if line.startswith("#,") and "fuzzy" in line:
             fuzzy = True
+        context_match = re.match(r'^msgctxt (".*")$', line)
+        if context_match:
+            context = ast.literal_eval(context_match.group(1))
+            continue
         match = re.match(r'^(msgid|msgid_plural|msgstr(?:\[\d\])?) (".*")$', line)
         if match:
             key, value = match.group(1), ast.literal_eval(match.group(2))
             if key == "msgid":
-                current = {"msgid": value, "msgstr": {}, "fuzzy": fuzzy}
+                current = {"msgid": value, "msgstr": {}, "fuzzy": fuzzy, "context": context}
                 entries.append(current)
-                fuzzy = False
+                fuzzy, context = False, None
             field = key
             if key.startswith("msgstr"):
                 current["msgstr"][key] = value
@@ -52,7 +56,8 @@ def test_the_compiled_catalog_matches_the_source():
     catalog = gettext.GNUTranslations(open(PO.with_suffix(".mo"), "rb"))
     stale = [
         entry["msgid"] for entry in _entries()
-        if "plural" not in entry and catalog.gettext(entry["msgid"]) != entry["msgstr"]["msgstr"]
+        if "plural" not in entry and (catalog.pgettext(entry["context"], entry["msgid"]) if entry["context"]
+                                      else catalog.gettext(entry["msgid"])) != entry["msgstr"]["msgstr"]
     ]
     assert stale == [], "run `make messages` after translating"
 

@@ -9,6 +9,7 @@ from django.db import connection, transaction
 
 from integration.jobs import JobRefused, enqueue, get_kind, job_kind, run_inline
 from integration.jobs.runner import perform
+from integration.messages import render
 from integration.models import CrmSettings, ExchangeEvent, JobRun
 from integration.permissions import RUN_IMPORTS
 
@@ -60,7 +61,7 @@ def test_it_answers_already_queued_to_a_second_press(run_queued_jobs):
     first = enqueue("test-record", trigger=JobRun.Trigger.BUTTON)
     second = enqueue("test-record", trigger=JobRun.Trigger.BUTTON)
     assert first.created and not second.created
-    assert "already queued" in second.message
+    assert "already queued" in render(second.message)
     assert second.run == first.run
     run_queued_jobs()
     assert len(calls) == 1
@@ -104,7 +105,7 @@ def test_it_answers_already_running_while_the_kind_runs(run_queued_jobs):
     operator.start()
     run_queued_jobs()
     operator.join(10)
-    assert not seen["again"].created and "already running" in seen["again"].message
+    assert not seen["again"].created and "already running" in render(seen["again"].message)
     assert seen["inline"].status == JobRun.Status.SKIPPED  # the lock keeps inline and queued runs apart
     assert calls == [{"waited": True}]
 
@@ -121,7 +122,7 @@ def test_it_refuses_exchange_jobs_until_the_connection_is_checked():
 def test_it_records_a_failing_service_as_a_failed_run():
     run = run_inline("check-connection")
     assert run.status == JobRun.Status.FAILED
-    assert "address and API key" in run.error
+    assert "address and API key" in render(run.error)
 
 
 @pytest.mark.django_db
@@ -178,7 +179,7 @@ def test_a_request_during_a_run_runs_once_more_afterwards(run_queued_jobs):
     operator.start()
     run_queued_jobs()
     operator.join(10)
-    assert "will run once more" in seen["second"].message and not seen["second"].created
+    assert "will run once more" in render(seen["second"].message) and not seen["second"].created
     assert calls == [{"n": 1}, {"n": 3}]  # requests during a run collapse into one rerun, the latest
     runs = list(JobRun.objects.order_by("id"))
     assert [run.trigger for run in runs] == ["button", "webhook"]
@@ -226,9 +227,9 @@ def test_a_run_whose_worker_died_neither_blocks_the_kind_nor_stays_running(setti
     job.set_status(JobStatus.STARTED)
 
     again = enqueue("test-record", trigger=JobRun.Trigger.BUTTON)
-    assert again.created, again.message
+    assert again.created, render(again.message)
     dead.refresh_from_db()
-    assert dead.status == JobRun.Status.FAILED and "stopped unexpectedly" in dead.error
+    assert dead.status == JobRun.Status.FAILED and "stopped unexpectedly" in render(dead.error)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -243,7 +244,7 @@ def test_a_claim_left_by_a_dead_worker_does_not_swallow_later_requests():
     # "running" since a minute ago, for an RQ job that no longer exists: its worker was killed
     redis.hset(key, mapping={"state": "running", "since": seconds - 60, "last": seconds - 60, "job": "gone"})
     again = enqueue("test-wait-rerun", trigger=JobRun.Trigger.WEBHOOK, options={"n": 1})
-    assert again.created, again.message
+    assert again.created, render(again.message)
     assert redis.hget(key, "state") == b"queued"
 
 
@@ -252,5 +253,5 @@ def test_requests_while_a_run_is_queued_join_it():
     first = enqueue("test-wait-rerun", trigger=JobRun.Trigger.WEBHOOK, options={"n": 1})
     others = [enqueue("test-wait-rerun", trigger=JobRun.Trigger.WEBHOOK, options={"n": 1}) for _ in range(5)]
     assert first.created and not any(other.created for other in others)
-    assert all(other.run == first.run and "already queued" in other.message for other in others)
+    assert all(other.run == first.run and "already queued" in render(other.message) for other in others)
     assert JobRun.objects.count() == 1

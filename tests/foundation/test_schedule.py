@@ -6,6 +6,7 @@ import django_rq
 import pytest
 
 from integration.jobs.schedule import database_scheduler, get_scheduler, sync_schedules, tick
+from integration.messages import render
 from integration.models import JobRun, JobSchedule
 from tests.foundation.test_jobs import calls  # noqa: F401  registers the test job kinds
 
@@ -46,7 +47,7 @@ def test_a_tick_for_a_job_needing_the_crm_explains_why_it_did_not_start():
     # Recorded, not silent; ticks that keep being refused for the same reason share one row.
     refused = JobRun.objects.get()
     assert (refused.status, refused.trigger, refused.counts) == (JobRun.Status.REFUSED, JobRun.Trigger.SCHEDULE, {"refusals": 1})
-    assert "connection to RetailCRM" in refused.messages[-1]
+    assert "connection to RetailCRM" in render(refused.messages[-1])
     tick("test-needs-crm")
     assert JobRun.objects.get().counts == {"refusals": 2}
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from rq import Worker as RqWorker
 
 from integration.jobs.schedule import get_scheduler, schedule_id
+from integration.messages import render
 from integration.models import JobRun, JobSchedule
 from tests.workers import ROOT, Worker, wait_until, worker_env
 
@@ -84,7 +85,7 @@ def test_the_scheduler_keeps_ticking_and_follows_the_admin_without_a_restart(adm
         # 1. It repeats: at least three scheduled runs at the first interval (once it ran exactly one).
         wait_until(lambda: len(scheduled_runs()) >= 3, 25 + 10, "three scheduled runs")
         first = scheduled_runs()
-        assert all(run.status != JobRun.Status.FAILED for run in first), [run.error for run in first]
+        assert all(run.status != JobRun.Status.FAILED for run in first), [render(run.error) for run in first]
         assert min(gaps(first)) >= FIRST_INTERVAL - SLACK, gaps(first)  # ticks at the interval, not every poll
         html = admin_client.get(reverse("admin:integration_jobrun_dashboard")).content.decode()
         assert 'id="dashboard-processes-warning"' not in html  # both processes are there

@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from integration.jobs import run_inline
+from integration.messages import render
 from integration.models import CrmSettings, ExchangeEvent, JobRun
 from integration.secrets import mask, redact
 from tests.world import make_world
@@ -69,7 +70,7 @@ def test_logs_and_the_exchange_log_never_carry_the_key(configured, caplog):
     assert API_KEY not in caplog.text
     assert "••••••••0042" in caplog.text
     for run in JobRun.objects.all():
-        assert API_KEY not in run.error + " ".join(run.messages)
+        assert API_KEY not in render(run.error) + " ".join(map(render, run.messages))
     assert not ExchangeEvent.objects.filter(message__contains=API_KEY).exists()
 
 

@@ -3,6 +3,7 @@ import requests
 
 from integration import models as im
 from integration.jobs import run_inline
+from integration.messages import render
 from loyalty.models import LoyaltyProgram, LoyaltySettings
 from tests.sandbox_world import connected_sandbox
 
@@ -13,7 +14,7 @@ def configure_loyalty(server, **program):
         requests.post(f"{server.url}/sandbox/loyalty", json=program, timeout=5).raise_for_status()
     im.CrmSettings.objects.update(loyalty_program=True)
     run = run_inline("refresh-loyalty")
-    assert run.status == "succeeded", (run.error, run.messages)
+    assert run.status == "succeeded", (render(run.error), run.messages)
     settings_row = LoyaltySettings.get_solo()
     settings_row.program = LoyaltyProgram.objects.get(crm_id=1)
     settings_row.save()

@@ -6,6 +6,7 @@ from django.utils import translation
 
 from integration import models as im
 from integration.jobs import SwitchedOff, run_inline
+from integration.messages import render
 from integration.models import Customer, JobSchedule
 from loyalty.models import LoyaltyProgram, LoyaltySettings, Participation
 
@@ -31,11 +32,11 @@ def test_refresh_stores_programs_and_links_known_participants(crm, loyalty_on):
 def test_a_program_the_shop_no_longer_has_is_flagged_and_refuses_registration(crm, loyalty_on):
     crm.state.loyalties[1]["sites"] = ["second-shop"]
     run = run_inline("refresh-loyalty")
-    assert run.status == "warnings" and "no longer offered" in " ".join(run.messages)
+    assert run.status == "warnings" and "no longer offered" in " ".join(map(render, run.messages))
     assert not LoyaltyProgram.objects.get(crm_id=1).in_crm
     customer = Customer.objects.create(last_name="Поздний", phone="+7 702 000-44-44")
     run = run_inline("register-loyalty", options={"customer_ids": str(customer.pk)})
-    assert run.status == "failed" and "no longer exists" in run.error
+    assert run.status == "failed" and "no longer exists" in render(run.error)
 
 
 def test_refresh_does_nothing_while_the_program_is_switched_off(crm):

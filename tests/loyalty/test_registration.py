@@ -6,6 +6,7 @@ import pytest
 from django.utils import translation
 
 from integration.jobs import SwitchedOff, run_inline
+from integration.messages import render
 from integration.models import Customer, ExchangeEvent
 from loyalty.models import Participation
 from tests.loyalty.conftest import configure_loyalty
@@ -48,13 +49,13 @@ def test_mass_registration_creates_exactly_the_missing_accounts_once(crm, loyalt
     assert events.count() == len(mix.all_ids)
     by_ref = {e.local_ref: e for e in events}
     new = Customer.objects.get(pk=mix.new[0])
-    assert "Customer created in RetailCRM" in by_ref[f"{new} (#{new.pk})"].message
-    assert "active" in by_ref[f"{new} (#{new.pk})"].message
+    assert "Customer created in RetailCRM" in render(by_ref[f"{new} (#{new.pk})"].message)
+    assert "active" in render(by_ref[f"{new} (#{new.pk})"].message)
     member = Customer.objects.get(pk=mix.participants[0])
-    assert "Already registered" in by_ref[f"{member} (#{member.pk})"].message
+    assert "Already registered" in render(by_ref[f"{member} (#{member.pk})"].message)
     bad = Customer.objects.get(pk=mix.bad_email[0])
     bad_event = by_ref[f"{bad} (#{bad.pk})"]
-    assert bad_event.result == "failed" and "email" in bad_event.message
+    assert bad_event.result == "failed" and "email" in render(bad_event.message)
     silent = Customer.objects.get(pk=mix.no_phone[0])
     assert by_ref[f"{silent} (#{silent.pk})"].result == "skipped"
 
@@ -110,7 +111,7 @@ def test_with_sms_confirmation_accounts_stay_not_activated(crm):
     assert set(created.values_list("status", "active")) == {("not_confirmed", False)}
     assert all(crm.state.loyalty_accounts[p.crm_account_id]["status"] == "not_confirmed" for p in created)
     event = ExchangeEvent.objects.filter(run=run, result="created").first()
-    assert "confirms the phone by SMS" in event.message
+    assert "confirms the phone by SMS" in render(event.message)
 
 
 def test_an_account_left_not_activated_is_activated_by_the_next_run(crm, loyalty_on):

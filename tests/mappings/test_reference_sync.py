@@ -4,12 +4,13 @@ import requests
 
 from integration import models as im
 from integration.jobs import run_inline
+from integration.messages import render
 from integration.models import JobRun
 
 
 def test_one_sync_fills_every_dictionary(crm):
     run = run_inline("sync-references")
-    assert run.status in (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS), run.error
+    assert run.status in (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS), render(run.error)
     for model in (im.CrmSite, im.CrmStatusGroup, im.CrmStatus, im.CrmStore, im.CrmPriceType, im.CrmPaymentType,
                   im.CrmDeliveryType, im.CrmOrderType, im.CrmOrderMethod, im.CrmUser):
         assert model.objects.exists(), model.__name__
@@ -17,7 +18,7 @@ def test_one_sync_fills_every_dictionary(crm):
     assert im.CrmStatus.objects.get(code="new").group.code
     assert run.counts["statuses"] == im.CrmStatus.objects.count()
     # Nothing is mapped yet, so the run lists the unmapped statuses.
-    assert any("Not mapped yet (statuses)" in message and "new" in message for message in run.messages)
+    assert any("Not mapped yet (statuses)" in message and "new" in message for message in map(render, run.messages))
 
 
 def test_a_second_sync_keeps_mappings_renames_and_flags_removed(crm):
@@ -39,7 +40,7 @@ def test_a_second_sync_keeps_mappings_renames_and_flags_removed(crm):
     store.refresh_from_db()
     assert status.name == "Brand new" and status.import_mapping.local_state.code == "pending-approval"
     assert store.removed_in_crm and store.mapping.warehouse == warehouse
-    assert any("Removed in RetailCRM (stores)" in message and store.code in message for message in run.messages)
+    assert any("Removed in RetailCRM (warehouses)" in message and store.code in message for message in map(render, run.messages))
     assert run.status == JobRun.Status.WARNINGS
 
 

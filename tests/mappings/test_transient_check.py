@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from integration.jobs import JobRefused, run_inline
+from integration.messages import render
 from integration.models import CrmSettings, JobRun, WebhookRequest
 
 TOKEN = "transient-check-webhook-token-0123"
@@ -26,7 +27,7 @@ def test_a_503_during_the_check_is_a_warning_and_jobs_and_webhooks_still_run(cli
 
     row = CrmSettings.get_solo()
     assert row.connection_ok and row.connection_warning
-    assert "could not finish" in row.connection_message and "503" in row.connection_message
+    assert "could not finish" in render(row.connection_message) and "503" in render(row.connection_message)
     assert run.status == JobRun.Status.WARNINGS  # a warning, not a failure
     dashboard = admin_client.get(reverse("admin:integration_jobrun_dashboard")).content.decode()
     assert 'id="dashboard-connection-check-incomplete"' in dashboard
@@ -68,4 +69,4 @@ def test_a_check_cut_short_by_a_429_then_a_missing_scope_blocks_again(crm):
     CrmSettings.objects.update(api_key="read-only-key")
     _check()
     row = CrmSettings.get_solo()
-    assert not row.connection_ok and not row.connection_warning and "lacks these permissions" in row.connection_message
+    assert not row.connection_ok and not row.connection_warning and "lacks these permissions" in render(row.connection_message)

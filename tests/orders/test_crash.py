@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from integration import models as im
 from integration.jobs import enqueue
+from integration.messages import render as shown
 from integration.models import JobRun
 from sandbox.retailcrm.domain.orders import render
 from sandbox.retailcrm.handlers.operator import create_order
@@ -52,7 +53,7 @@ def _start_run() -> JobRun:
         result = enqueue("import-orders", trigger=JobRun.Trigger.SCHEDULE)
         if result.created:
             return result.run
-        assert time.monotonic() < deadline, result.message
+        assert time.monotonic() < deadline, shown(result.message)
         time.sleep(0.3)
 
 
@@ -91,11 +92,11 @@ def test_a_worker_killed_at_ten_random_points_ends_with_exactly_the_crm_orders(s
         assert worker.wait(timeout=300) == 0, (tmp_path / "worker.log").read_text()[-3000:]
 
     run.refresh_from_db()
-    assert run.status == JobRun.Status.SUCCEEDED, (run.error, run.messages[-3:])
+    assert run.status == JobRun.Status.SUCCEEDED, (shown(run.error), run.messages[-3:])
     # Every kill cut a run off mid-way: none of them finished; each was found interrupted later.
     cut_off = JobRun.objects.filter(pk__in=killed)
     assert [run.status for run in cut_off] == [JobRun.Status.FAILED] * KILLS
-    assert all("stopped unexpectedly" in run.error for run in cut_off)
+    assert all("stopped unexpectedly" in shown(run.error) for run in cut_off)
     assert not JobRun.objects.filter(status=JobRun.Status.RUNNING).exists()
 
     crm_orders = server.state.orders

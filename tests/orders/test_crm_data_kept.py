@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from integration import models as im
 from integration.jobs import run_inline
+from integration.messages import render
 from integration.models import ExchangeEvent, JobRun
 from integration.services.dashboard import attention
 
@@ -29,7 +30,7 @@ def _order_in_crm(crm, **fields):
 
 def _import(crm_id, expect=JobRun.Status.SUCCEEDED):
     run = run_inline("import-order", options={"id": crm_id})
-    assert run.status == expect, (run.error, run.messages)
+    assert run.status == expect, (render(run.error), run.messages)
     return im.Order.objects.get(crm_id=crm_id)
 
 
@@ -156,7 +157,7 @@ def test_an_address_by_parts_and_an_unmapped_delivery_type_are_kept_and_reported
     assert order.delivery_method == im.DeliveryMethod.PICKUP and order.delivery_defaulted
     event = ExchangeEvent.objects.filter(entity="order", crm_id=str(created["id"])).latest("id")
     assert event.result == ExchangeEvent.Result.CREATED
-    assert "russian-post" in event.message and "B7" in event.message
+    assert "russian-post" in render(event.message) and "B7" in render(event.message)
     assert attention().defaulted_delivery_orders == 1
     page = admin_client.get(reverse("admin:integration_order_change", args=[order.pk])).content.decode()
     for shown in ("<strong>Postcode:</strong> 344001", "<strong>Floor:</strong> 2", "<strong>Notes:</strong> код 12",
@@ -177,5 +178,5 @@ def test_an_item_without_an_offer_parks_the_order_naming_the_item(crm, map_statu
     run = run_inline("import-order", options={"id": created["id"]})
     event = ExchangeEvent.objects.get(run=run, entity="order")
     assert event.result == ExchangeEvent.Result.PARKED
-    assert f"item {item_id} “Подарочная упаковка”" in event.message and "None" not in event.message
+    assert f"item {item_id} “Подарочная упаковка”" in render(event.message) and "None" not in render(event.message)
     assert not im.Order.objects.filter(crm_id=created["id"]).exists()

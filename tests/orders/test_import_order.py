@@ -4,6 +4,7 @@ import requests
 
 from integration import models as im
 from integration.jobs import run_inline
+from integration.messages import render
 from integration.models import ExchangeEvent, JobRun
 
 
@@ -23,7 +24,7 @@ def test_it_creates_the_order_with_lines_customer_and_number(crm, map_statuses):
     map_statuses(new="pending-approval")
     crm_id = _create_in_crm(crm)
     run = run_inline("import-order", options={"id": crm_id})
-    assert run.status == JobRun.Status.SUCCEEDED, (run.error, run.messages)
+    assert run.status == JobRun.Status.SUCCEEDED, (render(run.error), run.messages)
     order = im.Order.objects.get(crm_id=crm_id)
     assert order.number == f"CRM-{order.crm_number}" and order.crm_number in order.comment
     assert order.state.code == "pending-approval" and not order.closed
@@ -32,7 +33,7 @@ def test_it_creates_the_order_with_lines_customer_and_number(crm, map_statuses):
     assert set(lines) == {("DEMO-0001", None), ("DEMO-0025", "S")}
     assert lines[("DEMO-0001", None)].quantity == 2
     assert run.events.get().result == ExchangeEvent.Result.CREATED
-    assert any("Posted: order" in message for message in run.messages)
+    assert any("Posted: order" in message for message in map(render, run.messages))
 
 
 def test_importing_twice_changes_and_duplicates_nothing(crm, map_statuses):
@@ -52,10 +53,10 @@ def test_importing_twice_changes_and_duplicates_nothing(crm, map_statuses):
 def test_the_manuals_messages_for_an_empty_table_and_an_unlisted_status(crm, map_statuses):
     crm_id = _create_in_crm(crm)
     run = run_inline("import-order", options={"id": crm_id})
-    assert "The table of statuses for import is empty" in " ".join(run.messages)
+    assert "The table of statuses for import is empty" in " ".join(map(render, run.messages))
     map_statuses(complete="closed")
     run = run_inline("import-order", options={"id": crm_id})
-    assert "Orders in status new are not loaded" in " ".join(run.messages)
+    assert "Orders in status new are not loaded" in " ".join(map(render, run.messages))
     assert not im.Order.objects.filter(crm_id=crm_id).exists()
 
 
@@ -73,7 +74,7 @@ def test_an_unknown_offer_parks_the_order_and_writes_nothing(crm, map_statuses):
     run = run_inline("import-order", options={"id": crm_id})
     assert run.status == JobRun.Status.WARNINGS
     event = run.events.get()
-    assert event.result == ExchangeEvent.Result.PARKED and "NOT-IN-CATALOG" in event.message
+    assert event.result == ExchangeEvent.Result.PARKED and "NOT-IN-CATALOG" in render(event.message)
     assert not im.Order.objects.filter(crm_id=crm_id).exists()
     assert not im.Customer.objects.filter(phone="+79001234567").exists()
 
@@ -108,7 +109,7 @@ def test_an_order_deleted_in_the_crm_is_flagged(crm, map_statuses):
     requests.post(f"{crm.url}/sandbox/orders/{crm_id}/delete", json={}, timeout=5)
     run = run_inline("import-order", options={"id": crm_id})
     assert run.status == JobRun.Status.WARNINGS and not run.error
-    assert "does not exist in RetailCRM" in run.messages[-1]
+    assert "does not exist in RetailCRM" in render(run.messages[-1])
     assert im.Order.objects.get(crm_id=crm_id).deleted_in_crm
 
 

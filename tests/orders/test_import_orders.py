@@ -6,6 +6,7 @@ import requests
 
 from integration import models as im
 from integration.jobs import run_inline
+from integration.messages import render
 from integration.models import ExchangeEvent, JobRun
 
 
@@ -20,7 +21,7 @@ def _map_every_status(closed=("complete", "cancel-other", "cancel", "return", "p
 def test_it_imports_every_sandbox_order_from_a_date(crm):
     _map_every_status()
     run = run_inline("import-orders", options={"since": "2020-01-01"})
-    assert run.status == JobRun.Status.SUCCEEDED, (run.error, run.messages[-3:])
+    assert run.status == JobRun.Status.SUCCEEDED, (render(run.error), run.messages[-3:])
     crm_orders = crm.state.orders
     assert im.Order.objects.count() == len(crm_orders) == 200
     for crm_id, stored in list(crm_orders.items())[:20]:
@@ -69,7 +70,7 @@ def test_a_parked_order_is_retried_when_the_catalog_gains_the_offer(crm):
     crm_id = response.json()["id"]
     run = run_inline("import-orders", options={"since": "2020-01-01"})
     assert run.status == JobRun.Status.WARNINGS and run.counts["orders_parked"] == 1
-    assert ExchangeEvent.objects.get(crm_id=str(crm_id), result="parked").message.startswith("Unknown offers")
+    assert render(ExchangeEvent.objects.get(crm_id=str(crm_id), result="parked").message).startswith("Unknown offers")
     # Every later run retries it; while it stays parked, its one open event counts the retries.
     for _ in range(2):
         run = run_inline("import-orders")
@@ -89,7 +90,7 @@ def test_faults_from_the_crm_still_give_a_complete_import(crm):
     crm.set_faults(error_rate=0.3, status=503, drop_rate=0.05)
     run = run_inline("import-orders", options={"since": "2020-01-01"})
     crm.set_faults()
-    assert run.status == JobRun.Status.SUCCEEDED, (run.error, run.messages[-3:])
+    assert run.status == JobRun.Status.SUCCEEDED, (render(run.error), run.messages[-3:])
     assert set(im.Order.objects.values_list("crm_id", flat=True)) == set(crm.state.orders)
     assert im.CrmSettings.get_solo().history_since_id == max(entry["id"] for entry in crm.state.history)
 

@@ -10,6 +10,7 @@ from django.utils import translation
 
 from integration import models as im
 from integration.jobs import run_inline
+from integration.messages import render
 from integration.models import JobRun, SkippedOrder
 from integration.services import dashboard
 
@@ -51,20 +52,20 @@ def test_with_an_empty_b1_the_import_refuses_keeps_the_cursor_and_loads_everythi
 
     run = run_inline("import-orders")
     assert run.status == JobRun.Status.REFUSED
-    assert "The table of statuses for import is empty" in run.messages[-1]
+    assert "The table of statuses for import is empty" in render(run.messages[-1])
     assert im.CrmSettings.get_solo().history_since_id == cursor and not run.counts.get("entries_read")
     assert not im.Order.objects.filter(crm_id__in=ids).exists()
 
     # A trigger for one of them meanwhile: skipped with the manual's message, and remembered.
     run = run_inline("import-order", options={"id": ids[0]})
-    assert "The table of statuses for import is empty" in " ".join(run.messages)
+    assert "The table of statuses for import is empty" in " ".join(map(render, run.messages))
     waiting = SkippedOrder.objects.get()
     assert (waiting.crm_id, waiting.crm_status, waiting.crm_site, waiting.reason, waiting.run_id) == (
         ids[0], "new", "main-shop", SkippedOrder.Reason.EMPTY_TABLE, run.pk)
 
     _map_every_status()
     run = run_inline("import-orders")
-    assert run.status == JobRun.Status.SUCCEEDED, (run.error, run.messages)
+    assert run.status == JobRun.Status.SUCCEEDED, (render(run.error), run.messages)
     assert _imported(ids) == sorted(ids)
     assert not SkippedOrder.objects.exists()
     assert im.CrmSettings.get_solo().history_since_id == max(entry["id"] for entry in crm.state.history)
@@ -90,7 +91,7 @@ def test_orders_in_unlisted_statuses_wait_and_import_when_b1_lists_them_or_they_
     assert {row.crm_status for row in waiting.values()} == {"assembling", "complete"}
     assert {row.reason for row in waiting.values()} == {SkippedOrder.Reason.NOT_LISTED}
     with translation.override("ru"):
-        assert "не загружаются" in waiting[complete].message  # the manual's words, translated when shown
+        assert "не загружаются" in render(waiting[complete].message)  # the manual's words, translated when shown
     by_status = {row["crm_status"]: row["count"] for row in dashboard.attention().waiting}
     assert by_status == {"assembling": 2, "complete": 1}
 
@@ -194,7 +195,7 @@ def test_the_first_run_pins_its_start_so_orders_made_while_b1_was_empty_are_read
 
     _map_every_status()
     run = run_inline("import-orders")
-    assert run.status == JobRun.Status.SUCCEEDED, (run.error, run.messages)
+    assert run.status == JobRun.Status.SUCCEEDED, (render(run.error), run.messages)
     assert _imported([crm_id]) == [crm_id]
     assert im.Order.objects.count() == 1  # the seeded history before the first run is not read
 

@@ -16,6 +16,7 @@ from catalog.models import Characteristic, Product, Warehouse
 from integration import models as im
 from integration.crm.quirks import normalize_payments
 from integration.jobs import run_inline
+from integration.messages import render
 from integration.models import ExchangeEvent, JobRun
 from integration.services.orders.address import address_text
 from tests.replay_crm import API_KEY, ReplayCrm, recorded, recorded_orders
@@ -160,7 +161,7 @@ def _check_order(source: dict, complete: set[str], phones: dict[int, set[str]]) 
 
 def test_the_real_history_page_and_real_orders_import_with_every_field_as_sent(replay):
     references = run_inline("sync-references")
-    assert references.status in (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS), (references.error, references.messages)
+    assert references.status in (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS), (render(references.error), references.messages)
     complete = complete_statuses()
     assert complete == {"paid", "fiskalizirovan"}
     assert set(im.CrmPaymentStatus.objects.filter(payment_complete=True).values_list("code", flat=True)) == complete
@@ -178,10 +179,10 @@ def test_the_real_history_page_and_real_orders_import_with_every_field_as_sent(r
     _operator_setup(orders)
 
     run = run_inline("import-orders", options={"since": "2018-01-01"})
-    assert run.status == JobRun.Status.WARNINGS, (run.error, run.messages)  # self-delivery is not in B7
+    assert run.status == JobRun.Status.WARNINGS, (render(run.error), run.messages)  # self-delivery is not in B7
     for crm_id in REAL_ORDER_IDS:
         single = run_inline("import-order", options={"id": crm_id})
-        assert single.status in (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS), (single.error, single.messages)
+        assert single.status in (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS), (render(single.error), single.messages)
     assert not [r for r in replay.requests if r[0] != "GET"]  # an import only reads
 
     history_ids = {entry["order"]["id"] for entry in recorded("OrdersTest.testHistory")["history"]}
@@ -199,15 +200,15 @@ def test_the_real_history_page_and_real_orders_import_with_every_field_as_sent(r
         event = ExchangeEvent.objects.get(entity="order", crm_id=str(source["id"]), result=ExchangeEvent.Result.PARKED)
         for item in source["items"]:
             if not item.get("offer"):
-                assert f"item {item['id']}" in event.message
-        assert "None" not in event.message
+                assert f"item {item['id']}" in render(event.message)
+        assert "None" not in render(event.message)
     # An order written with the default delivery method says so in its event.
     defaulted = [o for o in imported if (o.get("delivery") or {}).get("code") == "self-delivery"]
     assert defaulted
     for source in defaulted:
         event = ExchangeEvent.objects.filter(entity="order", crm_id=str(source["id"])).exclude(
             result=ExchangeEvent.Result.PARKED).latest("id")
-        assert "self-delivery" in event.message and "B7" in event.message
+        assert "self-delivery" in render(event.message) and "B7" in render(event.message)
     assert im.Order.objects.filter(delivery_defaulted=True).count() == len(defaulted)
 
 
@@ -215,7 +216,7 @@ def test_a_replayed_order_imported_again_is_unchanged(replay):
     run_inline("sync-references")
     _operator_setup(recorded_orders())
     first = run_inline("import-order", options={"id": 7146})
-    assert first.status == JobRun.Status.SUCCEEDED, (first.error, first.messages)
+    assert first.status == JobRun.Status.SUCCEEDED, (render(first.error), first.messages)
     again = run_inline("import-order", options={"id": 7146})
     event = ExchangeEvent.objects.filter(run=again, entity="order").get()
     assert event.result == ExchangeEvent.Result.UNCHANGED

@@ -8,6 +8,7 @@ from django.urls import reverse
 from catalog.demo import seed_demo_catalog
 from integration import models as im
 from integration.jobs import run_inline
+from integration.messages import render
 from tests.security.conftest import form_errors, post_settings, upload_settings_file
 
 pytestmark = pytest.mark.django_db
@@ -66,7 +67,7 @@ def test_a_per_shop_file_name_is_confined_too(client, private_file):
     response = feed(client)
     assert response.status_code == 404 and b"SQLite" not in served(response)
     run = run_inline("generate-catalog")
-    assert run.status == "failed" and "../db.sqlite3" in run.error
+    assert run.status == "failed" and "../db.sqlite3" in render(run.error)
     assert private_file.read_bytes().startswith(b"SQLite format 3")
 
 
@@ -75,7 +76,7 @@ def test_generate_catalog_refuses_to_write_outside(private_file, icml_dir):
     store_directly(catalog_path="../db.sqlite3")
     run = run_inline("generate-catalog")
     assert run.status == "failed"
-    assert "not allowed" in run.error
+    assert "not allowed" in render(run.error)
     assert private_file.read_bytes().startswith(b"SQLite format 3")  # not replaced by a catalog
     assert not list(icml_dir.parent.glob(".db.sqlite3.*"))  # no temp file left beside it either
 
@@ -84,7 +85,7 @@ def test_a_generated_catalog_in_a_subfolder_is_served(client, icml_dir):
     seed_demo_catalog()
     store_directly(catalog_path="feeds/main.xml")
     run = run_inline("generate-catalog")
-    assert run.status in ("succeeded", "warnings"), run.error
+    assert run.status in ("succeeded", "warnings"), render(run.error)
     response = feed(client)
     assert response.status_code == 200
     assert served(response) == (icml_dir / "feeds" / "main.xml").read_bytes()

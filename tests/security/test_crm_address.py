@@ -11,6 +11,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from integration.jobs import run_inline
+from integration.messages import render
 from integration.models import CrmSettings
 from tests.security.conftest import exported_settings, form_errors, post_settings, upload_settings_file
 
@@ -66,8 +67,8 @@ def test_the_api_key_never_follows_a_redirect_to_another_origin(servers, status)
     assert crm.seen and crm.seen[0]["key"] == API_KEY  # the configured origin got it
     assert elsewhere.seen == []  # the other origin got nothing at all, least of all the key
     row = CrmSettings.get_solo()
-    assert not row.connection_ok and "redirect" in row.connection_message
-    assert elsewhere_url in row.connection_message and API_KEY not in row.connection_message
+    assert not row.connection_ok and "redirect" in render(row.connection_message)
+    assert elsewhere_url in render(row.connection_message) and API_KEY not in render(row.connection_message)
     assert run.status == "failed"
 
 
@@ -75,7 +76,7 @@ def test_a_stored_plain_http_address_of_another_host_is_refused_by_the_client(se
     CrmSettings.get_solo()
     CrmSettings.objects.update(crm_url="http://crm.example.invalid", api_key=API_KEY)
     run = run_inline("check-connection")
-    assert run.status == "failed" and "use https://" in run.error
+    assert run.status == "failed" and "use https://" in render(run.error)
     assert not CrmSettings.get_solo().connection_ok
 
 

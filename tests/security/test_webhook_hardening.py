@@ -13,6 +13,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from integration.messages import render
 from integration.models import CrmSettings, JobRun, RejectedWebhookWindow, WebhookRequest
 from integration.services import webhook_rejections
 from tests.security.conftest import form_errors, post_settings, upload_settings_file
@@ -150,5 +151,5 @@ def test_the_settings_file_refuses_short_webhook_secrets(admin_client, crm_setti
 def test_deeply_nested_json_is_400(client, crm_settings, body):
     response = to_token(client, body, content_type="application/json")
     assert response.status_code == 400
-    assert response.json() == {"success": False, "error": WebhookRequest.objects.get().error}
+    assert response.json() == {"success": False, "error": render(WebhookRequest.objects.get().error)}
     assert not JobRun.objects.exists()

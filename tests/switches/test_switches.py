@@ -14,6 +14,7 @@ from integration.features import NOT_BUILT, hidden_fields
 from integration.jobs import SwitchedOff, all_kinds, run_inline
 from integration.jobs.runner import perform
 from integration.jobs.schedule import tick
+from integration.messages import render
 from integration.models import CrmSettings, JobRun
 from integration.services.settings_file import export_settings
 from tests.exports.conftest import crm_offer, map_exports, register_offers
@@ -96,11 +97,11 @@ def test_a_switched_off_kind_refuses_naming_its_switch_and_does_nothing(crm, kin
     queued = JobRun.objects.create(kind=kind_name, trigger=JobRun.Trigger.BUTTON, options=options)
     assert perform(queued.pk) == JobRun.Status.REFUSED
     queued.refresh_from_db()
-    assert label in queued.messages[-1] and queued.finished_at is not None
+    assert label in render(queued.messages[-1]) and queued.finished_at is not None
     # A scheduled tick records the refusal instead of running or staying silent.
     assert label in tick(kind_name)
     refused = JobRun.objects.filter(kind=kind_name, trigger=JobRun.Trigger.SCHEDULE).get()
-    assert refused.status == JobRun.Status.REFUSED and label in refused.messages[-1]
+    assert refused.status == JobRun.Status.REFUSED and label in render(refused.messages[-1])
 
     assert effect_of(crm) == before and _requests(crm) == requests
 
@@ -111,7 +112,7 @@ def test_a_switched_on_kind_does_its_work(crm, kind_name):
     options = options_of(crm)
     before, requests = effect_of(crm), _requests(crm)
     run = run_inline(kind_name, options=options)
-    assert run.status in (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS), (run.error, run.messages)
+    assert run.status in (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS), (render(run.error), run.messages)
     assert effect_of(crm) != before and _requests(crm) > requests
 
 

@@ -4,6 +4,7 @@ import pytest
 import requests
 
 from integration import models as im
+from integration.messages import render
 from integration.models import JobRun, WebhookRequest
 from tests.sandbox_world import connected_sandbox
 from tests.webhooks.conftest import SOAP_TYPE, TOKEN, soap_envelope, token_url
@@ -42,5 +43,5 @@ def test_a_trigger_call_imports_the_order(client, crm, run_queued_jobs, django_c
     run = JobRun.objects.get(kind="import-order")
     assert row.run_id == run.pk
     assert run.status not in (JobRun.Status.QUEUED, JobRun.Status.RUNNING)
-    assert run.status == JobRun.Status.SUCCEEDED, (run.error, run.messages)
+    assert run.status == JobRun.Status.SUCCEEDED, (render(run.error), run.messages)
     assert im.Order.objects.get(crm_id=crm_id).customer.last_name == "Petrov"

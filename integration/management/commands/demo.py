@@ -163,6 +163,7 @@ class Command(BaseCommand):
     def _run(self, job: str) -> bool:
         """Run ``job`` here and print one line for it when it ends (the run's own log lines come first)."""
         from integration.jobs import JobRefused, run_inline
+        from integration.messages import render
 
         try:
             run = run_inline(job)
@@ -173,7 +174,7 @@ class Command(BaseCommand):
         ok = run.status in (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS)
         style = self.style.SUCCESS if ok else self.style.ERROR
         self.stdout.write(f"  {job}… " + style(f"{run.get_status_display()}") + (f" ({counts})" if counts else "")
-                          + (f": {run.error}" if run.error else ""))
+                          + (f": {render(run.error)}" if run.error else ""))
         return ok
 
     def _choose_first_loyalty_program(self):

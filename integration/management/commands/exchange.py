@@ -3,6 +3,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from integration.jobs import JobRefused, all_kinds, run_inline
+from integration.messages import render
 from integration.jobs import definitions  # noqa: F401
 from integration.models import JobRun
 
@@ -34,11 +35,11 @@ class Command(BaseCommand):
         except JobRefused as exc:
             raise CommandError(str(exc)) from None
         for message in run.messages:
-            self.stdout.write(message)
+            self.stdout.write(render(message))
         counts = ", ".join(f"{key}={value}" for key, value in sorted(run.counts.items()))
         summary = f"{job}: {run.get_status_display()} (run {run.pk})" + (f" — {counts}" if counts else "")
         if run.status == JobRun.Status.FAILED:
-            raise CommandError(f"{summary}: {run.error}")
+            raise CommandError(f"{summary}: {render(run.error)}")
         self.stdout.write(self.style.SUCCESS(summary))
 
 

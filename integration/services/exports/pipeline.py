@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from integration.crm.client import MAX_UPLOAD_OFFERS
 from integration.crm.errors import CrmAccessDenied, CrmAuthError, CrmError, CrmNotConfigured
+from integration.messages import for_text, stored
 from integration.models import ExchangeEvent, ExportCheckpoint, OfferExportState
-from integration.secrets import redact
 
 # Errors no other batch can escape: stop the run instead of failing 400 batches one by one.
 FATAL = (CrmAuthError, CrmAccessDenied, CrmNotConfigured)
@@ -168,7 +168,8 @@ class ExportRun:
         self.ctx.event(
             entity="offer-batch", direction=ExchangeEvent.Direction.EXPORT, result=ExchangeEvent.Result.FAILED,
             local_ref=f"{batch[0].key} … {batch[-1].key}",
-            message=_("%(count)d offers were not sent: %(error)s. They are sent again by the next run.")
+            message=stored(gettext_noop(
+                "%(count)d offers were not sent: %(error)s. They are sent again by the next run."))
             % {"count": len(batch), "error": error},
         )
 
@@ -185,17 +186,20 @@ class ExportRun:
         self.ctx.count("not_found", len(entries))
         self.ctx.warnings += len(entries)
         if self.channel == "stock":
-            message = _("RetailCRM has no offer with %(field)s “%(offer)s”%(shop)s, so its stock was not updated. "
-                        "Load the catalog (ICML) into RetailCRM first; the offer is sent again by the next run.")
+            message = stored(gettext_noop(
+                "RetailCRM has no offer with %(field)s “%(offer)s”%(shop)s, so its stock was not updated. "
+                "Load the catalog (ICML) into RetailCRM first; the offer is sent again by the next run."))
         else:
-            message = _("RetailCRM has no offer with %(field)s “%(offer)s”%(shop)s, so its prices were not updated. "
-                        "Load the catalog (ICML) into RetailCRM first; the offer is sent again by the next run.")
+            message = stored(gettext_noop(
+                "RetailCRM has no offer with %(field)s “%(offer)s”%(shop)s, so its prices were not updated. "
+                "Load the catalog (ICML) into RetailCRM first; the offer is sent again by the next run."))
         ExchangeEvent.objects.bulk_create([
             ExchangeEvent(
                 run=self.ctx.run, entity="offer", direction=ExchangeEvent.Direction.EXPORT,
                 result=ExchangeEvent.Result.FAILED, local_ref=e.key[:255],
-                message=redact(message % {"field": self.id_field, "offer": e.key,
-                                          "shop": _(" in shop %(site)s") % {"site": e.site} if e.site else ""}),
+                message=for_text(message % {"field": self.id_field, "offer": e.key,
+                                          "shop": stored(gettext_noop(
+                                              " in shop %(site)s")) % {"site": e.site} if e.site else ""}),
             )
             for e in entries
         ])
@@ -234,8 +238,9 @@ class ExportRun:
 
 def summarize(ctx) -> None:
     counts = ctx.run.counts
-    ctx.message(_("%(sent)d of %(offers)d offers sent in %(requests)d requests; %(accepted)d accepted, "
-                  "%(not_found)d unknown to RetailCRM, %(failed)d in failed requests.") % {
+    ctx.message(stored(gettext_noop(
+        "%(sent)d of %(offers)d offers sent in %(requests)d requests; %(accepted)d accepted, "
+        "%(not_found)d unknown to RetailCRM, %(failed)d in failed requests.")) % {
         "sent": counts.get("sent", 0), "offers": counts.get("offers", 0), "requests": counts.get("requests", 0),
         "accepted": counts.get("accepted", 0), "not_found": counts.get("not_found", 0),
         "failed": counts.get("failed_offers", 0),
@@ -255,7 +260,8 @@ def run_export(client, ctx, *, channel: str, crm_settings, targets_of, entries_o
     for text in warnings:
         ctx.message(text, warning=True)
     full = full_run_due(channel, full)
-    ctx.message(_("Full upload: every offer is sent.") if full else _("Only offers changed since the last upload are sent."))
+    ctx.message(stored(gettext_noop(
+        "Full upload: every offer is sent.")) if full else stored(gettext_noop("Only offers changed since the last upload are sent.")))
     with ExportRun(ctx, channel=channel, id_field=crm_settings.offer_id_field, send=send, full=full,
                    one_site_per_request=one_site_per_request) as run:
         if offers_of is not None:

@@ -7,10 +7,11 @@ of its own, with its own groups and warehouses.
 
 from dataclasses import dataclass, field
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.models import ProductGroup
 from integration import models as im
+from integration.messages import stored
 
 
 @dataclass(frozen=True)
@@ -34,8 +35,9 @@ def mapped_stores(warnings: list[str]) -> dict[str, int]:
     stores = {}
     for mapping in im.WarehouseMapping.objects.filter(export_stock=True).select_related("crm_store"):
         if mapping.crm_store.removed_in_crm:
-            warnings.append(_("CRM warehouse %(code)s no longer exists in RetailCRM; its stock is not sent. "
-                              "Fix “B4 · warehouses”.") % {"code": mapping.crm_store.code})
+            warnings.append(stored(gettext_noop(
+                "CRM warehouse %(code)s no longer exists in RetailCRM; its stock is not sent. "
+                "Fix “B4 · warehouses”.")) % {"code": mapping.crm_store.code})
             continue
         stores[mapping.crm_store.code] = mapping.warehouse_id
     return stores
@@ -47,17 +49,20 @@ def mapped_price_types(settings: im.CrmSettings, warnings: list[str]) -> dict[st
         types = {}
         for mapping in im.PriceTypeMapping.objects.select_related("crm_price_type"):
             if mapping.crm_price_type.removed_in_crm:
-                warnings.append(_("CRM price type %(code)s no longer exists in RetailCRM; it is not sent. "
-                                  "Fix “B5 · price types”.") % {"code": mapping.crm_price_type.code})
+                warnings.append(stored(gettext_noop(
+                    "CRM price type %(code)s no longer exists in RetailCRM; it is not sent. "
+                    "Fix “B5 · price types”.")) % {"code": mapping.crm_price_type.code})
                 continue
             types[mapping.crm_price_type.code] = mapping.price_type_id
         return types
     if settings.sale_price_type_id is None:
-        raise ExportNotConfigured(_("Choose the sale price type in RetailCRM settings (Defaults), or switch on "
-                                    "“use price types” and fill “B5 · price types”."))
+        raise ExportNotConfigured(stored(gettext_noop(
+            "Choose the sale price type in RetailCRM settings (Defaults), or switch on "
+            "“use price types” and fill “B5 · price types”.")))
     base = im.CrmPriceType.objects.filter(is_default=True, removed_in_crm=False).first()
     if base is None:
-        raise ExportNotConfigured(_("RetailCRM's base price type is not known here: load the references from RetailCRM."))
+        raise ExportNotConfigured(stored(gettext_noop(
+            "RetailCRM's base price type is not known here: load the references from RetailCRM.")))
     return {base.code: settings.sale_price_type_id}
 
 
@@ -69,7 +74,8 @@ def _shops(settings: im.CrmSettings, flag: str):
 def stock_targets(settings: im.CrmSettings, warnings: list[str]) -> list[Target]:
     stores = mapped_stores(warnings)
     if not stores:
-        raise ExportNotConfigured(_("No warehouse is mapped for stock export: fill “B4 · warehouses”."))
+        raise ExportNotConfigured(stored(gettext_noop(
+            "No warehouse is mapped for stock export: fill “B4 · warehouses”.")))
     groups = tuple(settings.catalog_groups.all())
     if not settings.multiple_organizations:
         return [Target(site=settings.site_code, groups=groups, stores=stores,
@@ -79,20 +85,21 @@ def stock_targets(settings: im.CrmSettings, warnings: list[str]) -> list[Target]
         own = {w.pk for w in shop.warehouses.all()}
         shop_stores = {code: wid for code, wid in stores.items() if not own or wid in own}
         if not shop_stores:
-            warnings.append(_("Shop %(site)s: none of its warehouses is mapped to a CRM warehouse; "
-                            "no stock is sent for it.") % {"site": shop.crm_site.code})
+            warnings.append(stored(gettext_noop("Shop %(site)s: none of its warehouses is mapped to a CRM warehouse; "
+                                                "no stock is sent for it.")) % {"site": shop.crm_site.code})
             continue
         targets.append(Target(site=shop.crm_site.code, groups=tuple(shop.catalog_groups.all()) or groups, stores=shop_stores,
                               organization_guid=_organization_guid(settings, shop.organization)))
     if not targets:
-        raise ExportNotConfigured(_("No shop has stock export switched on in “B8 · multiple organizations”."))
+        raise ExportNotConfigured(stored(gettext_noop(
+            "No shop has stock export switched on in “B8 · multiple organizations”.")))
     return targets
 
 
 def price_targets(settings: im.CrmSettings, warnings: list[str]) -> list[Target]:
     types = mapped_price_types(settings, warnings)
     if not types:
-        raise ExportNotConfigured(_("No price type is mapped for export: fill “B5 · price types”."))
+        raise ExportNotConfigured(stored(gettext_noop("No price type is mapped for export: fill “B5 · price types”.")))
     groups = tuple(settings.catalog_groups.all())
     if not settings.multiple_organizations:
         return [Target(site=settings.site_code, groups=groups, price_types=types,
@@ -101,5 +108,6 @@ def price_targets(settings: im.CrmSettings, warnings: list[str]) -> list[Target]
                       organization_guid=_organization_guid(settings, shop.organization))
                for shop in _shops(settings, "export_prices")]
     if not targets:
-        raise ExportNotConfigured(_("No shop has price export switched on in “B8 · multiple organizations”."))
+        raise ExportNotConfigured(stored(gettext_noop(
+            "No shop has price export switched on in “B8 · multiple organizations”.")))
     return targets

@@ -9,9 +9,10 @@ specific message in the exchange log) and tried again on a later run.
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from integration import models as im
+from integration.messages import of_exception, stored
 from integration.services.orders.batch import OrderBatch
 from integration.services.orders.rules import ApplyResult, OrderParked, ReferenceData
 
@@ -73,7 +74,7 @@ def _planned(batch: "OrderBatch", data: dict) -> Outcome:
     try:
         result = batch.plan(data)
     except OrderParked as exc:
-        return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=str(exc), number=_number_of(data))
+        return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=of_exception(exc), number=_number_of(data))
     except Exception as exc:  # malformed order data: recorded, retried later, the page goes on
         return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=_malformed(exc), number=_number_of(data))
     return Outcome(crm_id, result.result, result.order, result.message, warning=result.warning)
@@ -84,14 +85,14 @@ def _alone(data: dict, refs: ReferenceData) -> Outcome:
     try:
         result = sync_order_from_crm(data, refs)
     except OrderParked as exc:
-        return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=str(exc), number=_number_of(data))
+        return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=of_exception(exc), number=_number_of(data))
     except Exception as exc:
         return Outcome(crm_id, im.ExchangeEvent.Result.PARKED, message=_malformed(exc), number=_number_of(data))
     return Outcome(crm_id, result.result, result.order, result.message, warning=result.warning)
 
 
 def _malformed(exc: Exception) -> str:
-    return _("Could not apply the order: %(error)s") % {"error": f"{exc.__class__.__name__}: {exc}"}
+    return stored(gettext_noop("Could not apply the order: %(error)s")) % {"error": f"{exc.__class__.__name__}: {exc}"}
 
 
 def _number_of(data: dict) -> str:

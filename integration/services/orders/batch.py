@@ -3,9 +3,10 @@
 from decimal import Decimal
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_noop
 
 from integration import models as im
+from integration.messages import stored
 from integration.services.orders.address import address_parts, address_text
 from integration.services.orders.customers import CustomerBook
 from integration.services.orders.rules import (
@@ -81,7 +82,8 @@ class OrderBatch:
         except LookupError as exc:
             return ApplyResult(im.ExchangeEvent.Result.SKIPPED, existing, str(exc))
         if existing is not None and existing.closed:
-            return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, existing, _("The order is closed here; it is not changed."))
+            return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, existing, stored(gettext_noop(
+                "The order is closed here; it is not changed.")))
         check_references(data, refs)
         resolved = resolve_lines(data, refs)
 
@@ -156,7 +158,7 @@ class OrderBatch:
         order.delivery_address_parts = address_parts(delivery.get("address"))
         order.delivery_address = address_text(delivery.get("address"))
         order.total = money(data.get("totalSumm"))
-        order.comment = _("RetailCRM order %(number)s") % {"number": crm_number}
+        order.comment = gettext("RetailCRM order %(number)s") % {"number": crm_number}
         order.deleted_in_crm = False
 
     def _stage_lines(self, staged: "_Staged", data: dict, resolved, old_lines) -> None:
@@ -259,8 +261,9 @@ def item_amount(item: dict, price: Decimal, discount: Decimal, quantity: Decimal
 
 
 def default_delivery_message(order: im.Order) -> str:
-    return _("Delivery type %(code)s is not mapped in “B7 · delivery types”: the order is written with the "
-             "default delivery method “%(method)s”. Map the type and load the order again.") % {
+    return stored(gettext_noop(
+        "Delivery type %(code)s is not mapped in “B7 · delivery types”: the order is written with the "
+        "default delivery method “%(method)s”. Map the type and load the order again.")) % {
         "code": order.delivery_crm_code, "method": im.DeliveryMethod(order.delivery_method).label}
 
 

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from integration import models as im
-from integration.secrets import loggable
+from integration.messages import for_text, stored
 from integration.services.orders.apply import ReferenceData, apply_orders, mark_deleted_in_crm
 from integration.services.orders.waiting import EmptyStatusTable, WaitingOrders, empty_table_refusal, retry_waiting
 from integration.services.readahead import ReadAhead
@@ -56,7 +56,8 @@ def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDat
         if outcome is None:
             order = mark_deleted_in_crm(crm_id)
             events.append({"entity": "order", "crm_id": crm_id, "local_ref": order or "", "result": Result.INFO,
-                           "message": _("Deleted in RetailCRM; the local order is kept and marked.")})
+                           "message": stored(gettext_noop(
+                               "Deleted in RetailCRM; the local order is kept and marked."))})
             ctx.count("orders_deleted")
             handled.append(crm_id)
             continue
@@ -67,7 +68,7 @@ def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDat
         if outcome.result == Result.PARKED and crm_id in refs.parked_ids:
             # Still parked: its open event counts the retry instead of a new row every run.
             im.ExchangeEvent.objects.filter(entity="order", crm_id=str(crm_id), result=Result.PARKED, resolved=False) \
-                .update(retry_count=F("retry_count") + 1, message=loggable(outcome.message), run=ctx.run)
+                .update(retry_count=F("retry_count") + 1, message=for_text(outcome.message), run=ctx.run)
             ctx.warnings += 1
             ctx.count("orders_parked")
             continue

@@ -9,10 +9,11 @@ from decimal import Decimal
 
 from django.utils.dateparse import parse_datetime
 from django.utils.timezone import get_current_timezone, is_naive, make_aware
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalog.offers import resolve_offer
 from integration import models as im
+from integration.messages import joined, stored
 
 
 class OrderParked(Exception):
@@ -75,12 +76,13 @@ def complete_payment_statuses() -> set[str]:
 def import_status_mapping(crm_status: str, refs: ReferenceData):
     """B1 with the manual's two refusals (000 §6)."""
     if not refs.status_mappings:
-        raise LookupError(_("The table of statuses for import is empty: orders are not loaded. "
-                            "Open “B1 · statuses for import” and add the statuses to load."))
+        raise LookupError(stored(gettext_noop("The table of statuses for import is empty: orders are not loaded. "
+                                              "Open “B1 · statuses for import” and add the statuses to load.")))
     mapping = refs.status_mappings.get(crm_status)
     if mapping is None:
-        raise LookupError(_("Orders in status %(status)s are not loaded. To load them, add this status to "
-                            "“B1 · statuses for import”.") % {"status": crm_status})
+        raise LookupError(stored(gettext_noop(
+            "Orders in status %(status)s are not loaded. To load them, add this status to "
+            "“B1 · statuses for import”.")) % {"status": crm_status})
     return mapping
 
 
@@ -103,13 +105,15 @@ def resolve_lines(data: dict, refs: ReferenceData) -> list[tuple[dict, object, o
             resolved.append((item, *found))
     messages = []
     if without_offer:
-        messages.append(_("Items without an offer in RetailCRM: %(items)s. Link the items to catalog offers in "
-                          "RetailCRM; the order is retried automatically.") % {"items": "; ".join(without_offer)})
+        messages.append(stored(gettext_noop(
+            "Items without an offer in RetailCRM: %(items)s. Link the items to catalog offers in "
+            "RetailCRM; the order is retried automatically.")) % {"items": joined(without_offer, "; ")})
     if unknown:
-        messages.append(_("Unknown offers (not in the catalog): %(offers)s. Load the catalog or fix the offer "
-                          "identifiers; the order is retried automatically.") % {"offers": ", ".join(unknown)})
+        messages.append(stored(gettext_noop(
+            "Unknown offers (not in the catalog): %(offers)s. Load the catalog or fix the offer "
+            "identifiers; the order is retried automatically.")) % {"offers": ", ".join(unknown)})
     if messages:
-        raise OrderParked(" ".join(messages))
+        raise OrderParked(joined(messages))
     return resolved
 
 
@@ -117,8 +121,8 @@ def _item_label(item: dict, offer: dict) -> str:
     """“item 3632 “Chair”” — the CRM item id and whatever product name the CRM sent."""
     name = item.get("productName") or offer.get("displayName") or offer.get("name")
     if name:
-        return _("item %(id)s “%(name)s”") % {"id": item.get("id"), "name": name}
-    return _("item %(id)s (no product name)") % {"id": item.get("id")}
+        return stored(gettext_noop("item %(id)s “%(name)s”")) % {"id": item.get("id"), "name": name}
+    return stored(gettext_noop("item %(id)s (no product name)")) % {"id": item.get("id")}
 
 
 def order_payments(data: dict) -> list:
@@ -130,11 +134,14 @@ def order_payments(data: dict) -> list:
 def check_references(data: dict, refs: ReferenceData) -> None:
     site = data.get("site")
     if site and site not in refs.sites:
-        raise OrderParked(_("Unknown shop %(site)s: load the references from RetailCRM.") % {"site": site})
+        raise OrderParked(stored(gettext_noop(
+            "Unknown shop %(site)s: load the references from RetailCRM.")) % {"site": site})
     delivery = (data.get("delivery") or {}).get("code")
     if delivery and delivery not in refs.delivery_codes:
-        raise OrderParked(_("Unknown delivery type %(code)s: load the references from RetailCRM.") % {"code": delivery})
+        raise OrderParked(stored(gettext_noop(
+            "Unknown delivery type %(code)s: load the references from RetailCRM.")) % {"code": delivery})
     for payment in order_payments(data):
         code = payment.get("type")
         if code and code not in refs.payment_codes:
-            raise OrderParked(_("Unknown payment type %(code)s: load the references from RetailCRM.") % {"code": code})
+            raise OrderParked(stored(gettext_noop(
+                "Unknown payment type %(code)s: load the references from RetailCRM.")) % {"code": code})

@@ -9,9 +9,10 @@ order (whatever its outcome but "skipped") takes it off the queue.
 from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from integration import models as im
+from integration.messages import stored
 
 BATCH = 100  # orders per "orders?filter[ids][]" request
 
@@ -24,8 +25,8 @@ def empty_table_refusal() -> str | None:
     """The manual's message when B1 is empty, else None."""
     if im.StatusImportMapping.objects.exists():
         return None
-    return _("The table of statuses for import is empty: orders are not loaded. "
-             "Open “B1 · statuses for import” and add the statuses to load.")
+    return stored(gettext_noop("The table of statuses for import is empty: orders are not loaded. "
+                               "Open “B1 · statuses for import” and add the statuses to load."))
 
 
 def _text(value, length: int) -> str:
