@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integration', '0009_order_delivery_payment_status'),
+        ('integration', '0008_order_delivery_payment_status'),
     ]
 
     operations = [

@@ -16,7 +16,7 @@ def remove_schedule(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integration', '0012_connection_warning'),
+        ('integration', '0011_connection_warning'),
     ]
 
     operations = [

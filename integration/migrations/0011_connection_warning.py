@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integration', '0011_permissions'),
+        ('integration', '0010_permissions'),
     ]
 
     operations = [

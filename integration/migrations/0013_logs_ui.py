@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0002_logsui_list_order'),
-        ('integration', '0013_schedules_housekeeping'),
+        ('integration', '0012_schedules_housekeeping'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integration', '0008_skipped_orders'),
+        ('integration', '0007_skipped_orders'),
     ]
 
     operations = [

@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integration', '0010_security'),
+        ('integration', '0009_security'),
     ]
 
     operations = [
