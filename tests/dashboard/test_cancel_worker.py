@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Product
+from integration.messages import render
 from integration.models import JobRun, OfferExportState
 from tests.exports.conftest import map_exports, register_offers
 from tests.sandbox_world import connected_sandbox
@@ -40,7 +41,7 @@ def test_a_long_export_cancelled_from_its_page_stops_early_and_says_so(admin_cli
     assert run.status == JobRun.Status.CANCELLED, (run.status, run.error, run.messages, log)
     assert run.progress_total >= PRODUCTS and run.progress_done < run.progress_total
     assert run.counts["sent"] < run.progress_total  # it did not go on to the end
-    assert "Cancelled by an operator" in run.messages[-1]
+    assert "Cancelled by an operator" in render(run.messages[-1])
     # What was accepted before the stop is remembered; a later delta run sends only the rest.
     assert 0 < OfferExportState.objects.filter(channel="stock").count() <= run.counts["accepted"]
     page = admin_client.get(reverse("admin:integration_jobrun_change", args=[run.pk])).content.decode()

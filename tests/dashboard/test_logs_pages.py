@@ -120,10 +120,10 @@ def test_a_run_page_labels_its_counts_once_lists_its_messages_and_says_how_long_
                         messages=["Posted: order 12A of 01.12.2026.", "Posted: order 13A of 01.12.2026."])
     html = run_page(admin_client, run)
     counts = field(html, "counts_shown")
-    assert '<dt data-count="orders_created">Orders created</dt><dd>3</dd>' in counts
-    assert '<dt data-count="entries_read">Entries read</dt><dd>12</dd>' in counts
+    assert '<dt data-count="orders_created">orders created</dt><dd>3</dd>' in counts
+    assert '<dt data-count="entries_read">history entries read</dt><dd>12</dd>' in counts
     assert '{"orders_created"' not in html and "{&quot;" not in html
-    assert html.count("Orders created") == 2  # the field above and the progress box, nothing as JSON
+    assert html.count("orders created") == 2  # the field above and the progress box, nothing as JSON
     assert field(html, "messages_shown") == ('<ol class="run-messages"><li>Posted: order 12A of 01.12.2026.</li>'
                                              '<li>Posted: order 13A of 01.12.2026.</li></ol>')
     assert field(html, "duration").strip() == "3.4 s"

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from integration.jobs import JobContext, run_inline
 from integration.jobs.runner import request_cancel
+from integration.messages import render
 from integration.models import JobRun
 
 pytestmark = pytest.mark.django_db
@@ -137,4 +138,4 @@ def test_a_cancel_request_stops_the_run_at_its_next_progress_step(admin_client):
         registry._KINDS.pop("test-cancel-steps", None)
     assert seen == [0, 1]  # the step after the request did not run
     assert run.status == JobRun.Status.CANCELLED and run.progress_done == 2
-    assert "Cancelled by an operator" in run.messages[-1]
+    assert "Cancelled by an operator" in render(run.messages[-1])
