@@ -33,6 +33,7 @@ import logging
 import threading
 import time
 import uuid
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -90,11 +91,12 @@ def _check(rate: int, period: float, margin: float) -> None:
         raise ValueError("period must be positive and margin not negative")
 
 
-class _Pacer:
+class _Pacer(ABC):
     """``acquire`` built on ``try_acquire``: ask, sleep as told, ask again."""
 
+    @abstractmethod
     def try_acquire(self, token: str) -> float:
-        raise NotImplementedError
+        """0 and the request is granted now; otherwise the seconds to wait before asking again."""
 
     def acquire(self) -> Grant:
         grant = Grant(uuid.uuid4().hex)
