@@ -22,7 +22,7 @@ ROOT = common.ROOT
 
 def _prepare(server, customers: int):
     from integration import models as im
-    from integration.jobs import run_inline
+    from integration.exchange.jobs import run_inline
     from loyalty.models import LoyaltyProgram, LoyaltySettings, Participation
     from tests.loyalty.world import mixed_customers
 
@@ -40,7 +40,7 @@ def _prepare(server, customers: int):
 
 
 def _register(server, ids):
-    from integration.jobs import run_inline
+    from integration.exchange.jobs import run_inline
 
     before = server.rate_stats().get(server.api_key, {}).get("total", 0)
     started = time.perf_counter()

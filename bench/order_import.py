@@ -26,7 +26,7 @@ def _prepare(server, orders: int):
 
     from catalog.demo import seed_demo_catalog
     from integration import models as im
-    from integration.jobs import run_inline
+    from integration.exchange.jobs import run_inline
 
     call_command("migrate", verbosity=0)
     for model in (im.Payment, im.OrderLine, im.Order, im.Customer, im.ExchangeEvent, im.JobRun):
@@ -58,7 +58,7 @@ def _crm_orders(server) -> int:
 
 def _import(server):
     from integration import models as im
-    from integration.jobs import run_inline
+    from integration.exchange.jobs import run_inline
 
     before = server.rate_stats().get(server.api_key, {}).get("total", 0)
     started, cpu_started = time.perf_counter(), time.process_time()

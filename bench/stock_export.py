@@ -46,7 +46,7 @@ def _catalog(offers: int) -> None:
 def _connect(server) -> None:
     from catalog.models import PriceType, Warehouse
     from integration import models as im
-    from integration.jobs import run_inline
+    from integration.exchange.jobs import run_inline
 
     row = im.CrmSettings.get_solo()
     row.crm_url, row.api_key, row.site_code, row.connection_ok = server.url, server.api_key, "main-shop", True
@@ -74,7 +74,7 @@ def _teach_sandbox(server, offers: int) -> None:
 
 
 def _run(server, **options):
-    from integration.jobs import run_inline
+    from integration.exchange.jobs import run_inline
 
     before = server.rate_stats().get(server.api_key, {}).get("total", 0)
     started = time.perf_counter()
@@ -88,7 +88,7 @@ def _quiet_limiter(api_key: str) -> None:
     """Forget the unlimited run's send times: at 10/s they would space the first requests wrongly."""
     import django_rq
 
-    from integration.crm.ratelimit import RedisRateLimiter
+    from integration.exchange.http.ratelimit import RedisRateLimiter
 
     RedisRateLimiter(django_rq.get_connection("default"), api_key).reset()
 

@@ -47,7 +47,7 @@ def _prepare(server) -> None:
 
     from catalog.demo import seed_demo_catalog
     from integration import models as im
-    from integration.jobs import run_inline
+    from integration.exchange.jobs import run_inline
 
     call_command("migrate", verbosity=0)
     seed_demo_catalog()

@@ -3,9 +3,9 @@ from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import RedirectView
 
-from integration.feeds import icml_feed
+from integration.retailcrm.feed.views import icml_feed
 from integration.views import health
-from integration.webhooks import retailcrm_webhook
+from integration.retailcrm.webhooks import retailcrm_webhook
 
 admin.site.site_header = admin.site.site_title = _("RetailCRM back office")
 admin.site.index_title = _("Administration")

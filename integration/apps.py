@@ -5,13 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class IntegrationConfig(AppConfig):
     name = "integration"
     verbose_name = _("RetailCRM exchange")
+    # Found by integration.exchange.jobs.registry.discover() once the models are loaded.
+    job_modules = (
+        "integration.retailcrm.jobs.crm",
+        "integration.retailcrm.jobs.store",
+        "integration.retailcrm.jobs.feed",
+        "integration.exchange.jobs.housekeeping",
+    )
 
     def ready(self):
-        from integration import secrets
-        from integration.jobs import definitions  # noqa: F401  registers the job kinds
-        from integration.jobs import export_definitions  # noqa: F401  D1/D2 stock and price export
-        from integration.jobs import catalog_definitions  # noqa: F401  C2 catalog generation
-        from integration.jobs import housekeeping_definitions  # noqa: F401  I5 clean-up of old logs
+        from integration.exchange import secrets
+        from integration.exchange.jobs.registry import discover
 
         secrets.connect_signals()
         secrets.install_log_record_factory()
+        discover()

@@ -16,13 +16,13 @@ from solo.admin import SingletonModelAdmin
 from integration.admin.base import ReadOnlyAdmin
 from integration.admin.buttons import PermittedActions, PermittedButtons, enqueue_from_admin, requires
 from integration.admin.documents import CustomerAdmin
-from integration.jobs import JobNotPermitted, JobRefused, enqueue, run_inline
-from integration.messages import render
+from integration.exchange.jobs import JobNotPermitted, JobRefused, enqueue, run_inline
+from integration.exchange.messages import render
 from integration.models import CrmSettings, Customer, JobRun
-from integration.permissions import RUN_IMPORTS, WRITE_TO_CRM
+from integration.exchange.permissions import RUN_IMPORTS, WRITE_TO_CRM
 from loyalty.models import STALE_AFTER, LoyaltyProgram, LoyaltySettings, Participation, RegistrationCandidate
 from loyalty.panels import amount, bonus_account_panel, order_bonuses_panel, program_rules
-from loyalty.services.registration import RegistrationRefused, chosen_program
+from loyalty.retailcrm.registration import RegistrationRefused, chosen_program
 
 
 def _yes_no(value) -> str:
@@ -239,9 +239,9 @@ class LoyaltyCustomerAdmin(PermittedButtons, DjangoObjectActions, CustomerAdmin)
 
     def _with_client(self, request, obj, work):
         """Run ``work(client, site)`` and turn its outcome (or refusal) into a message on the page."""
-        from integration.crm.errors import CrmError
-        from integration.crm.factory import client_from_settings
-        from loyalty.services.customers import CustomerExportError
+        from integration.retailcrm.client.errors import CrmError
+        from integration.retailcrm.client.factory import client_from_settings
+        from loyalty.retailcrm.customers import CustomerExportError
 
         settings_row = CrmSettings.get_solo()
         if not settings_row.connection_ok:
@@ -257,14 +257,14 @@ class LoyaltyCustomerAdmin(PermittedButtons, DjangoObjectActions, CustomerAdmin)
     @action(label=_("Create in CRM"), description=_("Create this customer in RetailCRM"))
     @requires(WRITE_TO_CRM)
     def create_in_crm(self, request, obj):
-        from loyalty.services.customers import create_in_crm
+        from loyalty.retailcrm.customers import create_in_crm
 
         return self._with_client(request, obj, lambda client, site: create_in_crm(client, obj, site))
 
     @action(label=_("Update in CRM"), description=_("Send this customer's name, phone, e-mail and address to RetailCRM"))
     @requires(WRITE_TO_CRM)
     def update_in_crm(self, request, obj):
-        from loyalty.services.customers import update_in_crm
+        from loyalty.retailcrm.customers import update_in_crm
 
         return self._with_client(request, obj, lambda client, site: update_in_crm(client, obj, site))
 
@@ -293,7 +293,7 @@ class LoyaltyCustomerAdmin(PermittedButtons, DjangoObjectActions, CustomerAdmin)
     @action(label=_("Refresh bonus account"), description=_("Read the bonus account from RetailCRM"))
     @requires(RUN_IMPORTS)
     def refresh_bonus_account(self, request, obj):
-        from loyalty.services.accounts import refresh_account
+        from loyalty.retailcrm.accounts import refresh_account
 
         participation = self._participation(obj)
         if participation is None:

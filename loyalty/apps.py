@@ -6,5 +6,4 @@ class LoyaltyConfig(AppConfig):
     name = "loyalty"
     verbose_name = _("Loyalty")
 
-    def ready(self):
-        from loyalty import jobs  # noqa: F401  registers the loyalty job kinds
+    job_modules = ("loyalty.retailcrm.jobs",)  # found by integration.exchange.jobs.registry.discover()

@@ -4,7 +4,7 @@ from contextlib import contextmanager
 
 from catalog.demo import seed_demo_catalog
 from integration import models as im
-from integration.jobs import run_inline
+from integration.exchange.jobs import run_inline
 
 
 @contextmanager
@@ -12,7 +12,7 @@ def connected_sandbox(*, catalog: bool = True, sync: bool = True, map_deliveries
     """The demo sandbox over real HTTP; settings point at it, the connection counts as checked;
     with ``catalog`` the demo catalog is seeded, with ``sync`` every reference book is loaded and,
     with ``map_deliveries``, B7 maps the demo's delivery types (an unmapped type is a warning)."""
-    from integration.services.demo_setup import map_demo_deliveries
+    from integration.retailcrm.demo_setup import map_demo_deliveries
     from sandbox.retailcrm.testing import SandboxServer
 
     server_options = {"seed": "demo", "api_key": "sandbox-key", "rps": 1000, **server_options}

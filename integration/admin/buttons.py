@@ -17,9 +17,9 @@ from django.utils.functional import lazy
 from django_object_actions import action
 
 from integration.admin.progress import message_with_link, watch_run
-from integration.jobs import JobRefused, enqueue, get_kind
+from integration.exchange.jobs import JobRefused, enqueue, get_kind
 from integration.models import JobRun
-from integration.permissions import user_may
+from integration.exchange.permissions import user_may
 
 
 def permission_of(func) -> str | None:

@@ -18,11 +18,11 @@ from django.views.decorators.http import require_POST
 from integration.admin.buttons import enqueue_from_admin
 from integration.admin.dashboard_chart import orders_chart
 from integration.admin.progress import run_status
-from integration.jobs import JobRefused, all_kinds, get_kind, request_cancel
-from integration.jobs.runner import check_permitted
+from integration.exchange.jobs import JobRefused, all_kinds, get_kind, request_cancel
+from integration.exchange.jobs.runner import check_permitted
 from integration.models import CrmSettings, ExchangeEvent, JobRun
-from integration.permissions import user_may
-from integration.services import dashboard
+from integration.exchange.permissions import user_may
+from integration.exchange import dashboard
 
 Result = ExchangeEvent.Result
 
@@ -34,7 +34,7 @@ def _changelist(model_name: str, **filters) -> str:
 
 def _unmapped_links(request, admin_site, unmapped: dict[str, list[str]]) -> list[dict]:
     """One line per dictionary with unmapped entries whose mapping page the operator can open."""
-    from integration.services.references import UNMAPPED
+    from integration.retailcrm.references import UNMAPPED
 
     lines = []
     for book, codes in unmapped.items():

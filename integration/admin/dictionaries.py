@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from integration.admin.base import ReadOnlyAdmin
-from integration.permissions import CHANGE_SETTINGS, user_may
-from integration.secrets import redact
+from integration.exchange.permissions import CHANGE_SETTINGS, user_may
+from integration.exchange.secrets import redact
 from integration.models import (
     CrmDeliveryType,
     CrmOrderMethod,

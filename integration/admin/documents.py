@@ -94,7 +94,7 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("delivery address by parts"))
     def address_by_parts(self, obj):
-        from integration.services.orders.address import labelled_parts
+        from integration.retailcrm.orders.address import labelled_parts
 
         parts = labelled_parts(obj.delivery_address_parts)
         if not parts:

@@ -13,12 +13,11 @@ from integration.admin.buttons import PermittedActions, PermittedButtons, enqueu
 from integration.admin.dashboard import DashboardMixin
 from integration.admin.event_links import crm_url_of, is_loadable_order, local_object_of
 from integration.admin.progress import count_label, elapsed_seconds, format_duration, kind_label, progress_of, shown_message
-from integration.jobs import all_kinds, get_kind
-from integration.jobs import definitions  # noqa: F401  the admin loads before the app's ready()
-from integration.jobs.schedule import sync_after_edit
-from integration.messages import render_short
+from integration.exchange.jobs import all_kinds, get_kind
+from integration.exchange.jobs.schedule import sync_after_edit
+from integration.exchange.messages import render_short
 from integration.models import ExchangeEvent, JobRun, JobSchedule
-from integration.permissions import RUN_IMPORTS
+from integration.exchange.permissions import RUN_IMPORTS
 
 
 EVENTS_SHOWN = 20  # on a run's page; the rest are one click away in the filtered event list

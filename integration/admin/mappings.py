@@ -6,9 +6,8 @@ from django_object_actions import DjangoObjectActions, action
 from simple_history.admin import SimpleHistoryAdmin
 
 from integration.admin.buttons import PermittedButtons, enqueue_from_admin, job_button, requires
-from integration.features import hidden_fields, visible
-from integration.jobs import definitions  # noqa: F401
-from integration.permissions import RUN_IMPORTS, user_may
+from integration.retailcrm.features import hidden_fields, visible
+from integration.exchange.permissions import RUN_IMPORTS, user_may
 
 from integration.models import (
     DeliveryTypeMapping,
@@ -53,7 +52,7 @@ class MappingAdmin(PermittedButtons, DjangoObjectActions, SimpleHistoryAdmin):
         return (*(super().get_exclude(request, obj) or ()), *hidden_fields(self.model))
 
     def changelist_view(self, request, extra_context=None):
-        from integration.services.references import unmapped_codes
+        from integration.retailcrm.references import unmapped_codes
 
         extra_context = extra_context or {}
         if self.unmapped_book:
@@ -65,7 +64,7 @@ class MappingAdmin(PermittedButtons, DjangoObjectActions, SimpleHistoryAdmin):
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         # B6/B7: offer only the CRM types the shops in use can see.
         if db_field.name in ("crm_payment_type", "crm_delivery_type"):
-            from integration.services.references import available_to_shops, shops_in_use
+            from integration.retailcrm.references import available_to_shops, shops_in_use
 
             model = db_field.related_model
             allowed = [entry.pk for entry in available_to_shops(model.objects.filter(removed_in_crm=False), shops_in_use())]
@@ -104,7 +103,7 @@ class StatusImportMappingAdmin(MappingAdmin):
 
     def _offer_waiting_orders(self, request, status: str) -> None:
         """Orders skipped in a status B1 now lists are imported by the next run; queue that run now."""
-        from integration.services.orders.waiting import waiting_count
+        from integration.retailcrm.orders.waiting import waiting_count
 
         waiting = waiting_count([status])
         if not waiting or getattr(request, "_waiting_import_queued", False):
@@ -170,7 +169,7 @@ def unmapped_rows_button(model):
             description=_("Adds an empty row for every active RetailCRM entry that has none; fill them in afterwards"))
     @requires(f"{opts.app_label}.add_{opts.model_name}")
     def create_unmapped_rows(self, request, obj=None):
-        from integration.services.references import create_unmapped_rows
+        from integration.retailcrm.references import create_unmapped_rows
 
         created = create_unmapped_rows(self.unmapped_book)
         if created:

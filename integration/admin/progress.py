@@ -10,11 +10,11 @@ from django.utils.html import format_html
 from django.utils.formats import number_format
 from django.utils.translation import gettext
 
-from integration.jobs import get_kind
-from integration.jobs.counters import counter_label
-from integration.messages import render
+from integration.exchange.jobs import get_kind
+from integration.exchange.jobs.counters import counter_label
+from integration.exchange.messages import render
 from integration.models import JobRun
-from integration.secrets import redact
+from integration.exchange.secrets import redact
 
 SESSION_KEY = "integration_watched_runs"
 WATCHED_RUNS_KEPT = 5

@@ -17,8 +17,8 @@ from django.urls import URLPattern
 from django_rq import models as rq_models
 from django_rq import settings as rq_settings
 
-from integration.jobs.runner import REDIS_DOWN, QueueUnavailable
-from integration.permissions import MANAGE_QUEUES, user_may
+from integration.exchange.jobs.runner import REDIS_DOWN, QueueUnavailable
+from integration.exchange.permissions import MANAGE_QUEUES, user_may
 
 API_URL_NAMES = {"django_rq_home_json", "django_rq_metrics"}
 

@@ -20,17 +20,16 @@ from solo.admin import SingletonModelAdmin
 from catalog.icml.paths import UnsafeCatalogPath
 from integration.admin.buttons import PermittedButtons, enqueue_from_admin, job_button, requires
 from integration.admin.settings_tabs import settings_tabs
-from integration.features import visible
-from integration.feeds import feed_rows
-from integration.jobs import catalog_definitions, definitions, export_definitions  # noqa: F401
-from integration.jobs import JobRefused, run_inline
-from integration.messages import render
+from integration.retailcrm.features import visible
+from integration.retailcrm.feed.views import feed_rows
+from integration.exchange.jobs import JobRefused, run_inline
+from integration.exchange.messages import render
 from integration.models import CrmSettings, JobRun
-from integration.models.settings import MIN_WEBHOOK_SECRET_LENGTH
-from integration.permissions import CHANGE_SETTINGS, RUN_EXPORTS, RUN_IMPORTS, WRITE_TO_CRM, user_may
-from integration.secrets import redact
-from integration.services.crm_setup import trigger_instructions
-from integration.services.settings_file import SECRET_FIELDS, SettingsFileError, export_settings, import_settings
+from integration.retailcrm.models.settings import MIN_WEBHOOK_SECRET_LENGTH
+from integration.exchange.permissions import CHANGE_SETTINGS, RUN_EXPORTS, RUN_IMPORTS, WRITE_TO_CRM, user_may
+from integration.exchange.secrets import redact
+from integration.retailcrm.crm_setup import trigger_instructions
+from integration.retailcrm.settings_file import SECRET_FIELDS, SettingsFileError, export_settings, import_settings
 
 
 class WriteOnlyField(forms.CharField):

@@ -16,7 +16,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext, gettext_lazy as _
 
 from integration import models as im
-from integration.permissions import RUN_IMPORTS, user_may
+from integration.exchange.permissions import RUN_IMPORTS, user_may
 
 ROWS_SHOWN = 100  # a mapping table longer than this is read on its own page
 
@@ -81,7 +81,7 @@ def _cell(model_admin, name, obj):
 
 def _table(request, table: Table) -> dict | None:
     """A mapping table for the page, or None when the user may not see the model."""
-    from integration.services.references import unmapped_codes
+    from integration.retailcrm.references import unmapped_codes
 
     model_admin = admin.site._registry.get(table.model)
     opts = table.model._meta

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from integration.admin.base import ReadOnlyAdmin
 from integration.admin.buttons import PermittedActions, enqueue_from_admin, requires
 from integration.models import SkippedOrder
-from integration.permissions import RUN_IMPORTS
+from integration.exchange.permissions import RUN_IMPORTS
 
 
 @admin.register(SkippedOrder)

@@ -4,7 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from integration.admin.base import ReadOnlyAdmin
-from integration.messages import render, render_short
+from integration.exchange.messages import render, render_short
 from integration.models import RejectedWebhookWindow, WebhookRequest
 
 

@@ -3,7 +3,7 @@
 import catalog.fields
 import django.db.models.deletion
 import django.utils.timezone
-import integration.models.settings
+import integration.retailcrm.models.settings
 import simple_history.models
 from decimal import Decimal
 from django.conf import settings
@@ -285,7 +285,7 @@ class Migration(migrations.Migration):
                 ('catalog_path', models.CharField(default='catalog_icml.xml', max_length=500, verbose_name='catalog file')),
                 ('history_since_id', models.PositiveBigIntegerField(blank=True, help_text='The last CRM history entry already applied. Empty: start from the load date.', null=True, verbose_name='history cursor (sinceId)')),
                 ('history_start_date', models.DateTimeField(blank=True, null=True, verbose_name='load orders changed since')),
-                ('webhook_token', models.CharField(default=integration.models.settings.new_webhook_token, max_length=100, verbose_name='webhook secret')),
+                ('webhook_token', models.CharField(default=integration.retailcrm.models.settings.new_webhook_token, max_length=100, verbose_name='webhook secret')),
                 ('catalog_groups', models.ManyToManyField(blank=True, help_text='Export only these groups and everything below them; empty means the whole catalog.', related_name='+', to='catalog.productgroup', verbose_name='catalog groups')),
                 ('default_organization', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.organization', verbose_name='organization')),
                 ('default_warehouse', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.warehouse', verbose_name='warehouse')),

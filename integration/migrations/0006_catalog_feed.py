@@ -1,6 +1,6 @@
 """C2/C3: the catalog feed secret, and a (disabled) hourly schedule for generate-catalog."""
 
-import integration.models.settings
+import integration.retailcrm.models.settings
 from django.db import migrations, models
 
 
@@ -19,7 +19,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='crmsettings',
             name='feed_token',
-            field=models.CharField(default=integration.models.settings.new_webhook_token, editable=False, max_length=100, verbose_name='catalog feed secret'),
+            field=models.CharField(default=integration.retailcrm.models.settings.new_webhook_token, editable=False, max_length=100, verbose_name='catalog feed secret'),
         ),
         migrations.RunPython(add_schedule, migrations.RunPython.noop),
     ]

@@ -4,8 +4,8 @@ import catalog.fields
 import catalog.icml.paths
 import django.core.validators
 import django.utils.timezone
-import integration.models.jobs
-import integration.models.settings
+import integration.exchange.models
+import integration.retailcrm.models.settings
 from django.db import migrations, models
 
 
@@ -45,7 +45,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='crmsettings',
             name='feed_token',
-            field=models.CharField(default=integration.models.settings.new_webhook_token, editable=False, max_length=100, validators=[django.core.validators.MinLengthValidator(16)], verbose_name='catalog feed secret'),
+            field=models.CharField(default=integration.retailcrm.models.settings.new_webhook_token, editable=False, max_length=100, validators=[django.core.validators.MinLengthValidator(16)], verbose_name='catalog feed secret'),
         ),
         migrations.AlterField(
             model_name='crmsettings',
@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='crmsettings',
             name='webhook_token',
-            field=models.CharField(default=integration.models.settings.new_webhook_token, max_length=100, validators=[django.core.validators.MinLengthValidator(16)], verbose_name='webhook secret'),
+            field=models.CharField(default=integration.retailcrm.models.settings.new_webhook_token, max_length=100, validators=[django.core.validators.MinLengthValidator(16)], verbose_name='webhook secret'),
         ),
         migrations.AlterField(
             model_name='historicalcrmsettings',
@@ -80,7 +80,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='jobschedule',
             name='kind',
-            field=models.CharField(max_length=50, unique=True, validators=[integration.models.jobs.validate_job_kind], verbose_name='job'),
+            field=models.CharField(max_length=50, unique=True, validators=[integration.exchange.models.validate_job_kind], verbose_name='job'),
         ),
         migrations.AlterField(
             model_name='shoporganization',

@@ -5,9 +5,10 @@ from django import template
 from integration.admin.progress import (
     count_label as _count_label, elapsed_seconds, format_duration, kind_label, progress_of, shown_message, take_watched_runs,
 )
-from integration.jobs import counters, get_kind
+from integration.exchange.jobs import get_kind
+from integration.exchange.jobs import counters
 from integration.models import JobRun
-from integration.permissions import user_may
+from integration.exchange.permissions import user_may
 
 register = template.Library()
 

@@ -9,9 +9,9 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from integration.jobs import JobNotPermitted, all_kinds, enqueue, job_kind, run_inline
+from integration.exchange.jobs import JobNotPermitted, all_kinds, enqueue, job_kind, run_inline
 from integration.models import CrmSettings, ExchangeEvent, JobRun
-from integration.permissions import JOB_PERMISSIONS, RUN_EXPORTS, RUN_IMPORTS, WRITE_TO_CRM
+from integration.exchange.permissions import JOB_PERMISSIONS, RUN_EXPORTS, RUN_IMPORTS, WRITE_TO_CRM
 from loyalty.models import LoyaltySettings
 from tests.admin_security.conftest import nothing_started, permission, queued_jobs
 

@@ -7,7 +7,7 @@ from django.contrib import admin
 from django.urls import reverse
 from django_rq.models import Dashboard
 
-from integration.permissions import MANAGE_QUEUES
+from integration.exchange.permissions import MANAGE_QUEUES
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ import socket
 import pytest
 from django.urls import reverse
 
-from integration.messages import render
+from integration.exchange.messages import render
 from integration.models import ExchangeEvent, JobRun
 
 pytestmark = pytest.mark.django_db

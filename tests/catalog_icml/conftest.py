@@ -4,7 +4,7 @@ from lxml import etree
 from catalog.demo import seed_demo_catalog
 from catalog.models import PriceType
 from integration import models as im
-from integration.messages import render
+from integration.exchange.messages import render
 
 
 @pytest.fixture(autouse=True)
@@ -28,8 +28,8 @@ def demo_catalog(db):
 @pytest.fixture
 def generate():
     """Run the generate-catalog job; returns (run, parsed document of the first file)."""
-    from catalog.icml.targets import catalog_specs
-    from integration.jobs import run_inline
+    from integration.retailcrm.feed.targets import catalog_specs
+    from integration.exchange.jobs import run_inline
 
     def run(**options):
         job = run_inline("generate-catalog", options=options)

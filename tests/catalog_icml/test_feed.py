@@ -5,9 +5,9 @@ import os
 import pytest
 from django.urls import reverse
 
-from catalog.icml.targets import catalog_specs
+from integration.retailcrm.feed.targets import catalog_specs
 from integration import models as im
-from integration.messages import render
+from integration.exchange.messages import render
 
 pytestmark = pytest.mark.django_db
 
@@ -97,7 +97,7 @@ def test_default_schedule_is_off_hourly(db):
 
 
 def test_feed_address_is_masked_wherever_text_is_redacted(shop_settings):
-    from integration.secrets import redact
+    from integration.exchange.secrets import redact
 
     token = im.CrmSettings.get_solo().feed_token
     assert token not in redact(f"GET {feed_url()} 200")

@@ -5,8 +5,8 @@ address), and an address spelled with another name of this computer or a trailin
 import pytest
 
 from integration import models as im
-from integration.feeds import feed_rows, same_feed_address
-from integration.jobs import run_inline
+from integration.retailcrm.feed.views import feed_rows, same_feed_address
+from integration.exchange.jobs import run_inline
 from integration.management.commands.demo import Command as DemoCommand
 from tests.sandbox_world import connected_sandbox
 

@@ -10,11 +10,11 @@ from django.db import connection
 from lxml import etree
 
 from catalog.icml.service import generate as generate_file
-from catalog.icml.targets import catalog_specs
+from integration.retailcrm.feed.targets import catalog_specs
 from catalog.models import Characteristic, Organization, Price, Product, ProductGroup, StockBalance, Warehouse
 from catalog.offers import offer_id, resolve_offer
 from integration import models as im
-from integration.messages import render
+from integration.exchange.messages import render
 from tests.catalog_icml.conftest import offers_by_id
 
 pytestmark = pytest.mark.django_db

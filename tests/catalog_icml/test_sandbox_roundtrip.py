@@ -10,10 +10,10 @@ from django.urls import reverse
 from catalog.models import Price, Product, StockBalance
 from catalog.offers import offer_id
 from integration import models as im
-from integration.crm.factory import client_from_settings
-from integration.feeds import feed_rows
-from integration.jobs import run_inline
-from integration.messages import render
+from integration.retailcrm.client.factory import client_from_settings
+from integration.retailcrm.feed.views import feed_rows
+from integration.exchange.jobs import run_inline
+from integration.exchange.messages import render
 from tests.sandbox_world import connected_sandbox
 
 

@@ -9,7 +9,7 @@ import socket
 import django_rq
 import pytest
 
-from integration.crm import LocalRateLimiter, RetailCrmClient
+from integration.retailcrm.client import LocalRateLimiter, RetailCrmClient
 from sandbox.retailcrm.testing import SandboxServer
 
 # Distinctive, so a leak into any message or log line is easy to spot.

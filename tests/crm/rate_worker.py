@@ -9,7 +9,7 @@ import sys
 
 import redis
 
-from integration.crm import RedisRateLimiter, RetailCrmClient
+from integration.retailcrm.client import RedisRateLimiter, RetailCrmClient
 
 
 def main(url, api_key, redis_url, count, rps):

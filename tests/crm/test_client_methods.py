@@ -2,8 +2,8 @@
 
 import pytest
 
-from integration.crm import CrmNotFound
-from integration.crm.connection import REQUIRED_SCOPES
+from integration.retailcrm.client import CrmNotFound
+from integration.retailcrm.client.connection import REQUIRED_SCOPES
 
 from .conftest import API_KEY
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from integration.crm import CrmNotConfigured, RedisRateLimiter
-from integration.crm.connection import REQUIRED_SCOPES, check_connection
-from integration.crm.ratelimit import key_fingerprint
-from integration.messages import render
+from integration.retailcrm.client import CrmNotConfigured, RedisRateLimiter
+from integration.retailcrm.client.connection import REQUIRED_SCOPES, check_connection
+from integration.exchange.http.ratelimit import key_fingerprint
+from integration.exchange.messages import render
 
 from .conftest import API_KEY, LIMITED_KEY, LIMITED_SCOPES, make_client
 
@@ -63,7 +63,7 @@ def test_a_garbled_answer_gets_a_specific_message(sandbox):
 
 @pytest.mark.django_db
 def test_the_factory_builds_a_shared_rate_limited_client_from_the_settings(sandbox, redis_connection, settings):
-    from integration.crm.factory import client_from_settings
+    from integration.retailcrm.client.factory import client_from_settings
     from integration.models import CrmSettings
 
     settings.RETAILCRM_RATE_LIMIT_RPS = 7
@@ -81,7 +81,7 @@ def test_the_factory_builds_a_shared_rate_limited_client_from_the_settings(sandb
 
 @pytest.mark.django_db
 def test_the_factory_refuses_until_address_and_key_are_set():
-    from integration.crm.factory import client_from_settings
+    from integration.retailcrm.client.factory import client_from_settings
     from integration.models import CrmSettings
 
     with pytest.raises(CrmNotConfigured, match="enter the CRM address and the API key"):

@@ -6,9 +6,9 @@ from decimal import Decimal
 
 import pytest
 
-from integration.crm.client import batched
-from integration.crm.encoding import form_fields, query_params
-from integration.crm.quirks import as_list, normalize_history_entry, normalize_order
+from integration.retailcrm.client.client import batched
+from integration.retailcrm.client.encoding import form_fields, query_params
+from integration.retailcrm.client.quirks import as_list, normalize_history_entry, normalize_order
 
 
 def test_it_flattens_get_filters_with_php_brackets():
@@ -61,13 +61,13 @@ def test_it_splits_batches():
 @pytest.mark.parametrize("url", ["https://shop.retailcrm.ru", "https://shop.retailcrm.ru/",
                                  "https://shop.retailcrm.ru/api/v5"])
 def test_it_accepts_the_account_address_in_common_forms(url):
-    from integration.crm import RetailCrmClient
+    from integration.retailcrm.client import RetailCrmClient
 
     assert RetailCrmClient(url, "k" * 32).base_url == "https://shop.retailcrm.ru"
 
 
 def test_it_refuses_an_address_that_is_not_a_web_address():
-    from integration.crm import CrmNotConfigured, RetailCrmClient
+    from integration.retailcrm.client import CrmNotConfigured, RetailCrmClient
 
     with pytest.raises(CrmNotConfigured, match="not a web address"):
         RetailCrmClient("shop.retailcrm.ru", "k" * 32)

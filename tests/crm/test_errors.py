@@ -4,7 +4,7 @@ import logging
 
 import pytest
 
-from integration.crm import (
+from integration.retailcrm.client import (
     CrmAccessDenied,
     CrmAuthError,
     CrmError,

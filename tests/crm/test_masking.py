@@ -2,7 +2,7 @@
 
 import logging
 
-from integration.crm.masking import SecretMaskingFilter, mask_secret, redact
+from integration.exchange.masking import SecretMaskingFilter, mask_secret, redact
 
 KEY = "masking-test-key-ABCDEFGH1234"
 
@@ -29,10 +29,10 @@ def test_the_filter_rewrites_messages_arguments_and_tracebacks():
 
 
 def test_client_logs_are_masked_once_a_client_exists(caplog):
-    from integration.crm import RetailCrmClient
+    from integration.retailcrm.client import RetailCrmClient
 
     RetailCrmClient("https://shop.example.com", KEY)
-    with caplog.at_level(logging.DEBUG, logger="integration.crm"):
-        logging.getLogger("integration.crm").warning("somebody logged %s by mistake", KEY)
+    with caplog.at_level(logging.DEBUG, logger="integration.retailcrm.client"):
+        logging.getLogger("integration.retailcrm.client").warning("somebody logged %s by mistake", KEY)
     assert KEY not in caplog.text
     assert "somebody logged ••••••••1234 by mistake" in caplog.text

@@ -9,7 +9,7 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
-from integration.crm.ratelimit import LocalRateLimiter, RedisRateLimiter, key_fingerprint
+from integration.exchange.http.ratelimit import LocalRateLimiter, RedisRateLimiter, key_fingerprint
 
 API_KEY = "limiter-secret-key-0123456789"
 
@@ -103,7 +103,7 @@ def test_it_never_puts_the_api_key_in_redis_key_names(redis_connection):
 def test_it_falls_back_to_limiting_in_process_when_redis_is_down(caplog):
     dead = redis.Redis(host="127.0.0.1", port=1, socket_connect_timeout=0.2, retry=Retry(NoBackoff(), 0))
     limiter = RedisRateLimiter(dead, API_KEY, rate=2, period=10, margin=0)
-    with caplog.at_level(logging.WARNING, logger="integration.crm"):
+    with caplog.at_level(logging.WARNING, logger="integration.retailcrm.client"):
         waits = [limiter.try_acquire(token) for token in "ab"]
     assert waits[0] == 0 and waits[1] > 4
     assert "limiting within this process only" in caplog.text

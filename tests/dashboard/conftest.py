@@ -7,10 +7,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from integration.jobs import job_kind
-from integration.jobs.registry import Argument
+from integration.exchange.jobs import job_kind
+from integration.exchange.jobs.registry import Argument
 from integration.models import ExchangeEvent
-from integration.permissions import RUN_IMPORTS
+from integration.exchange.permissions import RUN_IMPORTS
 
 # A running job asks the status endpoint about itself through this client, as a browser would.
 probe: dict = {"client": None, "seen": []}

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from catalog.models import Product
-from integration.messages import render
+from integration.exchange.messages import render
 from integration.models import JobRun, OfferExportState
 from tests.exports.conftest import map_exports, register_offers
 from tests.sandbox_world import connected_sandbox

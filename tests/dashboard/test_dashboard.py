@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integration.admin.dashboard_chart import PLOT_HEIGHT
-from integration.jobs import all_kinds
-from integration.jobs.schedule import sync_schedules
+from integration.exchange.jobs import all_kinds
+from integration.exchange.jobs.schedule import sync_schedules
 from integration.models import CrmStatus, CrmStore, ExchangeEvent, JobRun, JobSchedule, OrderState, StatusImportMapping
-from integration.services.dashboard import _hour_start, job_rows
+from integration.exchange.dashboard import _hour_start, job_rows
 from tests.dashboard.conftest import attention_count, bars, events, svg_of
 
 Result = ExchangeEvent.Result

@@ -12,9 +12,9 @@ import pytest
 from django.utils import translation
 from rq import Worker
 
-from integration.jobs.schedule import database_scheduler, sync_schedules
+from integration.exchange.jobs.schedule import database_scheduler, sync_schedules
 from integration.models import JobSchedule
-from integration.services.dashboard import job_rows
+from integration.exchange.dashboard import job_rows
 
 URL = "/admin/integration/jobrun/dashboard/"
 NO_SCHEDULER = "the scheduler is not running"
@@ -115,7 +115,7 @@ def test_nothing_is_said_when_nothing_is_scheduled(admin_client):
 
 def test_a_killed_scheduler_is_seen_gone_once_its_heartbeat_expires(orders_every_minute, clean_redis):
     scheduler_started()  # polls every 5 s; a SIGKILL leaves no death mark, only the key's expiry
-    from integration.jobs.schedule import ALIVE_KEY
+    from integration.exchange.jobs.schedule import ALIVE_KEY
 
     assert 0 < clean_redis.ttl(ALIVE_KEY) <= 5 + 10
     clean_redis.delete(ALIVE_KEY)  # what the expiry does 15 s after the last poll

@@ -5,9 +5,9 @@ import re
 import pytest
 from django.urls import reverse
 
-from integration.jobs import run_inline
+from integration.exchange.jobs import run_inline
 from integration.models import JobRun
-from integration.secrets import register_secret
+from integration.exchange.secrets import register_secret
 from tests.dashboard.conftest import probe
 
 DASHBOARD = "/admin/integration/jobrun/dashboard/"

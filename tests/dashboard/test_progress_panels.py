@@ -9,9 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from integration.jobs import JobContext, run_inline
-from integration.jobs.runner import request_cancel
-from integration.messages import render
+from integration.exchange.jobs import JobContext, run_inline
+from integration.exchange.jobs.runner import request_cancel
+from integration.exchange.messages import render
 from integration.models import JobRun
 
 pytestmark = pytest.mark.django_db
@@ -127,7 +127,7 @@ def test_a_cancel_request_stops_the_run_at_its_next_progress_step(admin_client):
             if step == 1:
                 request_cancel(JobRun.objects.get(pk=ctx.run.pk))
 
-    from integration.jobs import registry
+    from integration.exchange.jobs import registry
 
     registry._KINDS.pop("test-cancel-steps", None)
     registry.job_kind("test-cancel-steps", label="Test: cancel steps", permission="integration.run_imports",

@@ -7,7 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from integration.jobs import all_kinds
+from integration.exchange.jobs import all_kinds
 from integration.models import CrmStatus, ExchangeEvent, JobRun, JobSchedule
 from tests.dashboard.conftest import events
 

@@ -3,10 +3,10 @@
 import pytest
 import requests
 
-from catalog.icml.targets import catalog_specs
+from integration.retailcrm.feed.targets import catalog_specs
 from catalog.models import Organization
 from integration import models as im
-from integration.jobs import run_inline
+from integration.exchange.jobs import run_inline
 from tests.exports.conftest import map_exports
 from tests.sandbox_world import connected_sandbox
 
@@ -37,7 +37,7 @@ def test_offers_loaded_from_our_icml_are_found_by_the_stock_and_price_export(set
 
 def test_a_product_whose_characteristics_are_all_inactive_has_no_offer_anywhere(settings, tmp_path):
     from catalog.models import Characteristic, Product
-    from integration.services.exports.local_offers import offer_chunks
+    from integration.retailcrm.store.local_offers import offer_chunks
 
     with connected_sandbox(sync=False):
         product = Product.objects.filter(characteristics__isnull=False).distinct().first()

@@ -7,8 +7,8 @@ from django.utils import translation
 
 from catalog.models import Price
 from integration import models as im
-from integration.jobs import SwitchedOff, run_inline
-from integration.messages import render
+from integration.exchange.jobs import SwitchedOff, run_inline
+from integration.exchange.messages import render
 from tests.exports.conftest import crm_offer, expected_prices, local_offers
 
 

@@ -4,8 +4,8 @@ import math
 
 from catalog.models import Product, StockBalance
 from integration import models as im
-from integration.jobs import run_inline
-from integration.messages import render
+from integration.exchange.jobs import run_inline
+from integration.exchange.messages import render
 from tests.exports.conftest import add_products, crm_offer, expected_stock, local_offers, register_offers
 
 
@@ -31,7 +31,7 @@ def test_full_upload_leaves_the_crm_with_exactly_the_local_stock(crm):
 
 
 def test_client_reads_back_the_uploaded_quantities(crm):
-    from integration.crm.factory import client_from_settings
+    from integration.retailcrm.client.factory import client_from_settings
 
     run_inline("export-stock", options={"full": True})
     key, product, variant = next(local_offers(goods_only=True))
@@ -140,9 +140,9 @@ def test_failing_batches_do_not_stop_the_others_and_are_sent_next_time(crm):
 
 
 def test_rate_limit_answers_are_retried_and_the_run_completes(crm):
-    from integration.crm.factory import client_from_settings
-    from integration.jobs.runner import JobContext
-    from integration.services.exports import export_stock
+    from integration.retailcrm.client.factory import client_from_settings
+    from integration.exchange.jobs.runner import JobContext
+    from integration.retailcrm.store import export_stock
 
     add_products(600)
     register_offers(crm)

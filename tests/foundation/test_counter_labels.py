@@ -3,10 +3,10 @@
 import re
 from pathlib import Path
 
-from integration.jobs.counters import COUNTER_LABELS
+from integration.exchange.jobs.counters import COUNTER_LABELS
 from integration.models import ExchangeEvent
-from integration.services.references import BOOKS
-from loyalty.services.registration import Result as LoyaltyResult
+from integration.retailcrm.references import BOOKS
+from loyalty.retailcrm.registration import Result as LoyaltyResult
 
 ROOT = Path(__file__).resolve().parents[2]
 LITERAL_COUNT = re.compile(r"""\b(?:count|set_count)\(\s*["']([a-z_]+)["']""")

@@ -10,12 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from integration import models as im
-from integration.jobs import run_inline
-from integration.messages import render
+from integration.exchange.jobs import run_inline
+from integration.exchange.messages import render
 from integration.models import CrmSettings, ExchangeEvent, JobRun, JobSchedule, WebhookRequest
-from integration.services import housekeeping
-from integration.services.housekeeping import clean_up
-from integration.services.settings_file import SettingsFileError, export_settings, import_settings
+from integration.exchange import housekeeping
+from integration.exchange.housekeeping import clean_up
+from integration.retailcrm.settings_file import SettingsFileError, export_settings, import_settings
 
 pytestmark = pytest.mark.django_db
 Result = ExchangeEvent.Result

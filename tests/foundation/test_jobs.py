@@ -7,11 +7,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from integration.jobs import JobRefused, enqueue, get_kind, job_kind, run_inline
-from integration.jobs.runner import perform
-from integration.messages import render
+from integration.exchange.jobs import JobRefused, enqueue, get_kind, job_kind, run_inline
+from integration.exchange.jobs.runner import perform
+from integration.exchange.messages import render
 from integration.models import CrmSettings, ExchangeEvent, JobRun
-from integration.permissions import RUN_IMPORTS
+from integration.exchange.permissions import RUN_IMPORTS
 
 calls: list[dict] = []
 gate = threading.Event()
@@ -236,7 +236,7 @@ def test_a_run_whose_worker_died_neither_blocks_the_kind_nor_stays_running(setti
 def test_a_claim_left_by_a_dead_worker_does_not_swallow_later_requests():
     import django_rq
 
-    from integration.jobs.runner import _claim_key, rq_job_id
+    from integration.exchange.jobs.runner import _claim_key, rq_job_id
 
     redis = django_rq.get_connection("default")
     key = _claim_key(rq_job_id(get_kind("test-wait-rerun")))

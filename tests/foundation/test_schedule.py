@@ -5,8 +5,8 @@ from datetime import UTC, datetime, timedelta
 import django_rq
 import pytest
 
-from integration.jobs.schedule import database_scheduler, get_scheduler, sync_schedules, tick
-from integration.messages import render
+from integration.exchange.jobs.schedule import database_scheduler, get_scheduler, sync_schedules, tick
+from integration.exchange.messages import render
 from integration.models import JobRun, JobSchedule
 from tests.foundation.test_jobs import calls  # noqa: F401  registers the test job kinds
 

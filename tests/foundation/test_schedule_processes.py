@@ -19,8 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 from rq import Worker as RqWorker
 
-from integration.jobs.schedule import get_scheduler, schedule_id
-from integration.messages import render
+from integration.exchange.jobs.schedule import get_scheduler, schedule_id
+from integration.exchange.messages import render
 from integration.models import JobRun, JobSchedule
 from tests.workers import ROOT, Worker, wait_until, worker_env
 

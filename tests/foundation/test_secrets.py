@@ -5,10 +5,10 @@ import logging
 import pytest
 from django.urls import reverse
 
-from integration.jobs import run_inline
-from integration.messages import render
+from integration.exchange.jobs import run_inline
+from integration.exchange.messages import render
 from integration.models import CrmSettings, ExchangeEvent, JobRun
-from integration.secrets import mask, redact
+from integration.exchange.secrets import mask, redact
 from tests.world import make_world
 
 API_KEY = "Zx9SECRETkeyForTheCrm0042"
@@ -61,7 +61,7 @@ def test_logs_and_the_exchange_log_never_carry_the_key(configured, caplog):
     caplog.set_level(logging.DEBUG)
     logging.getLogger("integration.test").error("calling with key %s", API_KEY)
     run = JobRun.objects.create(kind="test", trigger="command")
-    from integration.jobs.runner import JobContext
+    from integration.exchange.jobs.runner import JobContext
 
     ctx = JobContext(run)
     ctx.message(f"failed with apiKey={API_KEY}")
@@ -75,7 +75,7 @@ def test_logs_and_the_exchange_log_never_carry_the_key(configured, caplog):
 
 
 def test_redact_replaces_every_registered_secret():
-    from integration.secrets import register_secret
+    from integration.exchange.secrets import register_secret
 
     register_secret("another-secret-value-9999")
     assert redact("a another-secret-value-9999 b") == "a ••••••••9999 b"

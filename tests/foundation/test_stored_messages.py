@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_noop
 
-from integration.jobs.counters import counts_summary
-from integration.messages import for_json, for_text, joined, render, stored
+from integration.exchange.jobs.counters import counts_summary
+from integration.exchange.messages import for_json, for_text, joined, render, stored
 from integration.models import ExchangeEvent, JobRun, WebhookRequest
 
 UNKNOWN_OFFERS = gettext_noop("Unknown offers (not in the catalog): %(offers)s. Load the catalog or fix the offer "

@@ -2,8 +2,8 @@ import pytest
 import requests
 
 from integration import models as im
-from integration.jobs import run_inline
-from integration.messages import render
+from integration.exchange.jobs import run_inline
+from integration.exchange.messages import render
 from loyalty.models import LoyaltyProgram, LoyaltySettings
 from tests.sandbox_world import connected_sandbox
 

@@ -5,8 +5,8 @@ import requests
 from django.utils import translation
 
 from integration import models as im
-from integration.jobs import SwitchedOff, run_inline
-from integration.messages import render
+from integration.exchange.jobs import SwitchedOff, run_inline
+from integration.exchange.messages import render
 from integration.models import Customer, JobSchedule
 from loyalty.models import LoyaltyProgram, LoyaltySettings, Participation
 

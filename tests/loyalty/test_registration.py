@@ -5,8 +5,8 @@ from collections import Counter
 import pytest
 from django.utils import translation
 
-from integration.jobs import SwitchedOff, run_inline
-from integration.messages import render
+from integration.exchange.jobs import SwitchedOff, run_inline
+from integration.exchange.messages import render
 from integration.models import Customer, ExchangeEvent
 from loyalty.models import Participation
 from tests.loyalty.conftest import configure_loyalty
@@ -148,8 +148,8 @@ def test_registration_survives_a_flaky_crm(crm, loyalty_on):
 
 def test_a_lost_answer_to_a_create_is_found_instead_of_repeated(crm, loyalty_on, monkeypatch):
     """The account was made but the answer never came back: look before creating again."""
-    from integration.crm.client import RetailCrmClient
-    from integration.crm.errors import CrmNetworkError
+    from integration.retailcrm.client.client import RetailCrmClient
+    from integration.retailcrm.client.errors import CrmNetworkError
 
     customers = [Customer.objects.create(last_name=f"Потерянный{n}", phone=f"+7 702 000-00-{n:02d}") for n in range(3)]
     real_create = RetailCrmClient.loyalty_account_create

@@ -4,7 +4,7 @@ import requests
 from django.urls import reverse
 
 from integration.models import CrmSettings
-from integration.services.crm_setup import ECHO_FIELD_CODE, module_code
+from integration.retailcrm.crm_setup import ECHO_FIELD_CODE, module_code
 
 
 def test_the_settings_page_registers_the_module(admin_client, crm):

@@ -3,7 +3,7 @@
 import pytest
 
 from integration import models as im
-from integration.services.references import match_managers
+from integration.retailcrm.references import match_managers
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from integration import models as im
-from integration.services.settings_file import SettingsFileError, export_settings, import_settings
+from integration.retailcrm.settings_file import SettingsFileError, export_settings, import_settings
 from tests.world import make_world
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from lxml import html
 
 from integration import models as im
-from integration.services.references import create_unmapped_rows, unmapped_codes
+from integration.retailcrm.references import create_unmapped_rows, unmapped_codes
 from tests.sandbox_world import connected_sandbox
 
 SETTINGS_URL = "/admin/integration/crmsettings/"

@@ -3,8 +3,8 @@
 import pytest
 from django.urls import reverse
 
-from integration.jobs import JobRefused, run_inline
-from integration.messages import render
+from integration.exchange.jobs import JobRefused, run_inline
+from integration.exchange.messages import render
 from integration.models import CrmSettings, JobRun, WebhookRequest
 
 TOKEN = "transient-check-webhook-token-0123"

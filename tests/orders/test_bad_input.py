@@ -5,8 +5,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from integration import models as im
 from integration.models import JobRun
-from integration.services.orders.apply import ReferenceData
-from integration.services.orders.history import apply_page, changed_order_ids
+from integration.retailcrm.orders.apply import ReferenceData
+from integration.retailcrm.orders.history import apply_page, changed_order_ids
 
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 10**12), st.floats(allow_nan=True), st.text(max_size=12))
 json_values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(st.text(max_size=8), inner, max_size=4)), max_leaves=12)
@@ -31,7 +31,7 @@ class _Context:
     """The slice of JobContext that apply_page uses, recording into a real run."""
 
     def __init__(self):
-        from integration.jobs.runner import JobContext
+        from integration.exchange.jobs.runner import JobContext
 
         self._ctx = JobContext(JobRun.objects.create(kind="import-orders", trigger="command"))
 

@@ -15,8 +15,8 @@ import pytest
 from django.utils import timezone
 
 from integration import models as im
-from integration.jobs import enqueue
-from integration.messages import render as shown
+from integration.exchange.jobs import enqueue
+from integration.exchange.messages import render as shown
 from integration.models import JobRun
 from sandbox.retailcrm.domain.orders import render
 from sandbox.retailcrm.handlers.operator import create_order

@@ -8,10 +8,10 @@ import requests
 from django.urls import reverse
 
 from integration import models as im
-from integration.jobs import run_inline
-from integration.messages import render
+from integration.exchange.jobs import run_inline
+from integration.exchange.messages import render
 from integration.models import ExchangeEvent, JobRun
-from integration.services.dashboard import attention
+from integration.exchange.dashboard import attention
 
 ITEMS = [{"offer": {"externalId": "DEMO-0001"}, "quantity": 2}, {"offer": {"externalId": "DEMO-0025#S"}, "quantity": 1}]
 

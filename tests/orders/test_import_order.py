@@ -3,8 +3,8 @@
 import requests
 
 from integration import models as im
-from integration.jobs import run_inline
-from integration.messages import render
+from integration.exchange.jobs import run_inline
+from integration.exchange.messages import render
 from integration.models import ExchangeEvent, JobRun
 
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 import requests
 
 from integration import models as im
-from integration.jobs import run_inline
-from integration.messages import render
+from integration.exchange.jobs import run_inline
+from integration.exchange.messages import render
 from integration.models import ExchangeEvent, JobRun
 
 
@@ -53,7 +53,7 @@ def test_changes_made_with_our_own_key_are_skipped(crm):
     _map_every_status()
     run_inline("import-orders", options={"since": "2020-01-01"})
     crm_id = next(iter(crm.state.orders))
-    from integration.crm.factory import client_from_settings
+    from integration.retailcrm.client.factory import client_from_settings
 
     with client_from_settings() as client:
         client.order_edit({"id": crm_id, "managerComment": "changed by the back office"}, by="id", site="main-shop")
@@ -98,7 +98,7 @@ def test_faults_from_the_crm_still_give_a_complete_import(crm):
 def test_every_total_matches_the_crm(crm):
     _map_every_status()
     run_inline("import-orders", options={"since": "2020-01-01"})
-    from integration.crm.factory import client_from_settings
+    from integration.retailcrm.client.factory import client_from_settings
 
     with client_from_settings() as client:
         remote = {order["id"]: order for order in client.iter_orders(limit=100)}

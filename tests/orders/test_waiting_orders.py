@@ -9,10 +9,10 @@ import requests
 from django.utils import translation
 
 from integration import models as im
-from integration.jobs import run_inline
-from integration.messages import render
+from integration.exchange.jobs import run_inline
+from integration.exchange.messages import render
 from integration.models import JobRun, SkippedOrder
-from integration.services import dashboard
+from integration.exchange import dashboard
 
 
 @pytest.fixture(autouse=True)
@@ -136,8 +136,8 @@ def test_saving_b1_queues_the_import_of_the_orders_waiting_in_that_status(
         crm, map_statuses, admin_client, django_capture_on_commit_callbacks, run_queued_jobs):
     import django_rq
 
-    from integration.jobs import get_kind
-    from integration.jobs.runner import rq_job_id
+    from integration.exchange.jobs import get_kind
+    from integration.exchange.jobs.runner import rq_job_id
 
     map_statuses(new="pending-approval")
     _cursor_at_end(crm)
@@ -220,7 +220,7 @@ def test_the_dashboard_shows_how_many_orders_wait_per_status_and_why_in_the_read
 
 @pytest.mark.django_db
 def test_a_skipped_order_whose_crm_values_carry_nul_is_filed_not_refused_by_the_database():
-    from integration.services.orders.waiting import WaitingOrders
+    from integration.retailcrm.orders.waiting import WaitingOrders
 
     run = JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.COMMAND)
     WaitingOrders().update(run, skipped=[{"id": 5, "number": "5\x00A", "site": "main\x00", "status": "new\x00"}],

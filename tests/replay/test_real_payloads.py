@@ -14,11 +14,11 @@ from django.contrib.auth import get_user_model
 
 from catalog.models import Characteristic, Product, Warehouse
 from integration import models as im
-from integration.crm.quirks import normalize_payments
-from integration.jobs import run_inline
-from integration.messages import render
+from integration.retailcrm.client.quirks import normalize_payments
+from integration.exchange.jobs import run_inline
+from integration.exchange.messages import render
 from integration.models import ExchangeEvent, JobRun
-from integration.services.orders.address import address_text
+from integration.retailcrm.orders.address import address_text
 from tests.replay_crm import API_KEY, ReplayCrm, recorded, recorded_orders
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from catalog.demo import seed_demo_catalog
 from integration import models as im
-from integration.jobs import run_inline
-from integration.messages import render
+from integration.exchange.jobs import run_inline
+from integration.exchange.messages import render
 from tests.security.conftest import form_errors, post_settings, upload_settings_file
 
 pytestmark = pytest.mark.django_db
@@ -115,7 +115,7 @@ def test_the_shop_form_refuses_names_outside_the_folder(admin_client):
 
 @pytest.mark.parametrize("name", ["../db.sqlite3", "/etc/passwd"])
 def test_the_settings_file_refuses_names_outside_the_folder(admin_client, name):
-    from integration.services.settings_file import export_settings
+    from integration.retailcrm.settings_file import export_settings
 
     data = export_settings()
     data["settings"]["catalog_path"] = name

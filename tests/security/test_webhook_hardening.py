@@ -13,9 +13,9 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from integration.messages import render
+from integration.exchange.messages import render
 from integration.models import CrmSettings, JobRun, RejectedWebhookWindow, WebhookRequest
-from integration.services import webhook_rejections
+from integration.retailcrm import webhook_rejections
 from tests.security.conftest import form_errors, post_settings, upload_settings_file
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_the_form_refuses_a_short_password_and_a_user_without_one(admin_client, 
 
 @pytest.mark.parametrize("name, value", [("webhook_basic_password", "x"), ("webhook_token", "1")])
 def test_the_settings_file_refuses_short_webhook_secrets(admin_client, crm_settings, name, value):
-    from integration.services.settings_file import export_settings
+    from integration.retailcrm.settings_file import export_settings
 
     data = export_settings(include_secrets=True)
     data["settings"][name] = value

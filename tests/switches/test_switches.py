@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import translation
 
 from integration import models as im
-from integration.features import NOT_BUILT, hidden_fields
-from integration.jobs import SwitchedOff, all_kinds, run_inline
-from integration.jobs.runner import perform
-from integration.jobs.schedule import tick
-from integration.messages import render
+from integration.retailcrm.features import NOT_BUILT, hidden_fields
+from integration.exchange.jobs import SwitchedOff, all_kinds, run_inline
+from integration.exchange.jobs.runner import perform
+from integration.exchange.jobs.schedule import tick
+from integration.exchange.messages import render
 from integration.models import CrmSettings, JobRun
-from integration.services.settings_file import export_settings
+from integration.retailcrm.settings_file import export_settings
 from tests.exports.conftest import crm_offer, map_exports, register_offers
 from tests.loyalty.conftest import configure_loyalty
 from tests.sandbox_world import connected_sandbox
@@ -146,7 +146,7 @@ def _shops_sent(crm):
 
 
 def _company_customer(crm):
-    from integration.services.orders.apply import sync_order_from_crm
+    from integration.retailcrm.orders.apply import sync_order_from_crm
 
     data = dict(crm.state.orders[next(iter(crm.state.orders))])
     data["customer"] = {"type": "customer_corporate", "id": 9001, "nickName": "OOO Switch"}
@@ -196,7 +196,7 @@ def test_switches_of_features_not_built_are_not_shown(admin_client, crm):
 
 
 def test_a_settings_file_restore_keeps_the_values_of_hidden_switches(crm):
-    from integration.services.settings_file import import_settings
+    from integration.retailcrm.settings_file import import_settings
 
     CrmSettings.objects.update(export_sales=True)
     im.StatusImportMapping.objects.filter(crm_status__code="complete").update(create_sale=True)

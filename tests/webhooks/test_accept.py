@@ -5,9 +5,9 @@ import json
 import pytest
 from lxml import etree
 
-from integration.jobs import get_kind
-from integration.jobs.runner import rq_job_id
-from integration.messages import render
+from integration.exchange.jobs import get_kind
+from integration.exchange.jobs.runner import rq_job_id
+from integration.exchange.messages import render
 from integration.models import JobRun, WebhookRequest
 from tests.webhooks.conftest import (
     SOAP_TYPE, USER, basic_header, basic_url, only_row, queued_job_ids, soap_envelope,
@@ -127,7 +127,7 @@ def test_an_unexpected_error_keeps_a_failed_row_and_answers_500(post, client, mo
     def broken_enqueue(*args, **kwargs):
         raise RuntimeError(f"Redis exploded while holding {crm_settings.webhook_token}")
 
-    monkeypatch.setattr("integration.webhooks.enqueue", broken_enqueue)
+    monkeypatch.setattr("integration.retailcrm.webhooks.enqueue", broken_enqueue)
     client.raise_request_exception = False
 
     response = post(soap_envelope(6), SOAP_TYPE)

@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from integration import models as im
-from integration.messages import render
+from integration.exchange.messages import render
 from integration.models import JobRun, WebhookRequest
 from tests.sandbox_world import connected_sandbox
 from tests.webhooks.conftest import SOAP_TYPE, TOKEN, soap_envelope, token_url

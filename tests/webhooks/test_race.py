@@ -14,7 +14,7 @@ import requests
 from rq import Worker as RqWorker
 
 from integration import models as im
-from integration.jobs import enqueue
+from integration.exchange.jobs import enqueue
 from integration.models import JobRun, WebhookRequest
 from sandbox.retailcrm.domain import customers as sandbox_customers
 from sandbox.retailcrm.handlers.operator import create_order, edit_order

@@ -5,9 +5,9 @@ import json
 import pytest
 from lxml import etree
 
-from integration.messages import render
+from integration.exchange.messages import render
 from integration.models import WebhookRequest
-from integration.webhooks import MAX_BODY_BYTES
+from integration.retailcrm.webhooks import MAX_BODY_BYTES
 from tests.webhooks.conftest import (
     PASSWORD, SOAP_TYPE, USER, basic_header, basic_url, nothing_enqueued, only_row, soap_envelope, token_url,
 )

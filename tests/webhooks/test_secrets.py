@@ -44,7 +44,7 @@ def test_no_secret_in_rows_or_logs(post, client, crm_settings, caplog, monkeypat
     def broken_enqueue(*args, **kwargs):
         raise RuntimeError("Redis is gone")
 
-    monkeypatch.setattr("integration.webhooks.enqueue", broken_enqueue)
+    monkeypatch.setattr("integration.retailcrm.webhooks.enqueue", broken_enqueue)
     client.raise_request_exception = False
     assert post("id=5", FORM).status_code == 500                                       # Django logs the path
 

@@ -13,7 +13,7 @@ import requests
 from rq import Worker as RqWorker
 
 from integration import models as im
-from integration.messages import render
+from integration.exchange.messages import render
 from integration.models import JobRun, WebhookRequest
 from tests.sandbox_world import connected_sandbox, order_state
 from tests.webhooks.conftest import TOKEN

@@ -133,7 +133,7 @@ class Command(BaseCommand):
 
     def _first_exchange(self, public_url: str, sandbox_url: str) -> bool:
         """References, the operator's usual choices, loyalty, catalog (loaded by the CRM), stock, prices, orders."""
-        from integration.services.demo_setup import configure_demo_exchange
+        from integration.retailcrm.demo_setup import configure_demo_exchange
 
         for job in ("check-connection", "sync-references"):
             if not self._run(job):
@@ -150,8 +150,8 @@ class Command(BaseCommand):
         """What RetailCRM does with the feed address pasted into the shop: fetch and load the ICML."""
         import requests
 
-        from integration.feeds import feed_rows
-        from integration.secrets import redact
+        from integration.retailcrm.feed.views import feed_rows
+        from integration.exchange.secrets import redact
 
         for row in feed_rows(public_url):
             answer = requests.post(f"{sandbox_url}/sandbox/icml", json={"url": row["url"], "site": row["shop"]}, timeout=60)
@@ -162,8 +162,8 @@ class Command(BaseCommand):
 
     def _run(self, job: str) -> bool:
         """Run ``job`` here and print one line for it when it ends (the run's own log lines come first)."""
-        from integration.jobs import JobRefused, run_inline
-        from integration.messages import render
+        from integration.exchange.jobs import JobRefused, run_inline
+        from integration.exchange.messages import render
 
         try:
             run = run_inline(job)

@@ -2,9 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from integration.jobs import JobRefused, all_kinds, run_inline
-from integration.messages import render
-from integration.jobs import definitions  # noqa: F401
+from integration.exchange.jobs import JobRefused, all_kinds, run_inline
+from integration.exchange.messages import render
 from integration.models import JobRun
 
 

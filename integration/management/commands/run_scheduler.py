@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from rq_scheduler.utils import setup_loghandlers
 
-from integration.jobs.schedule import database_scheduler, sync_schedules
+from integration.exchange.jobs.schedule import database_scheduler, sync_schedules
 
 
 class Command(BaseCommand):

@@ -1,0 +1,236 @@
+"""The exchange dashboard's data: one row per job kind, what needs attention, orders per hour.
+
+Every figure comes from a fixed number of queries (a window function or an aggregate each), so
+the page costs the same with ten events in the log or a million.
+"""
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+
+import django_rq
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncHour
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from integration.exchange.jobs import JobKind, all_kinds
+from integration.models import ExchangeEvent, JobRun, JobSchedule, Order
+
+logger = logging.getLogger(__name__)
+
+Result = ExchangeEvent.Result
+IMPORTED_RESULTS = (Result.CREATED, Result.UPDATED)
+ERROR_RESULTS = (Result.FAILED, Result.PARKED)
+CHART_HOURS = 24
+RECENT_FAILURES_SHOWN = 10
+
+
+@dataclass
+class Processes:
+    """Which of the processes a schedule needs are alive, as Redis knows them."""
+
+    known: bool  # False: Redis could not be asked, so nothing can be said
+    scheduler_running: bool = False
+    queues_without_worker: tuple[str, ...] = ()
+
+    def missing_for(self, kind: JobKind) -> list[str]:
+        """What keeps ``kind``'s schedule from running, one translated sentence per missing process."""
+        if not self.known:
+            return [_("the scheduler and the workers cannot be asked: Redis does not answer")]
+        missing = []
+        if not self.scheduler_running:
+            missing.append(_("the scheduler is not running (start “manage.py run_scheduler”)"))
+        # A tick runs on the default queue and enqueues the job on its own queue: both need a worker.
+        for queue in dict.fromkeys(("default", kind.queue)):
+            if queue in self.queues_without_worker:
+                missing.append(_("no worker listens on the “%(queue)s” queue (start “manage.py rqworker %(queue)s”)")
+                               % {"queue": queue})
+        return missing
+
+
+@dataclass
+class NextRun:
+    at: datetime | None  # None: enabled but nothing to go by yet (the first tick is due)
+    interval_seconds: int
+    from_scheduler: bool  # rq-scheduler's own time, not an estimate from the last scheduled run
+    missing: list[str] = field(default_factory=list)  # why nothing will tick: the processes that are not there
+
+    @property
+    def overdue(self) -> bool:
+        # A tick more than a minute late means no scheduler process is picking entries up.
+        return self.at is not None and self.at < timezone.now() - timedelta(minutes=1)
+
+
+@dataclass
+class KindRow:
+    kind: JobKind
+    last_run: JobRun | None
+    next_run: NextRun | None  # None: not scheduled
+    can_run_now: bool  # False for kinds that need options the operator must type (an order id…)
+
+
+@dataclass
+class Attention:
+    parked_orders: int
+    not_found_offers: int
+    unmapped: dict[str, list[str]]  # book → CRM codes with no mapping row
+    failed_runs: int
+    recent_failures: list[JobRun] = field(default_factory=list)
+    since: datetime | None = None  # start of the "last 24 hours" window of failed runs
+    defaulted_delivery_orders: int = 0  # orders written with the default delivery method (type not in B7)
+    waiting: list[dict] = field(default_factory=list)  # orders skipped for their status, per status and reason
+
+    @property
+    def waiting_total(self) -> int:
+        return sum(row["count"] for row in self.waiting)
+
+    @property
+    def unmapped_total(self) -> int:
+        return sum(len(codes) for codes in self.unmapped.values())
+
+
+@dataclass
+class HourBucket:
+    start: datetime
+    imported: int = 0
+    errors: int = 0
+
+
+def runs_without_options(kind: JobKind) -> bool:
+    """A run-now button only makes sense for a kind that needs no option."""
+    return not any(argument.required for argument in kind.arguments)
+
+
+def _latest_runs(**filters) -> dict[str, JobRun]:
+    """The newest run of every kind, in one query (runs are numbered in the order they were queued)."""
+    newest_ids = JobRun.objects.filter(**filters).values("kind").annotate(newest=Max("id")).values("newest")
+    return {run.kind: run for run in JobRun.objects.filter(pk__in=newest_ids)}
+
+
+def _scheduler_times() -> dict[str, datetime]:
+    """kind → the next tick rq-scheduler holds for it; empty when Redis cannot be asked."""
+    from integration.exchange.jobs.schedule import get_scheduler, schedule_id
+
+    try:
+        entries = get_scheduler().get_jobs(with_times=True)
+        times = {job.id: at for job, at in entries}
+    except Exception:  # the dashboard must still render when Redis is down; the estimate takes over
+        logger.warning("Could not read the scheduler's entries", exc_info=True)
+        return {}
+    return {
+        kind.name: times[schedule_id(kind.name)].replace(tzinfo=UTC)
+        for kind in all_kinds() if schedule_id(kind.name) in times
+    }
+
+
+def processes(queue_names) -> Processes:
+    """Is ``run_scheduler`` alive (its heartbeat key), and which queues have no rq worker registered."""
+    from rq import Worker
+
+    from integration.exchange.jobs.schedule import scheduler_is_alive
+
+    try:
+        running = scheduler_is_alive(django_rq.get_connection("default"))
+        idle = tuple(name for name in dict.fromkeys(queue_names)
+                     if not Worker.all(queue=django_rq.get_queue(name)))
+    except Exception:  # the dashboard must still render when Redis is down
+        logger.warning("Could not ask Redis about the scheduler and the workers", exc_info=True)
+        return Processes(known=False)
+    return Processes(known=True, scheduler_running=running, queues_without_worker=idle)
+
+
+def _next_run(kind: JobKind, schedule: JobSchedule | None, scheduled_at: datetime | None,
+              last_scheduled: JobRun | None, alive: Processes | None) -> NextRun | None:
+    if schedule is None or not schedule.enabled:
+        return None
+    interval = schedule.interval_seconds
+    missing = alive.missing_for(kind) if alive is not None else []
+    if scheduled_at is not None:
+        return NextRun(at=scheduled_at, interval_seconds=interval, from_scheduler=True, missing=missing)
+    if last_scheduled is not None:
+        return NextRun(at=last_scheduled.created_at + timedelta(seconds=interval), interval_seconds=interval,
+                       from_scheduler=False, missing=missing)
+    return NextRun(at=None, interval_seconds=interval, from_scheduler=False, missing=missing)
+
+
+def job_rows() -> list[KindRow]:
+    kinds = all_kinds()
+    by_name = {kind.name: kind for kind in kinds}
+    latest = _latest_runs(kind__in=[kind.name for kind in kinds])
+    schedules = {row.kind: row for row in JobSchedule.objects.all()}
+    scheduled = [by_name[kind] for kind, row in schedules.items() if row.enabled and kind in by_name]
+    scheduler_times = _scheduler_times() if scheduled else {}
+    alive = processes(["default", *(kind.queue for kind in scheduled)]) if scheduled else None
+    needs_estimate = any(row.enabled and kind not in scheduler_times for kind, row in schedules.items())
+    latest_scheduled = _latest_runs(trigger=JobRun.Trigger.SCHEDULE) if needs_estimate else {}
+    return [
+        KindRow(
+            kind=kind,
+            last_run=latest.get(kind.name),
+            next_run=_next_run(kind, schedules.get(kind.name), scheduler_times.get(kind.name),
+                               latest_scheduled.get(kind.name), alive),
+            can_run_now=runs_without_options(kind),
+        )
+        for kind in kinds
+    ]
+
+
+def _unmapped() -> dict[str, list[str]]:
+    from integration.retailcrm.references import UNMAPPED, unmapped_codes
+
+    return {book: codes for book in UNMAPPED if (codes := unmapped_codes(book))}
+
+
+def _waiting() -> list[dict]:
+    from integration.retailcrm.orders.waiting import waiting_by_status
+
+    return waiting_by_status()
+
+
+def attention(now: datetime | None = None) -> Attention:
+    """Counts of what an operator has to act on; parked and not-found entities count once each."""
+    now = now or timezone.now()
+    since = now - timedelta(hours=24)
+    unresolved = ExchangeEvent.objects.filter(resolved=False).filter(
+        Q(entity="order", result=Result.PARKED) | Q(entity="offer", result=Result.FAILED)
+    )
+    counts = unresolved.aggregate(
+        parked_orders=Count("crm_id", distinct=True, filter=Q(entity="order")),
+        not_found_offers=Count("crm_id", distinct=True, filter=Q(entity="offer")),
+    )
+    failed = JobRun.objects.filter(status=JobRun.Status.FAILED, created_at__gte=since)
+    recent = list(failed.order_by("-created_at", "-id")[:RECENT_FAILURES_SHOWN])
+    return Attention(
+        parked_orders=counts["parked_orders"], not_found_offers=counts["not_found_offers"], unmapped=_unmapped(),
+        failed_runs=failed.count(), recent_failures=recent, since=since, waiting=_waiting(),
+        defaulted_delivery_orders=Order.objects.filter(delivery_defaulted=True).count(),
+    )
+
+
+def _hour_start(moment: datetime) -> datetime:
+    """The start of ``moment``'s hour on the local clock, as a UTC instant (half-hour zones included)."""
+    local = timezone.localtime(moment)
+    return local.replace(minute=0, second=0, microsecond=0).astimezone(UTC)
+
+
+def orders_per_hour(now: datetime | None = None, hours: int = CHART_HOURS) -> list[HourBucket]:
+    """Orders imported and order errors per local hour, oldest first, the current hour last."""
+    current = _hour_start(now or timezone.now())
+    buckets = [HourBucket(start=current - timedelta(hours=offset)) for offset in range(hours - 1, -1, -1)]
+    by_start = {bucket.start: bucket for bucket in buckets}
+    rows = (
+        ExchangeEvent.objects.filter(entity="order", created_at__gte=buckets[0].start)
+        .annotate(hour=TruncHour("created_at"))
+        .values("hour")
+        .annotate(
+            imported=Count("id", filter=Q(result__in=IMPORTED_RESULTS)),
+            errors=Count("id", filter=Q(result__in=ERROR_RESULTS)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        bucket = by_start.get(row["hour"].astimezone(UTC))
+        if bucket is not None:
+            bucket.imported, bucket.errors = row["imported"], row["errors"]
+    return buckets
