@@ -106,6 +106,8 @@ class ExchangeEvent(models.Model):
     run = models.ForeignKey(JobRun, verbose_name=_("job run"), null=True, blank=True, on_delete=models.CASCADE, related_name="events")
     created_at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
     direction = models.CharField(_("direction"), max_length=10, choices=Direction.choices)
+    # Which adapter wrote the row ("retailcrm", "bonusplus"): the exchange machinery knows no adapter.
+    system = models.CharField(_("remote system"), max_length=20, default="retailcrm", db_index=True)
     entity = models.CharField(_("entity"), max_length=50, help_text=_("order, customer, offer, …"))
     crm_id = models.CharField(_("CRM id"), max_length=100, blank=True, db_index=True)
     local_ref = models.CharField(_("local object"), max_length=255, blank=True)

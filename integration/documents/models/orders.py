@@ -63,6 +63,8 @@ class Order(models.Model):
     bonuses_charged = models.DecimalField(_("bonuses charged"), **money)
     bonuses_credited = models.DecimalField(_("bonuses credited"), **money)
     comment = models.TextField(_("comment"), blank=True)
+    # Imported orders arrive posted ("Проведен: Заказ …", seed 000); a local order is posted by the operator.
+    posted = models.BooleanField(_("posted"), default=False, db_index=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 
@@ -74,6 +76,11 @@ class Order(models.Model):
 
     def __str__(self):
         return self.number
+
+    def check_postable(self):
+        from integration.documents.posting import require_state
+
+        require_state(self)
 
 
 class OrderLine(models.Model):
@@ -111,6 +118,7 @@ class Payment(models.Model):
     paid = models.BooleanField(_("paid"), default=False)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
+    posted = models.BooleanField(_("posted"), default=False)
 
     class Meta:
         verbose_name = _("payment")
@@ -150,6 +158,7 @@ class Return(models.Model):
     )
     date = models.DateTimeField(_("date"), default=timezone.now)
     total = models.DecimalField(_("total"), **money)
+    posted = models.BooleanField(_("posted"), default=True)
     exported = models.BooleanField(_("exported to CRM"), default=False)
 
     class Meta:

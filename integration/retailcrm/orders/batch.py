@@ -87,7 +87,7 @@ class OrderBatch:
         check_references(data, refs)
         resolved = resolve_lines(data, refs)
 
-        order = existing or im.Order(crm_id=crm_id, source=im.Order.Source.CRM)
+        order = existing or im.Order(crm_id=crm_id, source=im.Order.Source.CRM, posted=True)  # "Проведен: Заказ …"
         old_lines = self.lines.get(order.pk, []) if existing else []
         old_payments = self.payments.get(order.pk, []) if existing else []
         before = self._fingerprint(order, old_lines, old_payments) if existing else None
