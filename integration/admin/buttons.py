@@ -1,5 +1,5 @@
 """Admin buttons that enqueue job kinds (POST forms via django-object-actions), and the permission
-every button and admin action names (integration/permissions.py).
+every button and admin action names (integration/exchange/permissions.py).
 
 A button or action declares its permission with :func:`requires`; a job button takes its job
 kind's. Lists leave out what the user may not press (:class:`PermittedButtons`,

@@ -48,7 +48,7 @@ class MappingAdmin(PermittedButtons, DjangoObjectActions, SimpleHistoryAdmin):
         return super().get_model_perms(request)
 
     def get_exclude(self, request, obj=None):
-        # Switches whose feature is not built yet (integration/features.py) stay off the form.
+        # Switches whose feature is not built yet (integration/retailcrm/features.py) stay off the form.
         return (*(super().get_exclude(request, obj) or ()), *hidden_fields(self.model))
 
     def changelist_view(self, request, extra_context=None):

@@ -162,7 +162,7 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
             "currency", "taxation", "prices_include_vat", "payment_deferral_days", "priority", "order_number_prefix",
             "bank_account", "cash_desk",
         )}),
-        # Only switches whose feature exists (integration/features.py keeps the others off every page).
+        # Only switches whose feature exists (integration/retailcrm/features.py keeps the others off every page).
         (_("Exchange modes"), {"fields": visible(CrmSettings, CrmSettings.EXCHANGE_MODES)}),
         (_("Catalog identifiers"), {"fields": (
             "offer_id_field", "product_id_source", "prefix_organization_guid", "catalog_groups", "catalog_path",

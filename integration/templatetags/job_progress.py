@@ -36,7 +36,7 @@ def job_duration(run: JobRun) -> str:
 
 @register.filter
 def counter_label(key: str) -> str:
-    """``orders_parked`` → "orders waiting" (integration/jobs/counters.py)."""
+    """``orders_parked`` → "orders waiting" (integration/exchange/jobs/counters.py)."""
     return counters.counter_label(key)
 
 

@@ -1,4 +1,4 @@
-"""Every counter a job writes has a label in integration/jobs/counters.py (no machine keys on the pages)."""
+"""Every counter a job writes has a label in integration/exchange/jobs/counters.py (no machine keys on the pages)."""
 
 import re
 from pathlib import Path

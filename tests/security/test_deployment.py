@@ -82,7 +82,7 @@ def test_dockerignore_keeps_local_state_out_of_the_build(path):
 
 
 @pytest.mark.parametrize("path", ["manage.py", "config/settings.py", "requirements.txt", ".env.example",
-                                  "integration/models/settings.py", "config/gunicorn.conf.py", "locale/ru/LC_MESSAGES/django.mo"])
+                                  "integration/retailcrm/models/settings.py", "config/gunicorn.conf.py", "locale/ru/LC_MESSAGES/django.mo"])
 def test_dockerignore_keeps_the_application(path):
     assert not dockerignore_excludes(path), path
 
