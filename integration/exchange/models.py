@@ -144,3 +144,30 @@ class JobSchedule(models.Model):
 
     def __str__(self):
         return self.kind
+
+
+class RetryEntry(models.Model):
+    """An entity a run could not take yet (an unknown offer, malformed data…) and takes again later.
+
+    The retry queue, apart from the log: the log says what happened, this says what is still owed.
+    A row exists while the entity is waiting and is deleted once a run has handled it.
+    """
+
+    system = models.CharField(_("remote system"), max_length=20)
+    entity = models.CharField(_("entity"), max_length=50)
+    remote_id = models.CharField(_("remote id"), max_length=100)
+    local_ref = models.CharField(_("local object"), max_length=255, blank=True)
+    message = models.TextField(_("why"), blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=1)
+    first_failed_at = models.DateTimeField(_("first parked"), default=timezone.now)
+    last_failed_at = models.DateTimeField(_("last tried"), default=timezone.now, db_index=True)
+    run = models.ForeignKey(JobRun, verbose_name=_("last run"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = _("parked entity")
+        verbose_name_plural = _("parked entities")
+        ordering = ["-last_failed_at"]
+        constraints = [models.UniqueConstraint(fields=["system", "entity", "remote_id"], name="uniq_retry_entry")]
+
+    def __str__(self):
+        return f"{self.system} {self.entity} {self.remote_id}"

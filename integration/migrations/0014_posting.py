@@ -18,8 +18,13 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='order',
             name='posted',
+            # Every order already here came from the CRM, and imported orders are posted ("Проведен").
             field=models.BooleanField(db_index=True, default=True, verbose_name='posted'),
-            preserve_default=False,  # every order already here came from the CRM: imported orders are posted
+        ),
+        migrations.AlterField(
+            model_name='order',
+            name='posted',
+            field=models.BooleanField(db_index=True, default=False, verbose_name='posted'),
         ),
         migrations.AddField(
             model_name='payment',

@@ -7,8 +7,8 @@ the room's own module, never this one (the import contract in ``.importlinter`` 
 
 from integration.documents.models import *  # noqa: F401,F403
 from integration.documents.models import __all__ as _documents
-from integration.exchange.models import ExchangeEvent, JobRun, JobSchedule
+from integration.exchange.models import ExchangeEvent, JobRun, JobSchedule, RetryEntry
 from integration.retailcrm.models import *  # noqa: F401,F403
 from integration.retailcrm.models import __all__ as _retailcrm
 
-__all__ = [*_documents, "ExchangeEvent", "JobRun", "JobSchedule", *_retailcrm]
+__all__ = [*_documents, "ExchangeEvent", "JobRun", "JobSchedule", "RetryEntry", *_retailcrm]

@@ -58,6 +58,9 @@ def _fill(old):
     run = old.get_model("integration", "JobRun").objects.create(kind="import-orders", status="success")
     old.get_model("integration", "ExchangeEvent").objects.create(
         run=run, direction="import", entity="order", crm_id="1203", local_ref="1203A", result="created")
+    old.get_model("integration", "ExchangeEvent").objects.create(  # parked before the retry queue existed
+        run=run, direction="import", entity="order", crm_id="1205", local_ref="1205A", result="parked", retry_count=2,
+        message='{"id": "Unknown offers: %(offers)s.", "params": {"offers": "X-1"}}')
     old.get_model("integration", "SkippedOrder").objects.create(crm_id=1204, crm_site="shop-2", crm_status="draft", reason="status")
     return {"order": order.pk, "line": line.pk}
 
@@ -85,6 +88,8 @@ def test_database_of_the_old_schema_keeps_every_row_after_migrating_forward():
     assert order.sale.number == "S-1"
     event = im.ExchangeEvent.objects.get(crm_id="1203")
     assert (event.run.kind, event.local_ref, event.system) == ("import-orders", "1203A", "retailcrm")
+    parked = im.RetryEntry.objects.get(system="retailcrm", entity="order")
+    assert (parked.remote_id, parked.local_ref, parked.attempts) == ("1205", "1205A", 3), "a parked order must stay owed"
     assert im.SkippedOrder.objects.get(crm_id=1204).crm_status == "draft"
     assert im.StatusImportMapping.objects.get().local_state == order.state
     shop = im.ShopOrganization.objects.get()

@@ -85,6 +85,27 @@ def test_a_parked_order_is_retried_when_the_catalog_gains_the_offer(crm):
     assert ExchangeEvent.objects.get(crm_id=str(crm_id), result="parked").resolved
 
 
+def test_the_retry_queue_not_the_log_keeps_a_parked_order(crm):
+    """Clearing the exchange log (housekeeping, an operator) must not forget what is still owed."""
+    _map_every_status()
+    requests.post(f"{crm.url}/sandbox/offers", json={"offers": [{"externalId": "LATE-2", "name": "Late arrival"}]}, timeout=5)
+    crm_id = requests.post(f"{crm.url}/sandbox/orders", json={
+        "site": "main-shop", "status": "new", "phone": "+79005550001", "items": [{"offer": {"externalId": "LATE-2"}}]},
+        timeout=5).json()["id"]
+    run_inline("import-orders", options={"since": "2020-01-01"})
+    entry = im.RetryEntry.objects.get(system="retailcrm", entity="order", remote_id=str(crm_id))
+    assert render(entry.message).startswith("Unknown offers") and entry.attempts == 1
+    run_inline("import-orders")
+    assert im.RetryEntry.objects.get(pk=entry.pk).attempts == 2
+    ExchangeEvent.objects.all().delete()
+    from catalog.models import Product
+
+    Product.objects.create(code="LATE-2", name="Late arrival")
+    run = run_inline("import-orders")
+    assert run.counts["retried"] == 1 and im.Order.objects.filter(crm_id=crm_id).exists()
+    assert not im.RetryEntry.objects.exists()
+
+
 def test_faults_from_the_crm_still_give_a_complete_import(crm):
     _map_every_status()
     crm.set_faults(error_rate=0.3, status=503, drop_rate=0.05)

@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _, gettext_noop
 
+from integration.exchange import retry
 from integration.exchange.jobs.counters import COUNTER_LABELS
 from integration.exchange.jobs.registry import Argument, job_kind
 from integration.exchange.messages import of_exception, stored
@@ -97,9 +98,13 @@ def import_order_job(ctx, id):
         ctx.count("parked")
         ctx.event(entity="order", crm_id=id, result=ExchangeEvent.Result.PARKED, message=of_exception(exc),
                   local_ref=data.get("number", ""))
+        retry.park("retailcrm", "order", int(id), message=of_exception(exc), run=ctx.run, local_ref=data.get("number", ""))
         ctx.message(of_exception(exc), warning=True)
         return
     settle_one(ctx.run, int(id), skipped=data if result.result == ExchangeEvent.Result.SKIPPED else None)
+    if retry.settle("retailcrm", "order", [id]):
+        ExchangeEvent.objects.filter(entity="order", crm_id=str(id), result=ExchangeEvent.Result.PARKED,
+                                     resolved=False).update(resolved=True)
     ctx.count(result.result)
     ctx.event(entity="order", crm_id=id, result=result.result, local_ref=result.order or "", message=result.message)
     if result.message:

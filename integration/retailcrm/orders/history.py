@@ -16,12 +16,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from integration import models as im
+from integration.exchange import retry
 from integration.exchange.messages import for_text, stored
 from integration.retailcrm.orders.apply import ReferenceData, apply_orders, mark_deleted_in_crm
 from integration.retailcrm.orders.waiting import EmptyStatusTable, WaitingOrders, empty_table_refusal, retry_waiting
 from integration.exchange.readahead import ReadAhead
 
 Result = im.ExchangeEvent.Result
+SYSTEM = "retailcrm"
 
 
 def is_own_entry(entry: dict) -> bool:
@@ -66,7 +68,8 @@ def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDat
         else:
             handled.append(crm_id)
         if outcome.result == Result.PARKED and crm_id in refs.parked_ids:
-            # Still parked: its open event counts the retry instead of a new row every run.
+            # Still parked: the queue counts the attempt and its open event says so, instead of a new row every run.
+            retry.park(SYSTEM, "order", crm_id, message=outcome.message, run=ctx.run, local_ref=outcome.number or "")
             im.ExchangeEvent.objects.filter(entity="order", crm_id=str(crm_id), result=Result.PARKED, resolved=False) \
                 .update(retry_count=F("retry_count") + 1, message=for_text(outcome.message), run=ctx.run)
             ctx.warnings += 1
@@ -74,6 +77,7 @@ def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDat
             continue
         if outcome.result == Result.PARKED:
             refs.parked_ids.add(crm_id)
+            retry.park(SYSTEM, "order", crm_id, message=outcome.message, run=ctx.run, local_ref=outcome.number or "")
             local_ref = outcome.number
         else:
             if crm_id in refs.parked_ids:
@@ -87,6 +91,7 @@ def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDat
             ctx.warnings += 1
             ctx.count("orders_with_defaults")
     if resolved:
+        retry.settle(SYSTEM, "order", resolved)
         im.ExchangeEvent.objects.filter(entity="order", crm_id__in=resolved, result=Result.PARKED,
                                         resolved=False).update(resolved=True)
     ctx.events(events)
@@ -98,8 +103,7 @@ def _fetch(client, ids: list[int]) -> dict[int, dict]:
 
 
 def retry_parked(client, ctx, refs: ReferenceData, waiting: WaitingOrders | None = None) -> None:
-    ids = sorted({int(crm_id) for crm_id in im.ExchangeEvent.objects.filter(
-        entity="order", result=Result.PARKED, resolved=False).values_list("crm_id", flat=True) if crm_id.isdigit()})
+    ids = sorted({int(crm_id) for crm_id in retry.waiting(SYSTEM, "order") if crm_id.isdigit()})
     refs.parked_ids = set(ids)
     if not ids:
         return
