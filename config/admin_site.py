@@ -16,7 +16,7 @@ DASHBOARD = "integration.dashboard"  # not a model: the exchange dashboard view 
 GROUPS = (
     ("exchange", _("Exchange"), (
         "integration.CrmSettings", DASHBOARD, "integration.JobRun", "integration.JobSchedule",
-        "integration.WebhookRequest", "integration.SkippedOrder", "loyalty.LoyaltySettings", "django_rq.Dashboard",
+        "integration.WebhookRequest", "integration.SkippedOrder", "integration.RetryEntry", "loyalty.LoyaltySettings", "django_rq.Dashboard",
     )),
     ("mappings", _("Mappings"), (
         "integration.StatusImportMapping", "integration.StatusExportMapping", "integration.ManagerMapping",

@@ -86,6 +86,10 @@ def make_world():
     im.RejectedWebhookWindow.objects.create(window_start=run.created_at, calls=3, stored=3, last_remote_addr="127.0.0.1")
     im.SkippedOrder.objects.create(crm_id=77, crm_number="77A", crm_site="main-shop", crm_status="complete",
                                    reason=im.SkippedOrder.Reason.NOT_LISTED, run=run)
+    from integration.exchange import retry
+    from integration.exchange.messages import stored
+
+    retry.park("retailcrm", "order", 78, message=stored("Unknown offers: %(offers)s.", offers="X-1"), run=run, local_ref="78A")
     from loyalty.models import LoyaltyProgram, Participation
 
     program = LoyaltyProgram.objects.create(crm_id=1, name="Bonus club", active=True)

@@ -1,4 +1,4 @@
-"""The queue of orders waiting for their status (B1): read-only, the import empties it by itself."""
+"""The queues of what is still owed: orders waiting for their status (B1) and parked entities; the import empties them."""
 
 from django.contrib import admin
 from django.urls import reverse
@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from integration.admin.base import ReadOnlyAdmin
 from integration.admin.buttons import PermittedActions, enqueue_from_admin, requires
-from integration.models import SkippedOrder
+from integration.exchange.messages import render
+from integration.models import RetryEntry, SkippedOrder
 from integration.exchange.permissions import RUN_IMPORTS
 
 
@@ -35,3 +36,30 @@ class SkippedOrderAdmin(PermittedActions, ReadOnlyAdmin):
     def load_now(self, request, queryset):
         for crm_id in queryset.values_list("crm_id", flat=True):
             enqueue_from_admin(request, "import-order", scope=str(crm_id), options={"id": crm_id})
+
+
+@admin.register(RetryEntry)
+class RetryEntryAdmin(PermittedActions, ReadOnlyAdmin):
+    """The retry queue: what a run could not take yet and the next run takes again."""
+
+    actions = ("load_now",)
+    list_display = ("entity", "remote_id", "local_ref", "why", "attempts", "first_failed_at", "last_failed_at", "system", "run_link")
+    list_filter = ("system", "entity")
+    search_fields = ("=remote_id", "local_ref")
+    date_hierarchy = "last_failed_at"
+    list_select_related = ("run",)
+
+    @admin.display(description=_("why"))
+    def why(self, obj):
+        return render(obj.message)
+
+    @admin.display(description=_("job run"))
+    def run_link(self, obj):
+        return SkippedOrderAdmin.run_link(self, obj)
+
+    @admin.action(description=_("Load these orders again now"))
+    @requires(RUN_IMPORTS)
+    def load_now(self, request, queryset):
+        for remote_id in queryset.filter(system="retailcrm", entity="order").values_list("remote_id", flat=True):
+            if remote_id.isdigit():
+                enqueue_from_admin(request, "import-order", scope=remote_id, options={"id": int(remote_id)})
