@@ -1,8 +1,9 @@
-"""What the loyalty services need from RetailCRM beyond the typed client methods.
+"""How the loyalty services read and write RetailCRM, through the client's typed methods only.
 
 * :class:`Directory` reads a list once page by page when that costs fewer requests than
   looking entries up one by one (the page count is known after the first page);
-* :func:`upload_customers` creates up to 50 customers per request (``customers/upload``);
+* :func:`upload_customers` creates customers 50 per request and keeps what a partly rejected
+  batch created;
 * :func:`customer_payload` is the local customer as RetailCRM's customer JSON.
 """
 
@@ -12,13 +13,13 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from integration.retailcrm.client.client import RetailCrmClient, batched
+from integration.retailcrm.client.client import CUSTOMERS_UPLOAD_LIMIT, RetailCrmClient, batched
 from integration.retailcrm.client.errors import CrmPartialFailure
-from integration.retailcrm.client.quirks import as_list, normalize_customer, normalize_loyalty_account
+from integration.retailcrm.client.quirks import as_list
+from integration.retailcrm.client.results import Page
 from integration.models import Customer
 
 PAGE = 100
-UPLOAD_LIMIT = 50  # customers per customers/upload call (reference §1.8)
 
 
 def phone_key(phone: str | None) -> str:
@@ -31,38 +32,20 @@ def customer_phone_keys(crm_customer: dict) -> set[str]:
     return {phone_key(p.get("number")) for p in crm_customer.get("phones") or [] if isinstance(p, dict)} - {""}
 
 
-@dataclass
-class ListPage:
-    items: list[dict]
-    total_pages: int
+def customers_page(client: RetailCrmClient, filter: dict, page: int = 1, limit: int = PAGE) -> Page:
+    return client.customers_page(filter, page=page, limit=limit)
 
 
-def list_page(client: RetailCrmClient, path: str, key: str, *, filter: dict, page: int = 1,
-              limit: int = PAGE, normalize: Callable | None = None) -> ListPage:
-    payload = client.get(path, {"filter": filter, "limit": limit, "page": page})
-    items = as_list(payload.get(key))
-    if normalize:
-        items = [normalize(item) for item in items]
-    pagination = payload.get("pagination") or {}
-    return ListPage(items, int(pagination.get("totalPageCount") or 0))
-
-
-def customers_page(client, filter: dict, page: int = 1, limit: int = PAGE) -> ListPage:
-    return list_page(client, "/customers", "customers", filter=filter, page=page, limit=limit,
-                     normalize=normalize_customer)
-
-
-def accounts_page(client, filter: dict, page: int = 1, limit: int = PAGE) -> ListPage:
-    return list_page(client, "/loyalty/accounts", "loyaltyAccounts", filter=filter, page=page, limit=limit,
-                     normalize=normalize_loyalty_account)
+def accounts_page(client: RetailCrmClient, filter: dict, page: int = 1, limit: int = PAGE) -> Page:
+    return client.loyalty_accounts_page(filter, page=page, limit=limit)
 
 
 class Directory:
     """All entries of a filtered list, read only when that is cheaper than ``lookups`` single requests."""
 
-    def __init__(self, fetch_page: Callable[[int], ListPage]):
+    def __init__(self, fetch_page: Callable[[int], Page]):
         self._fetch_page = fetch_page
-        self._first: ListPage | None = None
+        self._first: Page | None = None
 
     def read_all_if_cheaper(self, lookups: int) -> list[dict] | None:
         """Every entry, or None when one request per lookup is cheaper than the remaining pages."""
@@ -114,9 +97,9 @@ class UploadOutcome:
 def upload_customers(client: RetailCrmClient, payloads: list[dict], site: str | None) -> UploadOutcome:
     """Create customers in batches of 50; a partly rejected batch (460) keeps what was created."""
     outcome = UploadOutcome({}, {})
-    for batch in batched(payloads, UPLOAD_LIMIT):
+    for batch in batched(payloads, CUSTOMERS_UPLOAD_LIMIT):
         try:
-            answer = client.post("/customers/upload", {"customers": batch, "site": site or client.site})
+            answer = client.customers_upload(batch, site)
         except CrmPartialFailure as exc:
             answer = exc.payload or {}
             reasons = _reasons_by_index(exc.error_list)

@@ -35,6 +35,7 @@ __all__ = ["CLIENT_VERSION", "MAX_UPLOAD_OFFERS", "ORDERS_BATCH", "RetailCrmClie
 
 MAX_UPLOAD_OFFERS = 250  # per call for inventories and prices (reference §1.8)
 ORDERS_BATCH = 100  # ids per orders-by-ids request = the largest page, so one request per batch
+CUSTOMERS_UPLOAD_LIMIT = 50  # customers per customers/upload call (reference §1.8)
 PAGE_LIMITS = frozenset({20, 50, 100})
 INVENTORY_LIMITS = PAGE_LIMITS | {250}
 
@@ -115,28 +116,31 @@ class RetailCrmClient(CrmTransport):
     def _site(self, site: str | None) -> str | None:
         return site or self.site
 
-    def _pages(self, path: str, key: str, *, filter: dict | None = None, limit: int = 100,
-               normalize=None, limits: frozenset[int] = PAGE_LIMITS, params: dict | None = None) -> Iterator[Page]:
+    def _page(self, path: str, key: str, *, filter: dict | None = None, page: int = 1, limit: int = 100,
+              normalize=None, limits: frozenset[int] = PAGE_LIMITS, params: dict | None = None) -> Page:
         _check_limit(limit, limits)
+        payload = self.get(path, {**(params or {}), "filter": filter or None, "limit": limit, "page": page})
+        items = as_list(payload.get(key))
+        if normalize:
+            items = [normalize(item) for item in items]
+        pagination = payload.get("pagination") or {}
+        current = int(pagination.get("currentPage") or page)
+        return Page(
+            items=items,
+            current_page=current,
+            total_pages=int(pagination.get("totalPageCount") or current),
+            total_count=int(pagination.get("totalCount") or len(items)),
+            limit=int(pagination.get("limit") or limit),
+        )
+
+    def _pages(self, path: str, key: str, **kwargs) -> Iterator[Page]:
         page = 1
         while True:
-            payload = self.get(path, {**(params or {}), "filter": filter or None, "limit": limit, "page": page})
-            items = as_list(payload.get(key))
-            if normalize:
-                items = [normalize(item) for item in items]
-            pagination = payload.get("pagination") or {}
-            current = int(pagination.get("currentPage") or page)
-            result = Page(
-                items=items,
-                current_page=current,
-                total_pages=int(pagination.get("totalPageCount") or current),
-                total_count=int(pagination.get("totalCount") or len(items)),
-                limit=int(pagination.get("limit") or limit),
-            )
+            result = self._page(path, key, page=page, **kwargs)
             yield result
             if result.is_last:
                 return
-            page = current + 1
+            page = result.current_page + 1
 
     def _items(self, path: str, key: str, **kwargs) -> Iterator[dict]:
         for page in self._pages(path, key, **kwargs):
@@ -308,6 +312,16 @@ class RetailCrmClient(CrmTransport):
     def customers(self, filter: dict | None = None, limit: int = 100) -> Iterator[Page]:
         return self._pages("/customers", "customers", filter=filter, limit=limit, normalize=normalize_customer)
 
+    def customers_page(self, filter: dict | None = None, page: int = 1, limit: int = 100) -> Page:
+        """One page, for callers that decide after the first page whether reading on is worth it."""
+        return self._page("/customers", "customers", filter=filter, page=page, limit=limit, normalize=normalize_customer)
+
+    def customers_upload(self, customers: list[dict], site: str | None = None) -> dict:
+        """Create up to 50 customers in one request; a partly rejected batch raises CrmPartialFailure (460)."""
+        if len(customers) > CUSTOMERS_UPLOAD_LIMIT:
+            raise ValueError(f"customers/upload takes at most {CUSTOMERS_UPLOAD_LIMIT} customers per request")
+        return self.post("/customers/upload", {"customers": customers, "site": self._site(site)})
+
     def iter_customers(self, filter: dict | None = None, limit: int = 100) -> Iterator[dict]:
         for page in self.customers(filter, limit):
             yield from page.items
@@ -419,6 +433,10 @@ class RetailCrmClient(CrmTransport):
     def loyalty_accounts(self, filter: dict | None = None, limit: int = 100) -> Iterator[dict]:
         return self._items("/loyalty/accounts", "loyaltyAccounts", filter=filter, limit=limit,
                            normalize=normalize_loyalty_account)
+
+    def loyalty_accounts_page(self, filter: dict | None = None, page: int = 1, limit: int = 100) -> Page:
+        return self._page("/loyalty/accounts", "loyaltyAccounts", filter=filter, page=page, limit=limit,
+                          normalize=normalize_loyalty_account)
 
     def loyalty_account_create(self, account: dict, site: str | None = None) -> dict:
         payload = self.post("/loyalty/account/create", {"loyaltyAccount": account, "site": self._site(site)})
