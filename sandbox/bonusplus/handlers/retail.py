@@ -37,7 +37,13 @@ def purchase(app, req):
     phone = record["phone"]
     if reserve_id is not None:  # the sale consumes the reserve it names (UNVERIFIED, README.md)
         state.reserves.pop((phone, reserve_id), None)
-    record["bonuses"] += totals["credit"] - totals["debit"]
+    description = f"Продажа {external_id or '?'}"
+    if totals["debit"]:  # each movement shows the balance right after it
+        record["bonuses"] -= totals["debit"]
+        state.record_activity(phone, "Списание", description, debit=totals["debit"])
+    if totals["credit"]:
+        record["bonuses"] += totals["credit"]
+        state.record_activity(phone, "Начисление", description, credit=totals["credit"])
     record["purchasesTotal"] += totals["paidBeforeBonuses"]
     record["lastPurchaseDate"] = state.timestamp()
     sale_id = state.next_id("purchase")
@@ -53,11 +59,6 @@ def purchase(app, req):
     state.purchases[sale_id] = sale
     if external_id is not None:
         state.external_ids[external_id] = sale_id
-    description = f"Продажа {external_id or sale_id}"
-    if totals["debit"]:
-        state.record_activity(phone, "Списание", description, debit=totals["debit"])
-    if totals["credit"]:
-        state.record_activity(phone, "Начисление", description, credit=totals["credit"])
     return _result(state, sale)
 
 
