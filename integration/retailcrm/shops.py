@@ -16,7 +16,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import Q
+
 from catalog.models import Organization, ProductGroup, Warehouse
+from integration.documents.models.orders import Order
 from integration.documents.models.states import DeliveryMethod
 from integration.retailcrm.models.dictionaries import CrmSite
 from integration.retailcrm.models.mappings import ShopOrganization
@@ -111,6 +114,25 @@ class ShopResolver:
         if not self.multiple:
             return [self.default]  # the A3 switch gates the job kind; the one shop is the target
         return [shop for shop in self.all() if getattr(shop, flag)]
+
+    def customer_sites(self, customer_ids) -> dict[int, str]:
+        """Each customer's CRM shop: the shop of their latest order (as customer or contact person),
+        else the default shop. The CRM keeps a customer in one shop, so whatever is done for the
+        customer there (create, update, loyalty account) must name that shop."""
+        ids = list(customer_ids)
+        sites = dict.fromkeys(ids, self.default.site)
+        known = set(self._names)
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            orders = (Order.objects.filter(Q(customer_id__in=chunk) | Q(contact_id__in=chunk)).exclude(crm_site="")
+                      .order_by("date", "id").values_list("customer_id", "contact_id", "crm_site"))
+            for customer_id, contact_id, site in orders:  # the latest order comes last and wins
+                if site not in known:
+                    continue
+                for person in (customer_id, contact_id):
+                    if person in sites:
+                        sites[person] = site
+        return sites
 
     # -- building -----------------------------------------------------------------------
 

@@ -40,7 +40,7 @@ def refresh_loyalty_job(ctx):
           arguments=[Argument("customer_ids", required=True, help="Local customer ids, comma-separated")])
 def register_loyalty_job(ctx, customer_ids=()):
     from integration.retailcrm.client.factory import client_from_settings
-    from integration.models import CrmSettings, ExchangeEvent
+    from integration.models import ExchangeEvent
     from loyalty.retailcrm.registration import Result, register_customers
 
     results = {
@@ -57,7 +57,7 @@ def register_loyalty_job(ctx, customer_ids=()):
     ids = _customer_ids(customer_ids)
     ctx.set_count("customers", len(ids))
     with client_from_settings() as client:
-        counts = register_customers(client, ids, report=report, site=CrmSettings.get_solo().site_code or None)
+        counts = register_customers(client, ids, report=report)  # each customer in its own shop
     for name in (Result.CREATED, Result.ALREADY, Result.FAILED, Result.SKIPPED_NO_PHONE, Result.SKIPPED):
         ctx.set_count(name, counts.get(name, 0))
     ctx.message(stored(gettext_noop("Registered: %(created)d, already participants: %(already)d, failed: %(failed)d, "
