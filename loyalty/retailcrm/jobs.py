@@ -21,12 +21,13 @@ def _customer_ids(value) -> list[int]:
           switch="loyalty_program")
 def refresh_loyalty_job(ctx):
     from integration.retailcrm.client.factory import client_from_settings
-    from integration.models import CrmSettings
+    from integration.retailcrm.shops import ShopResolver
     from loyalty.retailcrm.programs import refresh_programs
 
-    settings_row = CrmSettings.get_solo()
+    # Registration serves every configured shop (each customer in its own), so the programs of all of them.
+    sites = [shop.site for shop in ShopResolver().all() if shop.site]
     with client_from_settings() as client:
-        report = refresh_programs(client, settings_row.site_code or None)
+        report = refresh_programs(client, sites)
     ctx.set_count("programs", report.programs)
     ctx.set_count("accounts", report.accounts)
     for name in report.vanished:
