@@ -238,7 +238,7 @@ class LoyaltyCustomerAdmin(PermittedButtons, DjangoObjectActions, CustomerAdmin)
         return HttpResponseRedirect(reverse("admin:integration_customer_change", args=[obj.pk]))
 
     def _with_client(self, request, obj, work):
-        """Run ``work(client, site)`` and turn its outcome (or refusal) into a message on the page."""
+        """Run ``work(client, site)`` (the customer's shop) and turn its outcome (or refusal) into a message on the page."""
         from integration.retailcrm.client.errors import CrmError
         from integration.retailcrm.client.factory import client_from_settings
         from loyalty.retailcrm.customers import CustomerExportError
@@ -247,9 +247,12 @@ class LoyaltyCustomerAdmin(PermittedButtons, DjangoObjectActions, CustomerAdmin)
         if not settings_row.connection_ok:
             messages.error(request, gettext("Check the connection to RetailCRM first (RetailCRM settings → Check connection)."))
             return self._back(obj)
+        from integration.retailcrm.shops import ShopResolver
+
+        site = ShopResolver(settings_row).customer_sites([obj.pk])[obj.pk]  # the CRM keeps the customer in that shop
         try:
             with client_from_settings() as client:
-                messages.success(request, work(client, settings_row.site_code or None))
+                messages.success(request, work(client, site or None))
         except (CrmError, CustomerExportError) as exc:
             messages.error(request, str(exc))
         return self._back(obj)

@@ -1,21 +1,20 @@
-"""Catalog rows for an ICML file, read in chunks of products (keyset pagination).
+"""Catalog rows for an ICML file: the offers catalog/offers.py reads, as the ICML shows them.
 
-Memory stays flat whatever the catalog size: one chunk of products is in memory at a time,
-and each chunk costs four queries (products, their characteristics, prices, stock), never a
-query per offer. Offer ids follow catalog/offers.py, so what the CRM receives is what order
-import resolves later.
+Reading (chunks of products, their characteristics, prices and stock) and offer ids are
+catalog/offers.py's, shared with the stock and price exports; this module adds what only the
+file needs (categories, text cleaning, units, dimensions). Memory stays flat whatever the
+catalog size.
 """
 
 import re
-from collections import defaultdict
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import NamedTuple
 
-from django.db.models import Sum
-
-from catalog.models import Characteristic, Price, Product, ProductGroup, StockBalance, Unit
-from catalog.offers import SEPARATOR
+from catalog.models import Product, ProductGroup, Unit
+from catalog.offers import (
+    SEPARATOR, ProductChunk, ProductIds, price_of, prices_in, product_chunks, product_local_id, stock_totals_in,
+)
 from catalog.icml.spec import CatalogSpec
 
 # Characters XML 1.0 forbids (lxml refuses them): C0 controls but tab/newline/CR, surrogates, U+FFFE/U+FFFF.
@@ -81,7 +80,7 @@ _PRODUCT_FIELDS = (
 
 def offers(spec: CatalogSpec, category_ids: set[int] | None = None) -> Iterator[Offer]:
     """Every offer of the spec's catalog, product by product in id order, one chunk at a time."""
-    products = Product.objects.order_by("pk")
+    products = Product.objects.all()
     if spec.group_ids:
         if category_ids is None:
             category_ids = {category.id for category in categories(spec)}
@@ -90,49 +89,20 @@ def offers(spec: CatalogSpec, category_ids: set[int] | None = None) -> Iterator[
         pk: OfferUnit(clean(code), clean(name), clean(sym))
         for pk, code, name, sym in Unit.objects.values_list("id", "code", "name", "symbol")
     }
-    last = 0
-    while True:
-        chunk = list(products.filter(pk__gt=last).values_list(*_PRODUCT_FIELDS)[: spec.chunk_size])
-        if not chunk:
-            return
-        low, high = chunk[0][0], chunk[-1][0]
-        last = high
-        yield from _chunk_offers(spec, chunk, low, high, units)
+    for chunk in product_chunks(products, _PRODUCT_FIELDS, spec.chunk_size):
+        yield from _chunk_offers(spec, chunk, units)
 
 
-def _chunk_offers(spec, chunk, low, high, units):
-    in_range = {"product_id__gte": low, "product_id__lte": high}
-    variants = defaultdict(list)  # a product whose characteristics are all inactive has an empty list: no offers
-    for variant_id, product_id, guid, name, barcode, active in (
-        Characteristic.objects.filter(**in_range).order_by("product_id", "name", "pk")
-        .values_list("id", "product_id", "guid", "name", "barcode", "active")
-    ):
-        if active:
-            variants[product_id].append((variant_id, str(guid), clean(name), barcode))
-        else:
-            variants[product_id]  # noqa: B018  the product has characteristics, just none on sale
+def _chunk_offers(spec: CatalogSpec, chunk: ProductChunk, units):
     sale, purchase = spec.sale_price_type_id, spec.purchase_price_type_id
-    prices = {
-        (product_id, variant_id, type_id): value
-        for product_id, variant_id, type_id, value in Price.objects.filter(
-            price_type_id__in=[t for t in (sale, purchase) if t], **in_range
-        ).values_list("product_id", "characteristic_id", "price_type_id", "price")
-    }
-    stock_rows = StockBalance.objects.filter(**in_range)
-    if spec.warehouse_ids:
-        stock_rows = stock_rows.filter(warehouse_id__in=spec.warehouse_ids)
-    stock = {
-        (product_id, variant_id): total
-        for product_id, variant_id, total in stock_rows.values("product_id", "characteristic_id")
-        .annotate(total=Sum("quantity")).values_list("product_id", "characteristic_id", "total")
-    }
+    prices = prices_in(chunk, (sale, purchase))
+    stock = stock_totals_in(chunk, spec.warehouse_ids)
     prefix = spec.organization_guid + SEPARATOR if spec.organization_guid else ""
     in_xml_id = spec.offer_id_field == "xmlId"
-    no_variants = [(None, "", "", "")]
     for (pk, code, article, guid, name, kind, group_id, unit_id, vat_rate, barcode, weight,
-         length, width, height, vendor, picture, active) in chunk:
+         length, width, height, vendor, picture, active) in chunk.rows:
         guid = str(guid)
-        local_id = prefix + {"code": code, "article": article or code, "guid": guid}[spec.product_id_source]
+        local_id = prefix + product_local_id(ProductIds(code, article, guid), spec.product_id_source)
         name, article, vendor = clean(name), clean(article), clean(vendor)
         vat_rate, picture = clean(vat_rate), clean(picture)
         service = kind == Product.Kind.SERVICE
@@ -141,27 +111,22 @@ def _chunk_offers(spec, chunk, low, high, units):
         if length and width and height:
             dimensions = f"{plain_number(length)}/{plain_number(width)}/{plain_number(height)}"
         weight = plain_number(weight / 1000) if weight else ""
-        for variant_id, variant_guid, variant_name, variant_barcode in variants.get(pk, no_variants):
-            ours = local_id + SEPARATOR + variant_guid if variant_id else local_id
-            price = prices.get((pk, variant_id, sale))
-            if price is None and variant_id:
-                price = prices.get((pk, None, sale))
-            purchase_price = None
-            if purchase:
-                purchase_price = prices.get((pk, variant_id, purchase))
-                if purchase_price is None and variant_id:
-                    purchase_price = prices.get((pk, None, purchase))
+        for variant in chunk.variants_of(pk):
+            variant_id = variant.id if variant else None
+            ours = local_id + SEPARATOR + variant.guid if variant else local_id
+            price = price_of(prices, pk, variant_id, sale)
+            purchase_price = price_of(prices, pk, variant_id, purchase) if purchase else None
             quantity = None
             if not service:
                 quantity = stock.get((pk, variant_id), ZERO)
                 quantity = quantity if quantity > ZERO else ZERO
             yield Offer(
-                (guid + SEPARATOR + variant_guid if variant_id else guid) if in_xml_id else ours,
+                (guid + SEPARATOR + variant.guid if variant else guid) if in_xml_id else ours,
                 guid if in_xml_id else local_id,
                 ours if in_xml_id else "",
-                f"{name} ({variant_name})" if variant_id else name,
+                f"{name} ({clean(variant.name)})" if variant else name,
                 name, group_id, price, purchase_price, quantity, article, vendor, unit, vat_rate, dimensions, weight,
-                clean(variant_barcode or barcode), active, service, picture,
+                clean((variant.barcode if variant else "") or barcode), active, service, picture,
             )
 
 

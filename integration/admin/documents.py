@@ -71,7 +71,7 @@ class OrderAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": (
             "number", "date", "source", "state", "closed", "cancelled", "customer", "organization", "warehouse",
-            "manager", "total", "discount_total", "bonuses_charged", "bonuses_credited", "comment",
+            "currency", "priority", "taxation", "prices_include_vat", "manager", "total", "discount_total", "bonuses_charged", "bonuses_credited", "comment",
         )}),
         (_("Delivery"), {"fields": (
             "delivery_crm_code", "delivery_method", "delivery_defaulted", "delivery_carrier", "delivery_cost",

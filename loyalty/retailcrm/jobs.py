@@ -21,12 +21,13 @@ def _customer_ids(value) -> list[int]:
           switch="loyalty_program")
 def refresh_loyalty_job(ctx):
     from integration.retailcrm.client.factory import client_from_settings
-    from integration.models import CrmSettings
+    from integration.retailcrm.shops import ShopResolver
     from loyalty.retailcrm.programs import refresh_programs
 
-    settings_row = CrmSettings.get_solo()
+    # Registration serves every configured shop (each customer in its own), so the programs of all of them.
+    sites = [shop.site for shop in ShopResolver().all() if shop.site]
     with client_from_settings() as client:
-        report = refresh_programs(client, settings_row.site_code or None)
+        report = refresh_programs(client, sites)
     ctx.set_count("programs", report.programs)
     ctx.set_count("accounts", report.accounts)
     for name in report.vanished:
@@ -40,7 +41,7 @@ def refresh_loyalty_job(ctx):
           arguments=[Argument("customer_ids", required=True, help="Local customer ids, comma-separated")])
 def register_loyalty_job(ctx, customer_ids=()):
     from integration.retailcrm.client.factory import client_from_settings
-    from integration.models import CrmSettings, ExchangeEvent
+    from integration.models import ExchangeEvent
     from loyalty.retailcrm.registration import Result, register_customers
 
     results = {
@@ -57,7 +58,7 @@ def register_loyalty_job(ctx, customer_ids=()):
     ids = _customer_ids(customer_ids)
     ctx.set_count("customers", len(ids))
     with client_from_settings() as client:
-        counts = register_customers(client, ids, report=report, site=CrmSettings.get_solo().site_code or None)
+        counts = register_customers(client, ids, report=report)  # each customer in its own shop
     for name in (Result.CREATED, Result.ALREADY, Result.FAILED, Result.SKIPPED_NO_PHONE, Result.SKIPPED):
         ctx.set_count(name, counts.get(name, 0))
     ctx.message(stored(gettext_noop("Registered: %(created)d, already participants: %(already)d, failed: %(failed)d, "

@@ -32,10 +32,12 @@ def _program_values(data: dict, now) -> dict:
     return values
 
 
-def refresh_programs(client: RetailCrmClient, site: str | None) -> RefreshReport:
-    """Programs of ``site``; the chosen one in detail (levels) with its participants' accounts."""
+def refresh_programs(client: RetailCrmClient, site: str | list[str] | None) -> RefreshReport:
+    """Programs of ``site`` (a shop code, or every shop of a list); the chosen one in detail (levels)
+    with its participants' accounts."""
     now = timezone.now()
-    found = list(client.loyalties(filter={"sites": [site]} if site else None))
+    sites = [code for code in ([site] if isinstance(site, str) else site or []) if code]
+    found = list(client.loyalties(filter={"sites": sites} if sites else None))
     seen = set()
     for data in found:
         program, _ = LoyaltyProgram.objects.update_or_create(crm_id=int(data["id"]), defaults=_program_values(data, now))
@@ -53,7 +55,7 @@ def refresh_programs(client: RetailCrmClient, site: str | None) -> RefreshReport
         detail = client.loyalty(program.crm_id)  # the list may omit the levels
         LoyaltyProgram.objects.filter(pk=program.pk).update(**_program_values(detail, now))
         program.refresh_from_db()
-        filter = {"loyalties": [program.crm_id], **({"sites": [site]} if site else {})}
+        filter = {"loyalties": [program.crm_id], **({"sites": sites} if sites else {})}
         accounts = link_program_accounts(client.loyalty_accounts(filter=filter), program)
     LoyaltySettings.objects.filter(pk=settings.pk).update(programs_refreshed_at=now)
     return RefreshReport(programs=len(found), vanished=vanished, accounts=accounts)

@@ -31,6 +31,7 @@ from integration.retailcrm.client.errors import (
 )
 from integration.exchange.messages import joined, of_exception, stored
 from integration.models import CrmSettings, Customer
+from integration.retailcrm.shops import ShopResolver
 from loyalty.retailcrm.crm import (
     Directory,
     accounts_page,
@@ -348,6 +349,16 @@ class Registration:
 
 
 def register_customers(client: RetailCrmClient, customer_ids: list[int], *, report: Callable[[Outcome], None],
-                       site: str | None = None) -> Counter:
+                       site: str | None = None, shops: ShopResolver | None = None) -> Counter:
+    """Register the customers, each in its own CRM shop (the shop of its latest order, else the
+    default shop), or all in ``site`` when given."""
     program = chosen_program()
-    return Registration(client, program, site, report).run(customer_ids)
+    if site is not None:
+        return Registration(client, program, site or None, report).run(customer_ids)
+    by_site: dict[str, list[int]] = {}
+    for customer_id, customer_site in (shops or ShopResolver()).customer_sites(customer_ids).items():
+        by_site.setdefault(customer_site, []).append(customer_id)
+    counts = Counter()
+    for customer_site, ids in sorted(by_site.items()):
+        counts.update(Registration(client, program, customer_site or None, report).run(ids))
+    return counts

@@ -37,7 +37,7 @@ def test_offers_loaded_from_our_icml_are_found_by_the_stock_and_price_export(set
 
 def test_a_product_whose_characteristics_are_all_inactive_has_no_offer_anywhere(settings, tmp_path):
     from catalog.models import Characteristic, Product
-    from integration.retailcrm.store.local_offers import offer_chunks
+    from catalog.offers import offer_chunks
 
     with connected_sandbox(sync=False):
         product = Product.objects.filter(characteristics__isnull=False).distinct().first()

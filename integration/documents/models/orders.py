@@ -43,6 +43,11 @@ class Order(models.Model):
     )
     organization = models.ForeignKey(Organization, verbose_name=_("organization"), null=True, blank=True, on_delete=models.PROTECT)
     warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), null=True, blank=True, on_delete=models.PROTECT)
+    # The shop's terms when the order was written (A2, or its B8 row): documents made from it use them.
+    currency = models.CharField(_("currency"), max_length=3, blank=True)
+    priority = models.CharField(_("order priority"), max_length=50, blank=True)
+    taxation = models.CharField(_("taxation"), max_length=20, choices=Organization.Taxation.choices, blank=True)
+    prices_include_vat = models.BooleanField(_("prices include VAT"), default=True)
     manager = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("manager"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -23,7 +23,8 @@ from integration.retailcrm.orders.rules import (
 
 ORDER_FIELDS = [
     "number", "crm_number", "crm_external_id", "crm_site", "crm_status", "date", "state", "cancelled", "closed",
-    "customer", "contact", "organization", "manager", "warehouse", "delivery_method", "delivery_carrier",
+    "customer", "contact", "organization", "manager", "warehouse", "currency", "priority", "taxation",
+    "prices_include_vat", "delivery_method", "delivery_carrier",
     "delivery_cost", "delivery_net_cost", "delivery_address", "delivery_address_parts", "delivery_crm_code",
     "delivery_defaulted", "total", "comment", "deleted_in_crm", "bonuses_charged", "bonuses_credited", "discount_total",
 ]
@@ -136,14 +137,17 @@ class OrderBatch:
         order.crm_number = crm_number
         order.crm_external_id = data.get("externalId") or ""
         order.crm_site = data.get("site") or ""
+        shop = refs.shops.for_site(order.crm_site)
         order.crm_status = data.get("status") or ""
         order.date = crm_datetime(data.get("createdAt")) or order.date
         order.state = mapping.local_state
         order.cancelled = mapping.cancel_order
         order.closed = bool(mapping.local_state and mapping.local_state.is_closed)
-        order.organization = crm_settings.default_organization
+        order.organization = shop.organization
         order.manager = refs.managers.get(data.get("managerId"))
-        order.warehouse = refs.warehouses.get(data.get("shipmentStore")) or crm_settings.default_warehouse
+        order.warehouse = refs.warehouses.get(data.get("shipmentStore")) or shop.default_warehouse
+        order.currency, order.priority = shop.currency, shop.priority
+        order.taxation, order.prices_include_vat = shop.taxation, shop.prices_include_vat
         delivery = data.get("delivery") if isinstance(data.get("delivery"), dict) else {}
         code = delivery.get("code") if isinstance(delivery.get("code"), str) else ""
         delivery_mapping = refs.deliveries.get(code) if code else None
@@ -151,7 +155,7 @@ class OrderBatch:
         order.delivery_crm_code = code
         # No delivery type at all is no choice of ours to report; a type B7 does not know is.
         order.delivery_defaulted = bool(code) and delivery_mapping is None
-        order.delivery_method = delivery_mapping.method if delivery_mapping else im.DeliveryMethod.PICKUP
+        order.delivery_method = delivery_mapping.method if delivery_mapping else shop.delivery_method
         order.delivery_carrier = delivery_mapping.carrier if delivery_mapping else ""
         order.delivery_cost = money(delivery.get("cost"))
         order.delivery_net_cost = money(delivery.get("netCost"))
@@ -200,6 +204,7 @@ class OrderBatch:
 
     def _stageorder_payments(self, staged: "_Staged", data: dict, old_payments) -> None:
         by_id = {payment.crm_id: payment for payment in old_payments}
+        shop = self.refs.shops.for_site(staged.order.crm_site)
         seen = set()
         for payment in order_payments(data):
             if payment.get("id") is None:
@@ -210,7 +215,11 @@ class OrderBatch:
             local.crm_type = payment.get("type") or ""
             local.crm_status = status
             local.document_kind = mapping.document_kind if mapping else ""
-            local.terminal = mapping.terminal if mapping else ""
+            # A card payment whose B6 row names no terminal takes its shop's (B8).
+            local.terminal = ""
+            if mapping is not None:
+                card = mapping.document_kind == im.PaymentDocumentKind.CARD_PAYMENT
+                local.terminal = mapping.terminal or (shop.terminal if card else "")
             local.amount = money(payment.get("amount"))
             # Paid is what the CRM's payment-status reference says (paymentComplete), never paidAt:
             # a real "not-paid" payment carries a paidAt, and accounts have several complete statuses.

@@ -12,6 +12,7 @@ from django.utils.timezone import get_current_timezone, is_naive, make_aware
 from django.utils.translation import gettext_noop
 
 from catalog.offers import resolve_offer
+from integration.retailcrm.shops import ShopResolver
 from integration import models as im
 from integration.exchange.messages import joined, stored
 
@@ -44,6 +45,7 @@ class ReferenceData:
 
     def __init__(self):
         self.settings = im.CrmSettings.get_solo()
+        self.shops = ShopResolver(self.settings)  # each order takes its shop's organization, warehouse, terms
         self.status_mappings = {
             m.crm_status.code: m for m in im.StatusImportMapping.objects.select_related("crm_status", "local_state")
         }

@@ -42,6 +42,11 @@ class Entry:
     fingerprint: str
 
 
+def number(value) -> int | float:
+    """A JSON number as RetailCRM expects it: whole quantities stay integers."""
+    return int(value) if value == int(value) else float(value)
+
+
 def make_entry(site: str, key: str, body: dict) -> Entry:
     # Bodies are built with a fixed key order from plain str/int/float/bool values, so repr is
     # canonical — and several times cheaper than json.dumps(sort_keys=True) at 100,000 offers.
@@ -247,22 +252,22 @@ def summarize(ctx) -> None:
     })
 
 
-def run_export(client, ctx, *, channel: str, crm_settings, targets_of, entries_of, send,
+def run_export(client, ctx, *, channel: str, shops, targets_of, entries_of, send,
                one_site_per_request: bool, full: bool, offers_of=None) -> None:
     """The shape every upload run shares: its targets, full or delta, paced sending, the summary.
 
-    ``targets_of(settings, warnings)`` lists what to send where; ``entries_of(target)`` yields
+    ``targets_of(shops, warnings)`` lists what to send where (``shops``: the run's ShopResolver); ``entries_of(target)`` yields
     lists of entries; ``send(batch)`` makes one API call; ``offers_of(target)`` counts the offers
     a target has (the progress total).
     """
     warnings: list[str] = []
-    targets = targets_of(crm_settings, warnings)
+    targets = targets_of(shops, warnings)
     for text in warnings:
         ctx.message(text, warning=True)
     full = full_run_due(channel, full)
     ctx.message(stored(gettext_noop(
         "Full upload: every offer is sent.")) if full else stored(gettext_noop("Only offers changed since the last upload are sent.")))
-    with ExportRun(ctx, channel=channel, id_field=crm_settings.offer_id_field, send=send, full=full,
+    with ExportRun(ctx, channel=channel, id_field=shops.settings.offer_id_field, send=send, full=full,
                    one_site_per_request=one_site_per_request) as run:
         if offers_of is not None:
             ctx.progress(done=0, total=sum(offers_of(target) for target in targets))

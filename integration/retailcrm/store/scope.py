@@ -1,8 +1,9 @@
 """Which shops, groups, CRM stores and price types an export run covers.
 
-Without "multiple organizations" there is one target: the default shop, the settings' catalog
-groups, every mapped store. With it (B8) every shop that has the export switched on is a target
-of its own, with its own groups and warehouses.
+The shops and their groups, warehouses and offer id prefix come from the shop resolver
+(integration/retailcrm/shops.py), as the ICML's do; this module adds the B4/B5 mappings. Without
+"multiple organizations" there is one target (the default shop, every mapped store); with it
+(B8) every shop that has the export switched on is a target of its own.
 """
 
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from django.utils.translation import gettext_noop
 from catalog.models import ProductGroup
 from integration import models as im
 from integration.exchange.messages import stored
+from integration.retailcrm.shops import ShopResolver
 
 
 @dataclass(frozen=True)
@@ -22,9 +24,9 @@ class Target:
     price_types: dict[str, int] = field(default_factory=dict)  # CRM price type code → local price type id
     organization_guid: str = ""  # offer ids start with it when "prefix offer ids" is on, as in the ICML
 
-
-def _organization_guid(settings: im.CrmSettings, organization) -> str:
-    return str(organization.guid) if settings.prefix_organization_guid and organization is not None else ""
+    @property
+    def group_ids(self) -> tuple[int, ...]:
+        return tuple(group.pk for group in self.groups)
 
 
 class ExportNotConfigured(Exception):
@@ -66,47 +68,34 @@ def mapped_price_types(settings: im.CrmSettings, warnings: list[str]) -> dict[st
     return {base.code: settings.sale_price_type_id}
 
 
-def _shops(settings: im.CrmSettings, flag: str):
-    return (im.ShopOrganization.objects.filter(**{flag: True}, crm_site__removed_in_crm=False)
-            .select_related("crm_site", "organization").prefetch_related("warehouses", "catalog_groups").order_by("crm_site__code"))
-
-
-def stock_targets(settings: im.CrmSettings, warnings: list[str]) -> list[Target]:
+def stock_targets(shops: ShopResolver, warnings: list[str]) -> list[Target]:
     stores = mapped_stores(warnings)
     if not stores:
         raise ExportNotConfigured(stored(gettext_noop(
             "No warehouse is mapped for stock export: fill “B4 · warehouses”.")))
-    groups = tuple(settings.catalog_groups.all())
-    if not settings.multiple_organizations:
-        return [Target(site=settings.site_code, groups=groups, stores=stores,
-                       organization_guid=_organization_guid(settings, settings.default_organization))]
     targets = []
-    for shop in _shops(settings, "export_stock"):
-        own = {w.pk for w in shop.warehouses.all()}
+    for shop in shops.exporting("export_stock"):
+        own = set(shop.warehouse_ids)
         shop_stores = {code: wid for code, wid in stores.items() if not own or wid in own}
         if not shop_stores:
             warnings.append(stored(gettext_noop("Shop %(site)s: none of its warehouses is mapped to a CRM warehouse; "
-                                                "no stock is sent for it.")) % {"site": shop.crm_site.code})
+                                                "no stock is sent for it.")) % {"site": shop.site})
             continue
-        targets.append(Target(site=shop.crm_site.code, groups=tuple(shop.catalog_groups.all()) or groups, stores=shop_stores,
-                              organization_guid=_organization_guid(settings, shop.organization)))
-    if not targets:
+        targets.append(Target(site=shop.site, groups=shop.catalog_groups, stores=shop_stores,
+                              organization_guid=shop.organization_guid))
+    if not targets and shops.multiple:
         raise ExportNotConfigured(stored(gettext_noop(
             "No shop has stock export switched on in “B8 · multiple organizations”.")))
     return targets
 
 
-def price_targets(settings: im.CrmSettings, warnings: list[str]) -> list[Target]:
-    types = mapped_price_types(settings, warnings)
+def price_targets(shops: ShopResolver, warnings: list[str]) -> list[Target]:
+    types = mapped_price_types(shops.settings, warnings)
     if not types:
         raise ExportNotConfigured(stored(gettext_noop("No price type is mapped for export: fill “B5 · price types”.")))
-    groups = tuple(settings.catalog_groups.all())
-    if not settings.multiple_organizations:
-        return [Target(site=settings.site_code, groups=groups, price_types=types,
-                       organization_guid=_organization_guid(settings, settings.default_organization))]
-    targets = [Target(site=shop.crm_site.code, groups=tuple(shop.catalog_groups.all()) or groups, price_types=types,
-                      organization_guid=_organization_guid(settings, shop.organization))
-               for shop in _shops(settings, "export_prices")]
+    targets = [Target(site=shop.site, groups=shop.catalog_groups, price_types=types,
+                      organization_guid=shop.organization_guid)
+               for shop in shops.exporting("export_prices")]
     if not targets:
         raise ExportNotConfigured(stored(gettext_noop(
             "No shop has price export switched on in “B8 · multiple organizations”.")))

@@ -5,10 +5,9 @@ stock row: a deleted row therefore reaches the CRM as 0, and a full upload leave
 exactly the local quantities.
 """
 
-from catalog.models import StockBalance
-from integration import models as im
-from integration.retailcrm.store.local_offers import number, offer_chunks, offer_count, prices_of, variant_price
-from integration.retailcrm.store.pipeline import make_entry, run_export
+from catalog.offers import offer_chunks, offer_count, price_of, prices_in, stock_in
+from integration.retailcrm.shops import ShopResolver
+from integration.retailcrm.store.pipeline import make_entry, number, run_export
 from integration.retailcrm.store.scope import Target, stock_targets
 
 
@@ -16,17 +15,13 @@ def stock_entries(target: Target, *, id_field: str, source: str, purchase_type_i
     """Lists of entries, one list per chunk of the catalog."""
     codes = sorted(target.stores)
     warehouse_ids = set(target.stores.values())
-    for chunk in offer_chunks(target.groups, goods_only=True, source=source,
+    for chunk in offer_chunks(target.group_ids, goods_only=True, source=source,
                               organization_guid=target.organization_guid):
-        stock = {
-            (p, c, w): q for p, c, w, q in StockBalance.objects.filter(
-                product_id__gte=chunk.first_id, product_id__lte=chunk.last_id, warehouse_id__in=warehouse_ids,
-            ).values_list("product_id", "characteristic_id", "warehouse_id", "quantity")
-        }
-        costs = prices_of(chunk, [purchase_type_id]) if purchase_type_id else {}
+        stock = stock_in(chunk, warehouse_ids)
+        costs = prices_in(chunk, [purchase_type_id]) if purchase_type_id else {}
         entries = []
         for offer in chunk.offers:
-            cost = variant_price(costs, offer, purchase_type_id) if costs else None
+            cost = price_of(costs, offer.product_id, offer.characteristic_id, purchase_type_id) if costs else None
             stores = []
             for code in codes:
                 quantity = stock.get((offer.product_id, offer.characteristic_id, target.stores[code]), 0)
@@ -38,15 +33,16 @@ def stock_entries(target: Target, *, id_field: str, source: str, purchase_type_i
         yield entries
 
 
-def export_stock(client, ctx, *, full: bool = False) -> None:
+def export_stock(client, ctx, *, full: bool = False, shops: ShopResolver | None = None) -> None:
     """Send the stock of the chosen groups; only changed offers unless ``full`` or a reconcile is due."""
-    settings = im.CrmSettings.get_solo()  # the "export stock" switch gates the job kind (integration/jobs)
+    shops = shops or ShopResolver()  # the "export stock" switch gates the job kind (integration/jobs)
+    settings = shops.settings
     run_export(
-        client, ctx, channel="stock", crm_settings=settings, targets_of=stock_targets, full=full,
+        client, ctx, channel="stock", shops=shops, targets_of=stock_targets, full=full,
         entries_of=lambda target: stock_entries(target, id_field=settings.offer_id_field,
                                                 source=settings.product_id_source,
                                                 purchase_type_id=settings.purchase_price_type_id),
         send=lambda batch: client.inventories_upload([entry.body for entry in batch], site=batch[0].site or None),
-        offers_of=lambda target: offer_count(target.groups, goods_only=True),
+        offers_of=lambda target: offer_count(target.group_ids, goods_only=True),
         one_site_per_request=True,
     )
