@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('integration', '0014_posting'),
+        ('integration', '0015_retry_queue'),
     ]
 
     operations = [
@@ -31,9 +31,4 @@ class Migration(migrations.Migration):
             field=models.CharField(blank=True, choices=[('general', 'General (OSN)'), ('usn-income', 'Simplified, income'), ('usn-profit', 'Simplified, income minus expenses'), ('patent', 'Patent')], max_length=20, verbose_name='taxation'),
         ),
         # 0014 added the column with preserve_default=False; this records the model's own default in the state.
-        migrations.AlterField(
-            model_name='order',
-            name='posted',
-            field=models.BooleanField(db_index=True, default=False, verbose_name='posted'),
-        ),
     ]
