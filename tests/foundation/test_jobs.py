@@ -12,6 +12,7 @@ from integration.exchange.jobs.runner import perform
 from integration.exchange.messages import render
 from integration.models import CrmSettings, ExchangeEvent, JobRun
 from integration.exchange.permissions import RUN_IMPORTS
+from integration.retailcrm.connection import require_connection
 
 calls: list[dict] = []
 gate = threading.Event()
@@ -25,7 +26,7 @@ def record_job(ctx, **options):
     ctx.set_cursor(before=1, after=2)
 
 
-@job_kind("test-needs-crm", label="Test: needs the CRM", permission=RUN_IMPORTS)
+@job_kind("test-needs-crm", label="Test: needs the CRM", permission=RUN_IMPORTS, precondition=require_connection)
 def needs_crm_job(ctx):
     calls.append({"needs": True})
 
