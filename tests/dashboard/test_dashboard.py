@@ -5,18 +5,20 @@ from datetime import timedelta
 
 import pytest
 import requests
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from integration.admin.dashboard_chart import PLOT_HEIGHT
+from integration.admin.dashboard_chart import PLOT_HEIGHT, nice_ceiling
 from integration.exchange.jobs import all_kinds
 from integration.exchange.jobs.schedule import sync_schedules
 from integration.exchange.jobs import run_inline
 from integration.models import (
-    CrmSettings, CrmStatus, CrmStore, ExchangeEvent, JobRun, JobSchedule, OrderState, StatusImportMapping, WarehouseMapping,
+    CrmSettings, CrmStatus, CrmStore, ExchangeEvent, JobRun, JobSchedule, Order, OrderState, StatusImportMapping,
+    WarehouseMapping,
 )
 from integration.exchange.dashboard import _hour_start, job_rows
-from tests.dashboard.conftest import attention_count, bars, events, svg_of
+from tests.dashboard.conftest import attention_count, bars, svg_of
 
 Result = ExchangeEvent.Result
 URL = "/admin/integration/jobrun/dashboard/"
@@ -122,37 +124,61 @@ def test_it_leaves_out_mappings_of_modes_that_are_off(admin_client):
     assert attention_count(page(admin_client), "unmapped-price_types") == 1
 
 
+def _import_at(crm, moment, *, new: int, parked: str = "", edit=()) -> tuple[int, int]:
+    """At ``moment`` the CRM gains ``new`` orders (and one with an offer the catalog lacks), ``edit``
+    orders change, and an import runs: (orders imported, orders parked) as the run counted them."""
+    with time_machine.travel(moment, tick=True):
+        for n in range(new):
+            _sandbox_order(crm, "DEMO-0001")
+        if parked:
+            requests.post(f"{crm.url}/sandbox/offers", json={"offers": [{"externalId": parked, "name": parked}]},
+                          timeout=5)
+            _sandbox_order(crm, parked)
+        for crm_id in edit:
+            requests.post(f"{crm.url}/sandbox/orders/{crm_id}/edit", json={"status": "assembling"},
+                          timeout=5)
+        counts = run_inline("import-orders").counts
+    return counts.get("orders_created", 0) + counts.get("orders_updated", 0), counts.get("orders_parked", 0)
+
+
 @pytest.mark.django_db
 def test_the_chart_has_a_pair_of_bars_per_hour_proportional_to_the_counts(admin_client):
+    """The bars count what the history import wrote, hour by hour (the runs travel back in time)."""
+    from tests.sandbox_world import connected_sandbox
+
     current = _hour_start(timezone.now())
     two_hours_ago, five_hours_ago = current - timedelta(hours=2), current - timedelta(hours=5)
-    events(4, result=Result.CREATED, at=two_hours_ago + timedelta(minutes=1))
-    events(1, result=Result.UPDATED, at=two_hours_ago + timedelta(minutes=59))
-    events(2, result=Result.FAILED, at=two_hours_ago + timedelta(minutes=30))
-    events(3, result=Result.UNCHANGED, at=two_hours_ago + timedelta(minutes=30))  # neither imported nor an error
-    events(10, result=Result.CREATED, at=five_hours_ago)
-    events(1, result=Result.PARKED, at=five_hours_ago + timedelta(minutes=10))
-    events(7, entity="customer", result=Result.CREATED, at=five_hours_ago)  # not orders
-    events(9, result=Result.CREATED, at=current - timedelta(hours=30))  # older than the window
+    with connected_sandbox() as crm:
+        to_fulfil = OrderState.objects.get(code="to-fulfil")
+        for status in CrmStatus.objects.all():
+            StatusImportMapping.objects.create(crm_status=status, local_state=to_fulfil)
+        CrmSettings.objects.filter(pk=1).update(history_since_id=max(entry["id"] for entry in crm.state.history))
+        early = _import_at(crm, five_hours_ago + timedelta(minutes=5), new=4, parked="LATE-1")
+        loaded = list(Order.objects.values_list("crm_id", flat=True))
+        later = _import_at(crm, two_hours_ago + timedelta(minutes=30), new=2, parked="LATE-2", edit=loaded[:1])
+        nothing_new = _import_at(crm, two_hours_ago + timedelta(minutes=40), new=0)  # the parked one retried
 
-    svg = svg_of(page(admin_client))
+        svg = svg_of(page(admin_client))
 
+    assert early == (4, 1) and later[0] >= 2 and later[1] == 2 and nothing_new == (0, 2)
     imported, errors = bars(svg, "imported"), bars(svg, "errors")
     assert len(imported) == len(errors) == 24
     hour = lambda moment: timezone.localtime(moment).strftime("%H:00")  # noqa: E731
     assert imported[-1].get("data-hour") == hour(current)
     assert (imported[21].get("data-hour"), imported[18].get("data-hour")) == (hour(two_hours_ago), hour(five_hours_ago))
-    assert [int(rect.get("data-count")) for rect in imported] == [0] * 18 + [10, 0, 0, 5, 0, 0]
-    assert [int(rect.get("data-count")) for rect in errors] == [0] * 18 + [1, 0, 0, 2, 0, 0]
-    assert svg.get("data-scale-max") == "10"
+    # A parked order retried is its one open event again, not a new error in a later hour.
+    assert [int(rect.get("data-count")) for rect in imported] == [0] * 18 + [4, 0, 0, later[0], 0, 0]
+    assert [int(rect.get("data-count")) for rect in errors] == [0] * 18 + [1, 0, 0, 1, 0, 0]
+    scale = nice_ceiling(max(4, later[0]))
+    assert svg.get("data-scale-max") == str(scale)
     height = lambda rect: float(rect.get("height"))  # noqa: E731
-    assert height(imported[18]) == pytest.approx(PLOT_HEIGHT)  # the busiest hour fills the plot
-    assert height(imported[21]) == pytest.approx(PLOT_HEIGHT / 2)
-    assert height(errors[21]) == pytest.approx(PLOT_HEIGHT * 2 / 10)
-    assert height(errors[18]) == pytest.approx(PLOT_HEIGHT / 10)
+    assert height(imported[18]) == pytest.approx(PLOT_HEIGHT * 4 / scale)
+    assert height(imported[21]) == pytest.approx(PLOT_HEIGHT * later[0] / scale)
+    assert height(errors[21]) == height(errors[18]) == pytest.approx(PLOT_HEIGHT / scale)
     # Bars stand on the x axis: y + height is the same baseline for all of them.
     assert {round(float(rect.get("y")) + height(rect), 1) for rect in imported + errors} == {round(12 + PLOT_HEIGHT, 1)}
-    assert "In the last 24 hours: 15 orders imported, 3 order errors" in svg.find("{http://www.w3.org/2000/svg}desc").text
+    assert (f"In the last 24 hours: {4 + later[0]} orders imported, 2 order errors"
+            in svg.find("{http://www.w3.org/2000/svg}desc").text)
 
 
 @pytest.mark.django_db
@@ -205,10 +231,16 @@ def test_only_staff_with_access_to_job_runs_see_the_dashboard(client, staff_clie
 
 @pytest.mark.django_db
 def test_the_chart_stays_valid_svg_in_russian(admin_client):
+    from tests.sandbox_world import connected_sandbox
+
     current = _hour_start(timezone.now())
-    events(3, result=Result.CREATED, at=current - timedelta(hours=1))
-    events(1, result=Result.FAILED, at=current - timedelta(hours=1))
-    response = admin_client.get(URL, HTTP_ACCEPT_LANGUAGE="ru")
+    with connected_sandbox() as crm:
+        to_fulfil = OrderState.objects.get(code="to-fulfil")
+        for status in CrmStatus.objects.all():
+            StatusImportMapping.objects.create(crm_status=status, local_state=to_fulfil)
+        CrmSettings.objects.filter(pk=1).update(history_since_id=max(entry["id"] for entry in crm.state.history))
+        assert _import_at(crm, current - timedelta(minutes=30), new=3, parked="LATE-1") == (3, 1)
+        response = admin_client.get(URL, HTTP_ACCEPT_LANGUAGE="ru")
     assert response["Content-Language"] == "ru"
     svg = svg_of(response.content.decode())  # parses: coordinates never get a decimal comma
     heights = [rect.get("height") for rect in bars(svg, "errors")]
