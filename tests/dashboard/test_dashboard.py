@@ -245,3 +245,22 @@ def test_the_chart_stays_valid_svg_in_russian(admin_client):
     svg = svg_of(response.content.decode())  # parses: coordinates never get a decimal comma
     heights = [rect.get("height") for rect in bars(svg, "errors")]
     assert heights[-2] == f"{PLOT_HEIGHT / 5 * 1:.2f}".rstrip("0").rstrip(".") and "," not in "".join(heights)
+
+
+@pytest.mark.django_db
+def test_another_adapter_adds_its_lines_through_the_contribution_registry(admin_client):
+    from integration.exchange import dashboard
+
+    def other_system(viewer):
+        assert viewer.can_open(JobRun)  # the admin's reader may open the job runs
+        return [dashboard.AttentionLine(key="other-waiting", title="Other system: waiting", count=4,
+                                        url="/admin/integration/jobrun/", link_text="Show them")]
+
+    dashboard.register(other_system)
+    try:
+        html = page(admin_client)
+    finally:
+        dashboard._contributions.remove(other_system)
+    assert attention_count(html, "other-waiting") == 4 and "Other system: waiting" in html
+    assert attention_count(html, "parked-orders") == 0  # RetailCRM's lines are still there
+    assert 'data-kind="other-waiting"' not in page(admin_client)
