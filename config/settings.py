@@ -215,7 +215,7 @@ X_FRAME_OPTIONS = "DENY"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"mask_secrets": {"()": "integration.exchange.secrets.MaskSecretsFilter"}},
+    "filters": {"mask_secrets": {"()": "integration.exchange.secrets.SecretMaskingFilter"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["mask_secrets"]}

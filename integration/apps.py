@@ -16,7 +16,8 @@ class IntegrationConfig(AppConfig):
     def ready(self):
         from integration.exchange import secrets
         from integration.exchange.jobs.registry import discover
+        from integration.retailcrm import wiring
 
-        secrets.connect_signals()
         secrets.install_log_record_factory()
+        wiring.connect()  # the RetailCRM adapter's switches, secrets, clean-ups and dashboard lines
         discover()

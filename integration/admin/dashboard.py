@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.cache import never_cache
@@ -20,11 +21,9 @@ from integration.admin.dashboard_chart import orders_chart
 from integration.admin.progress import run_status
 from integration.exchange.jobs import JobRefused, all_kinds, get_kind, request_cancel
 from integration.exchange.jobs.runner import check_permitted
-from integration.models import CrmSettings, ExchangeEvent, JobRun
+from integration.models import CrmSettings, JobRun
 from integration.exchange.permissions import user_may
 from integration.exchange import dashboard
-
-Result = ExchangeEvent.Result
 
 
 def _changelist(model_name: str, **filters) -> str:
@@ -32,37 +31,16 @@ def _changelist(model_name: str, **filters) -> str:
     return f"{url}?{urlencode(filters)}" if filters else url
 
 
-def _unmapped_links(request, admin_site, unmapped: dict[str, list[str]]) -> list[dict]:
-    """One line per dictionary with unmapped entries whose mapping page the operator can open."""
-    from integration.retailcrm.references import UNMAPPED
-
-    lines = []
-    for book, codes in unmapped.items():
-        crm_model, relation = UNMAPPED[book]
-        mapping_model = crm_model._meta.get_field(relation).related_model
+def _can_open(request, admin_site):
+    """Whether the reader may open a model's list in the console (a line whose list is hidden is left out)."""
+    def can_open(model) -> bool:
         try:
-            model_admin = admin_site.get_model_admin(mapping_model)
+            model_admin = admin_site.get_model_admin(model)
         except NotRegistered:
-            continue
-        if not any(model_admin.get_model_perms(request).values()):
-            continue  # a mode that is off (price types, organizations): its page is hidden, so is its banner
-        lines.append({
-            "book": book, "title": mapping_model._meta.verbose_name_plural, "codes": codes, "count": len(codes),
-            "url": _changelist(mapping_model._meta.model_name),
-        })
-    return lines
+            return False
+        return any(model_admin.get_model_perms(request).values())
 
-
-def _waiting_lines(waiting: list[dict]) -> list[dict]:
-    """Orders skipped for their status, one line per status and reason, with the manual's words."""
-    from integration.models import SkippedOrder
-
-    lines = []
-    for row in waiting:
-        why = SkippedOrder(crm_status=row["crm_status"], reason=row["reason"]).message  # translated now, for the reader
-        lines.append({**row, "why": why, "url": _changelist("skippedorder", crm_status=row["crm_status"],
-                                                             reason__exact=row["reason"])})
-    return lines
+    return can_open
 
 
 class DashboardMixin:
@@ -87,7 +65,8 @@ class DashboardMixin:
 
     def dashboard_view(self, request):
         self._require_view(request)
-        attention = dashboard.attention()
+        now = timezone.now()
+        attention = dashboard.attention(now, dashboard.Viewer(now=now, can_open=_can_open(request, self.admin_site)))
         since = attention.since.isoformat(timespec="seconds")
         rows = dashboard.job_rows()
         context = {
@@ -100,11 +79,6 @@ class DashboardMixin:
             # Run-now buttons are drawn only for the kinds this user may start (the runner checks again).
             "runnable": {kind.name for kind in all_kinds() if user_may(request.user, kind.permission)},
             "attention": attention,
-            "unmapped_lines": _unmapped_links(request, self.admin_site, attention.unmapped),
-            "waiting_lines": _waiting_lines(attention.waiting),
-            "parked_url": _changelist("exchangeevent", entity="order", result__exact=Result.PARKED, resolved__exact=0),
-            "defaulted_url": _changelist("order", delivery_defaulted__exact=1),
-            "offers_url": _changelist("exchangeevent", entity="offer", result__exact=Result.FAILED, resolved__exact=0),
             "failed_url": _changelist("jobrun", status__exact=JobRun.Status.FAILED, created_at__gte=since),
             "chart": orders_chart(dashboard.orders_per_hour()),
             "connection": CrmSettings.get_solo(),

@@ -2,9 +2,15 @@
 
 Every figure comes from a fixed number of queries (a window function or an aggregate each), so
 the page costs the same with ten events in the log or a million.
+
+The frame is the exchange's (job rows, failed runs, the chart); what needs attention in a remote
+system comes from its adapter: ``register(contribution)`` from the adapter's AppConfig.ready, where
+``contribution(viewer)`` returns :class:`AttentionLine` rows, counted from the rows its producers
+write (a contribution should cost a fixed number of queries too).
 """
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
@@ -15,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from integration.exchange.jobs import JobKind, all_kinds
-from integration.models import ExchangeEvent, JobRun, JobSchedule, Order
+from integration.exchange.models import ExchangeEvent, JobRun, JobSchedule
 
 logger = logging.getLogger(__name__)
 
@@ -70,24 +76,51 @@ class KindRow:
     can_run_now: bool  # False for kinds that need options the operator must type (an order id…)
 
 
+@dataclass(frozen=True)
+class AttentionLine:
+    """One line of "Needs attention": a count and the list to open (texts already translated)."""
+
+    key: str  # the line's data-kind on the page: "parked-orders", "unmapped-statuses", …
+    title: str
+    count: int
+    url: str = ""
+    link_text: str = ""  # the link's words, or
+    codes: tuple[str, ...] = ()  # the codes to show as the link (the first five)
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """Who looks at the dashboard, as a contribution needs to know: ``can_open(model)`` says whether
+    the console lets this reader open the model's list (a line whose list is hidden is left out)."""
+
+    now: datetime
+    can_open: Callable[[type], bool] = lambda model: True
+
+
+Contribution = Callable[[Viewer], list[AttentionLine]]
+_contributions: list[Contribution] = []
+
+
+def register(contribution: Contribution) -> None:
+    """An adapter adds its "Needs attention" lines (called from its AppConfig.ready)."""
+    if contribution not in _contributions:
+        _contributions.append(contribution)
+
+
 @dataclass
 class Attention:
-    parked_orders: int
-    not_found_offers: int
-    unmapped: dict[str, list[str]]  # book → CRM codes with no mapping row
     failed_runs: int
     recent_failures: list[JobRun] = field(default_factory=list)
     since: datetime | None = None  # start of the "last 24 hours" window of failed runs
-    defaulted_delivery_orders: int = 0  # orders written with the default delivery method (type not in B7)
-    waiting: list[dict] = field(default_factory=list)  # orders skipped for their status, per status and reason
+    lines: list[AttentionLine] = field(default_factory=list)  # the adapters' lines, in their order
 
-    @property
-    def waiting_total(self) -> int:
-        return sum(row["count"] for row in self.waiting)
+    def count(self, key: str) -> int:
+        """The count of the line ``key`` (0 when no adapter shows it)."""
+        return next((line.count for line in self.lines if line.key == key), 0)
 
-    @property
-    def unmapped_total(self) -> int:
-        return sum(len(codes) for codes in self.unmapped.values())
+    def counts(self, prefix: str) -> dict[str, int]:
+        """``{key without prefix: count}`` of the lines whose key starts with ``prefix`` ("waiting-", …)."""
+        return {line.key[len(prefix):]: line.count for line in self.lines if line.key.startswith(prefix)}
 
 
 @dataclass
@@ -176,36 +209,15 @@ def job_rows() -> list[KindRow]:
     ]
 
 
-def _unmapped() -> dict[str, list[str]]:
-    from integration.retailcrm.references import UNMAPPED, unmapped_codes
-
-    return {book: codes for book in UNMAPPED if (codes := unmapped_codes(book))}
-
-
-def _waiting() -> list[dict]:
-    from integration.retailcrm.orders.waiting import waiting_by_status
-
-    return waiting_by_status()
-
-
-def attention(now: datetime | None = None) -> Attention:
-    """Counts of what an operator has to act on; parked and not-found entities count once each."""
+def attention(now: datetime | None = None, viewer: Viewer | None = None) -> Attention:
+    """What an operator has to act on: the adapters' lines, and the runs that failed in the last day."""
     now = now or timezone.now()
+    viewer = viewer or Viewer(now=now)
     since = now - timedelta(hours=24)
-    unresolved = ExchangeEvent.objects.filter(resolved=False).filter(
-        Q(entity="order", result=Result.PARKED) | Q(entity="offer", result=Result.FAILED)
-    )
-    counts = unresolved.aggregate(
-        parked_orders=Count("crm_id", distinct=True, filter=Q(entity="order")),
-        not_found_offers=Count("crm_id", distinct=True, filter=Q(entity="offer")),
-    )
     failed = JobRun.objects.filter(status=JobRun.Status.FAILED, created_at__gte=since)
     recent = list(failed.order_by("-created_at", "-id")[:RECENT_FAILURES_SHOWN])
-    return Attention(
-        parked_orders=counts["parked_orders"], not_found_offers=counts["not_found_offers"], unmapped=_unmapped(),
-        failed_runs=failed.count(), recent_failures=recent, since=since, waiting=_waiting(),
-        defaulted_delivery_orders=Order.objects.filter(delivery_defaulted=True).count(),
-    )
+    lines = [line for contribution in _contributions for line in contribution(viewer)]
+    return Attention(failed_runs=failed.count(), recent_failures=recent, since=since, lines=lines)
 
 
 def _hour_start(moment: datetime) -> datetime:

@@ -13,6 +13,30 @@ from integration.exchange.messages import for_text, stored
 from integration.models import CrmSettings
 
 
+def require_connection(kind):
+    """A job kind's precondition (``job_kind(precondition=require_connection)``): refused until
+    "Check connection" has passed (A1)."""
+    if not CrmSettings.get_solo().connection_ok:
+        return stored(
+            gettext_noop("“%(job)s” is not available until the connection to RetailCRM has been checked successfully. "
+                         "Open RetailCRM settings and press “Check connection”."), job=kind.label,
+        )
+    return None
+
+
+def switch_source(kind):
+    """The runner's view of the RetailCRM exchange modes (A3): the CrmSettings switch ``kind`` names."""
+    try:
+        field = CrmSettings._meta.get_field(kind.switch)
+    except Exception:  # FieldDoesNotExist: another adapter's switch
+        return None
+    refusal = stored(
+        gettext_noop("“%(job)s” is refused: “%(switch)s” is switched off in RetailCRM settings (Exchange modes)."),
+        job=kind.label, switch=field.verbose_name,
+    )
+    return bool(getattr(CrmSettings.get_solo(), kind.switch)), refusal
+
+
 def check_and_store(crm_settings: CrmSettings | None = None):
     """Run the check, store ok/warning/message on the settings singleton; return (ok, message, report).
 

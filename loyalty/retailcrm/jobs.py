@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _, gettext_noop
 
+from integration.retailcrm.connection import require_connection
 from integration.exchange.jobs.registry import Argument, job_kind
 from integration.exchange.messages import stored
 from integration.exchange.permissions import RUN_IMPORTS, WRITE_TO_CRM
@@ -17,7 +18,7 @@ def _customer_ids(value) -> list[int]:
         raise ValueError(stored(gettext_noop("Customer ids must be whole numbers, e.g. 12,15,40."))) from None
 
 
-@job_kind("refresh-loyalty", label=_("Refresh loyalty programs"), permission=RUN_IMPORTS, timeout=1800,
+@job_kind("refresh-loyalty", label=_("Refresh loyalty programs"), precondition=require_connection, permission=RUN_IMPORTS, timeout=1800,
           switch="loyalty_program")
 def refresh_loyalty_job(ctx):
     from integration.retailcrm.client.factory import client_from_settings
@@ -36,7 +37,7 @@ def refresh_loyalty_job(ctx):
                     warning=True)
 
 
-@job_kind("register-loyalty", label=_("Register customers in the loyalty program"), permission=WRITE_TO_CRM,
+@job_kind("register-loyalty", label=_("Register customers in the loyalty program"), precondition=require_connection, permission=WRITE_TO_CRM,
           timeout=3 * 3600, switch="loyalty_program",
           arguments=[Argument("customer_ids", required=True, help="Local customer ids, comma-separated")])
 def register_loyalty_job(ctx, customer_ids=()):

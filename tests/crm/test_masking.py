@@ -2,7 +2,7 @@
 
 import logging
 
-from integration.exchange.masking import SecretMaskingFilter, mask_secret, redact
+from integration.exchange.secrets import SecretMaskingFilter, mask_secret, redact
 
 KEY = "masking-test-key-ABCDEFGH1234"
 

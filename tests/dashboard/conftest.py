@@ -49,6 +49,8 @@ def staff_client(django_user_model):
 
 
 def events(n: int, *, entity="order", result=ExchangeEvent.Result.CREATED, resolved=False, crm_id=None, at=None):
+    """Rows in bulk, only to measure what the page costs as the log grows (test_queries); the counts
+    the page shows are tested on rows the producers write (test_dashboard)."""
     rows = [
         ExchangeEvent(
             entity=entity, result=result, direction=ExchangeEvent.Direction.IMPORT, resolved=resolved,

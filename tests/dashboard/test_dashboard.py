@@ -4,15 +4,21 @@ import re
 from datetime import timedelta
 
 import pytest
+import requests
+import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from integration.admin.dashboard_chart import PLOT_HEIGHT
+from integration.admin.dashboard_chart import PLOT_HEIGHT, nice_ceiling
 from integration.exchange.jobs import all_kinds
 from integration.exchange.jobs.schedule import sync_schedules
-from integration.models import CrmStatus, CrmStore, ExchangeEvent, JobRun, JobSchedule, OrderState, StatusImportMapping
+from integration.exchange.jobs import run_inline
+from integration.models import (
+    CrmSettings, CrmStatus, CrmStore, ExchangeEvent, JobRun, JobSchedule, Order, OrderState, StatusImportMapping,
+    WarehouseMapping,
+)
 from integration.exchange.dashboard import _hour_start, job_rows
-from tests.dashboard.conftest import attention_count, bars, events, svg_of
+from tests.dashboard.conftest import attention_count, bars, svg_of
 
 Result = ExchangeEvent.Result
 URL = "/admin/integration/jobrun/dashboard/"
@@ -40,53 +46,72 @@ def test_it_lists_every_job_kind_on_an_empty_database(admin_client):
     assert svg.find("{http://www.w3.org/2000/svg}title").text.startswith("Orders imported")
 
 
-@pytest.mark.django_db
-def test_it_counts_what_needs_attention(admin_client):
-    events(2, result=Result.PARKED, crm_id=7)  # one order parked twice counts once
-    events(1, result=Result.PARKED, crm_id=8)
-    events(1, result=Result.PARKED, crm_id=9, resolved=True)  # a later run loaded it
-    events(1, entity="customer", result=Result.PARKED, crm_id=10)  # not an order
-    events(3, entity="offer", result=Result.FAILED)
-    events(1, entity="offer", result=Result.FAILED, resolved=True)
-    events(1, entity="offer", result=Result.CREATED)
-    mapped = CrmStatus.objects.create(code="new", name="New")
-    StatusImportMapping.objects.create(crm_status=mapped, local_state=OrderState.objects.first())
-    CrmStatus.objects.create(code="assembling", name="Assembling")
-    CrmStatus.objects.create(code="complete", name="Complete")
-    CrmStatus.objects.create(code="gone", name="Gone", removed_in_crm=True)
-    CrmStore.objects.create(code="north", name="North")
-    now = timezone.now()
-    broken = [JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.SCHEDULE, status=JobRun.Status.FAILED,
-                                    error=f"Timeout {i}", created_at=now - timedelta(hours=i)) for i in (1, 3)]
-    JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.SCHEDULE, status=JobRun.Status.FAILED,
-                          error="Old news", created_at=now - timedelta(hours=30))
+def _sandbox_order(crm, offer: str) -> int:
+    response = requests.post(f"{crm.url}/sandbox/orders", json={
+        "site": "main-shop", "status": "new", "phone": "+79005550000", "items": [{"offer": {"externalId": offer}}]},
+        timeout=5)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
 
-    html = page(admin_client)
+
+@pytest.mark.django_db
+def test_it_counts_what_needs_attention_from_the_producers_rows(admin_client):
+    """Every count comes from what the import and the exports really write, run against the sandbox."""
+    from catalog.models import PriceType, Product, Warehouse
+    from tests.exports.conftest import local_offers, register_offers
+    from tests.sandbox_world import connected_sandbox
+
+    with connected_sandbox() as crm:
+        # B1: only "new" and two other statuses mapped; B3: every store but "north".
+        to_fulfil = OrderState.objects.get(code="to-fulfil")
+        unmapped_statuses = sorted(CrmStatus.objects.exclude(code="new").values_list("code", flat=True))[2:]
+        for status in CrmStatus.objects.exclude(code__in=unmapped_statuses):
+            StatusImportMapping.objects.create(crm_status=status, local_state=to_fulfil)
+        for crm_code, local_code in (("main", "main"), ("shop-floor", "shop")):
+            WarehouseMapping.objects.create(crm_store=CrmStore.objects.get(code=crm_code),
+                                            warehouse=Warehouse.objects.get(code=local_code))
+        CrmSettings.objects.filter(pk=1).update(sale_price_type=PriceType.objects.get(code="retail"))
+        # Orders whose offers the catalog lacks are parked; one gains its offer and is loaded.
+        CrmSettings.objects.filter(pk=1).update(history_since_id=max(entry["id"] for entry in crm.state.history))
+        requests.post(f"{crm.url}/sandbox/offers", timeout=5, json={"offers": [
+            {"externalId": code, "name": code} for code in ("LATE-1", "LATE-2", "LATE-3")]})
+        for code in ("LATE-1", "LATE-2", "LATE-3"):
+            _sandbox_order(crm, code)
+        assert run_inline("import-orders").counts["orders_parked"] == 3
+        assert run_inline("import-orders").counts["orders_parked"] == 3  # retried: still one open event each
+        # Five local offers the CRM does not know: stock and prices both report them, run after run.
+        unknown = {key for key, *_ in list(local_offers(goods_only=True))[-5:]}
+        register_offers(crm, [offer for offer in local_offers() if offer[0] not in unknown])
+        for kind, options in (("export-stock", {"full": True}), ("export-prices", {"full": True}), ("export-stock", {})):
+            run = run_inline(kind, options=options)
+            assert run.counts["not_found"] == 5, (kind, run.counts)
+        assert ExchangeEvent.objects.filter(entity="offer", result=Result.FAILED).count() == 15
+        Product.objects.create(code="LATE-3", name="Late arrival")
+        assert run_inline("import-orders").counts["orders_parked"] == 2  # the third is loaded, its event resolved
+        now = timezone.now()
+        broken = [JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.SCHEDULE, status=JobRun.Status.FAILED,
+                                        error=f"Timeout {i}", created_at=now - timedelta(hours=i)) for i in (1, 3)]
+        JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.SCHEDULE, status=JobRun.Status.FAILED,
+                              error="Old news", created_at=now - timedelta(hours=30))
+
+        html = page(admin_client)
 
     assert attention_count(html, "parked-orders") == 2
-    assert attention_count(html, "not-found-offers") == 3
-    assert attention_count(html, "unmapped-statuses") == 2
+    assert attention_count(html, "not-found-offers") == 5
+    assert attention_count(html, "unmapped-statuses") == len(unmapped_statuses) > 0
     assert attention_count(html, "unmapped-stores") == 1
-    assert "<code>assembling</code>, <code>complete</code>" in html
+    assert "<code>north</code>" in html
     assert attention_count(html, "failed-runs") == 2
     listed = [int(pk) for pk in re.findall(r'class="failed-run" data-run-id="(\d+)"', html)]
     assert listed == [broken[0].pk, broken[1].pk]
     assert "Old news" not in html
     assert "/admin/integration/exchangeevent/?entity=order&amp;result__exact=parked&amp;resolved__exact=0" in html
-
-
-@pytest.mark.django_db
-def test_the_attention_links_open_the_filtered_lists(admin_client):
-    events(1, result=Result.PARKED, crm_id=7)
-    events(1, result=Result.CREATED, crm_id=8)
-    JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.BUTTON, status=JobRun.Status.FAILED, error="x")
-    JobRun.objects.create(kind="import-orders", trigger=JobRun.Trigger.BUTTON, status=JobRun.Status.SUCCEEDED)
-    html = page(admin_client)
-    for kind, expected in (("parked-orders", 1), ("failed-runs", 1)):
+    # The links open the filtered lists: the open events behind each count.
+    for kind, expected in (("parked-orders", 2), ("not-found-offers", 15), ("failed-runs", 2)):
         href = re.search(rf'data-kind="{kind}".*?<a href="([^"]+)"', html, re.S).group(1).replace("&amp;", "&")
         response = admin_client.get(href)
         assert response.status_code == 200, href
-        assert response.context["cl"].result_count == expected
+        assert response.context["cl"].result_count == expected, kind
 
 
 @pytest.mark.django_db
@@ -99,37 +124,61 @@ def test_it_leaves_out_mappings_of_modes_that_are_off(admin_client):
     assert attention_count(page(admin_client), "unmapped-price_types") == 1
 
 
+def _import_at(crm, moment, *, new: int, parked: str = "", edit=()) -> tuple[int, int]:
+    """At ``moment`` the CRM gains ``new`` orders (and one with an offer the catalog lacks), ``edit``
+    orders change, and an import runs: (orders imported, orders parked) as the run counted them."""
+    with time_machine.travel(moment, tick=True):
+        for n in range(new):
+            _sandbox_order(crm, "DEMO-0001")
+        if parked:
+            requests.post(f"{crm.url}/sandbox/offers", json={"offers": [{"externalId": parked, "name": parked}]},
+                          timeout=5)
+            _sandbox_order(crm, parked)
+        for crm_id in edit:
+            requests.post(f"{crm.url}/sandbox/orders/{crm_id}/edit", json={"status": "assembling"},
+                          timeout=5)
+        counts = run_inline("import-orders").counts
+    return counts.get("orders_created", 0) + counts.get("orders_updated", 0), counts.get("orders_parked", 0)
+
+
 @pytest.mark.django_db
 def test_the_chart_has_a_pair_of_bars_per_hour_proportional_to_the_counts(admin_client):
+    """The bars count what the history import wrote, hour by hour (the runs travel back in time)."""
+    from tests.sandbox_world import connected_sandbox
+
     current = _hour_start(timezone.now())
     two_hours_ago, five_hours_ago = current - timedelta(hours=2), current - timedelta(hours=5)
-    events(4, result=Result.CREATED, at=two_hours_ago + timedelta(minutes=1))
-    events(1, result=Result.UPDATED, at=two_hours_ago + timedelta(minutes=59))
-    events(2, result=Result.FAILED, at=two_hours_ago + timedelta(minutes=30))
-    events(3, result=Result.UNCHANGED, at=two_hours_ago + timedelta(minutes=30))  # neither imported nor an error
-    events(10, result=Result.CREATED, at=five_hours_ago)
-    events(1, result=Result.PARKED, at=five_hours_ago + timedelta(minutes=10))
-    events(7, entity="customer", result=Result.CREATED, at=five_hours_ago)  # not orders
-    events(9, result=Result.CREATED, at=current - timedelta(hours=30))  # older than the window
+    with connected_sandbox() as crm:
+        to_fulfil = OrderState.objects.get(code="to-fulfil")
+        for status in CrmStatus.objects.all():
+            StatusImportMapping.objects.create(crm_status=status, local_state=to_fulfil)
+        CrmSettings.objects.filter(pk=1).update(history_since_id=max(entry["id"] for entry in crm.state.history))
+        early = _import_at(crm, five_hours_ago + timedelta(minutes=5), new=4, parked="LATE-1")
+        loaded = list(Order.objects.values_list("crm_id", flat=True))
+        later = _import_at(crm, two_hours_ago + timedelta(minutes=30), new=2, parked="LATE-2", edit=loaded[:1])
+        nothing_new = _import_at(crm, two_hours_ago + timedelta(minutes=40), new=0)  # the parked one retried
 
-    svg = svg_of(page(admin_client))
+        svg = svg_of(page(admin_client))
 
+    assert early == (4, 1) and later[0] >= 2 and later[1] == 2 and nothing_new == (0, 2)
     imported, errors = bars(svg, "imported"), bars(svg, "errors")
     assert len(imported) == len(errors) == 24
     hour = lambda moment: timezone.localtime(moment).strftime("%H:00")  # noqa: E731
     assert imported[-1].get("data-hour") == hour(current)
     assert (imported[21].get("data-hour"), imported[18].get("data-hour")) == (hour(two_hours_ago), hour(five_hours_ago))
-    assert [int(rect.get("data-count")) for rect in imported] == [0] * 18 + [10, 0, 0, 5, 0, 0]
-    assert [int(rect.get("data-count")) for rect in errors] == [0] * 18 + [1, 0, 0, 2, 0, 0]
-    assert svg.get("data-scale-max") == "10"
+    # A parked order retried is its one open event again, not a new error in a later hour.
+    assert [int(rect.get("data-count")) for rect in imported] == [0] * 18 + [4, 0, 0, later[0], 0, 0]
+    assert [int(rect.get("data-count")) for rect in errors] == [0] * 18 + [1, 0, 0, 1, 0, 0]
+    scale = nice_ceiling(max(4, later[0]))
+    assert svg.get("data-scale-max") == str(scale)
     height = lambda rect: float(rect.get("height"))  # noqa: E731
-    assert height(imported[18]) == pytest.approx(PLOT_HEIGHT)  # the busiest hour fills the plot
-    assert height(imported[21]) == pytest.approx(PLOT_HEIGHT / 2)
-    assert height(errors[21]) == pytest.approx(PLOT_HEIGHT * 2 / 10)
-    assert height(errors[18]) == pytest.approx(PLOT_HEIGHT / 10)
+    assert height(imported[18]) == pytest.approx(PLOT_HEIGHT * 4 / scale)
+    assert height(imported[21]) == pytest.approx(PLOT_HEIGHT * later[0] / scale)
+    assert height(errors[21]) == height(errors[18]) == pytest.approx(PLOT_HEIGHT / scale)
     # Bars stand on the x axis: y + height is the same baseline for all of them.
     assert {round(float(rect.get("y")) + height(rect), 1) for rect in imported + errors} == {round(12 + PLOT_HEIGHT, 1)}
-    assert "In the last 24 hours: 15 orders imported, 3 order errors" in svg.find("{http://www.w3.org/2000/svg}desc").text
+    assert (f"In the last 24 hours: {4 + later[0]} orders imported, 2 order errors"
+            in svg.find("{http://www.w3.org/2000/svg}desc").text)
 
 
 @pytest.mark.django_db
@@ -182,11 +231,36 @@ def test_only_staff_with_access_to_job_runs_see_the_dashboard(client, staff_clie
 
 @pytest.mark.django_db
 def test_the_chart_stays_valid_svg_in_russian(admin_client):
+    from tests.sandbox_world import connected_sandbox
+
     current = _hour_start(timezone.now())
-    events(3, result=Result.CREATED, at=current - timedelta(hours=1))
-    events(1, result=Result.FAILED, at=current - timedelta(hours=1))
-    response = admin_client.get(URL, HTTP_ACCEPT_LANGUAGE="ru")
+    with connected_sandbox() as crm:
+        to_fulfil = OrderState.objects.get(code="to-fulfil")
+        for status in CrmStatus.objects.all():
+            StatusImportMapping.objects.create(crm_status=status, local_state=to_fulfil)
+        CrmSettings.objects.filter(pk=1).update(history_since_id=max(entry["id"] for entry in crm.state.history))
+        assert _import_at(crm, current - timedelta(minutes=30), new=3, parked="LATE-1") == (3, 1)
+        response = admin_client.get(URL, HTTP_ACCEPT_LANGUAGE="ru")
     assert response["Content-Language"] == "ru"
     svg = svg_of(response.content.decode())  # parses: coordinates never get a decimal comma
     heights = [rect.get("height") for rect in bars(svg, "errors")]
     assert heights[-2] == f"{PLOT_HEIGHT / 5 * 1:.2f}".rstrip("0").rstrip(".") and "," not in "".join(heights)
+
+
+@pytest.mark.django_db
+def test_another_adapter_adds_its_lines_through_the_contribution_registry(admin_client):
+    from integration.exchange import dashboard
+
+    def other_system(viewer):
+        assert viewer.can_open(JobRun)  # the admin's reader may open the job runs
+        return [dashboard.AttentionLine(key="other-waiting", title="Other system: waiting", count=4,
+                                        url="/admin/integration/jobrun/", link_text="Show them")]
+
+    dashboard.register(other_system)
+    try:
+        html = page(admin_client)
+    finally:
+        dashboard._contributions.remove(other_system)
+    assert attention_count(html, "other-waiting") == 4 and "Other system: waiting" in html
+    assert attention_count(html, "parked-orders") == 0  # RetailCRM's lines are still there
+    assert 'data-kind="other-waiting"' not in page(admin_client)

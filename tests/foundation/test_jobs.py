@@ -12,6 +12,7 @@ from integration.exchange.jobs.runner import perform
 from integration.exchange.messages import render
 from integration.models import CrmSettings, ExchangeEvent, JobRun
 from integration.exchange.permissions import RUN_IMPORTS
+from integration.retailcrm.connection import require_connection
 
 calls: list[dict] = []
 gate = threading.Event()
@@ -25,7 +26,7 @@ def record_job(ctx, **options):
     ctx.set_cursor(before=1, after=2)
 
 
-@job_kind("test-needs-crm", label="Test: needs the CRM", permission=RUN_IMPORTS)
+@job_kind("test-needs-crm", label="Test: needs the CRM", permission=RUN_IMPORTS, precondition=require_connection)
 def needs_crm_job(ctx):
     calls.append({"needs": True})
 
@@ -116,6 +117,33 @@ def test_it_refuses_exchange_jobs_until_the_connection_is_checked():
         enqueue("test-needs-crm", trigger=JobRun.Trigger.BUTTON)
     CrmSettings.objects.update_or_create(pk=1, defaults={"connection_ok": True})
     assert enqueue("test-needs-crm", trigger=JobRun.Trigger.BUTTON).created
+
+
+@pytest.mark.django_db
+def test_a_precondition_of_its_own_gates_a_kind_with_its_own_stored_words():
+    from integration.exchange.jobs import registry
+    from integration.exchange.messages import stored
+
+    door = {"open": False}
+    registry._KINDS.pop("test-own-gate", None)
+    job_kind("test-own-gate", label="Test: own gate", permission=RUN_IMPORTS,
+             precondition=lambda kind: None if door["open"] else stored("“%(job)s” waits for the door.", job=kind.label),
+             )(lambda ctx: calls.append({"gate": "open"}))
+    try:
+        with pytest.raises(JobRefused, match="“Test: own gate” waits for the door."):
+            run_inline("test-own-gate")
+        assert not JobRun.objects.filter(kind="test-own-gate").exists()
+        door["open"] = True
+        assert run_inline("test-own-gate").status == JobRun.Status.SUCCEEDED and calls == [{"gate": "open"}]
+    finally:
+        registry._KINDS.pop("test-own-gate", None)
+
+
+def test_a_kind_must_say_what_gates_it():
+    with pytest.raises(ValueError, match="must say what gates it"):
+        job_kind("test-no-gate", label="x", permission=RUN_IMPORTS)
+    with pytest.raises(ValueError, match="instead of requires_connection"):
+        job_kind("test-old-gate", label="x", permission=RUN_IMPORTS, requires_connection=True)
 
 
 @pytest.mark.django_db

@@ -158,7 +158,7 @@ def test_an_address_by_parts_and_an_unmapped_delivery_type_are_kept_and_reported
     event = ExchangeEvent.objects.filter(entity="order", crm_id=str(created["id"])).latest("id")
     assert event.result == ExchangeEvent.Result.CREATED
     assert "russian-post" in render(event.message) and "B7" in render(event.message)
-    assert attention().defaulted_delivery_orders == 1
+    assert attention().count("default-delivery-orders") == 1
     page = admin_client.get(reverse("admin:integration_order_change", args=[order.pk])).content.decode()
     for shown in ("<strong>Postcode:</strong> 344001", "<strong>Floor:</strong> 2", "<strong>Notes:</strong> код 12",
                   "russian-post", "280.00"):
@@ -168,7 +168,7 @@ def test_an_address_by_parts_and_an_unmapped_delivery_type_are_kept_and_reported
 
     mapped = _order_in_crm(crm)  # courier is mapped: no default, no warning
     assert _import(mapped["id"]).delivery_defaulted is False
-    assert attention().defaulted_delivery_orders == 1
+    assert attention().count("default-delivery-orders") == 1
 
 
 def test_an_item_without_an_offer_parks_the_order_naming_the_item(crm, map_statuses):

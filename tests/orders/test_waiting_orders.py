@@ -92,7 +92,7 @@ def test_orders_in_unlisted_statuses_wait_and_import_when_b1_lists_them_or_they_
     assert {row.reason for row in waiting.values()} == {SkippedOrder.Reason.NOT_LISTED}
     with translation.override("ru"):
         assert "не загружаются" in render(waiting[complete].message)  # the manual's words, translated when shown
-    by_status = {row["crm_status"]: row["count"] for row in dashboard.attention().waiting}
+    by_status = dashboard.attention().counts("waiting-")
     assert by_status == {"assembling": 2, "complete": 1}
 
     # B1 gains "assembling": the next run loads those two from the queue (the feed has nothing new).

@@ -37,7 +37,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import Protocol
 
-from integration.exchange.masking import LOGGER_NAME
+from integration.exchange.secrets import LOGGER_NAME
 
 __all__ = [
     "DEFAULT_MARGIN",

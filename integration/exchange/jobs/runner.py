@@ -33,9 +33,9 @@ from rq.exceptions import DuplicateJobError, NoSuchJobError
 from rq.job import Job, JobStatus
 
 from integration.exchange import messages as stored_messages
-from integration.exchange.jobs.registry import JobKind, get_kind
+from integration.exchange.jobs.registry import JobKind, get_kind, switch_state
 from integration.exchange.messages import stored
-from integration.models import CrmSettings, ExchangeEvent, JobRun
+from integration.exchange.models import ExchangeEvent, JobRun
 from integration.exchange.permissions import user_may
 from integration.exchange.secrets import loggable
 
@@ -68,16 +68,16 @@ class QueueUnavailable(JobRefused):
 
 REDIS_DOWN = (RedisConnectionError, RedisTimeoutError)
 class SwitchedOff(JobRefused):
-    """The exchange mode (A3) the job kind belongs to is off in RetailCRM settings."""
+    """The exchange mode (A3) the job kind belongs to is off in its adapter's settings."""
 
 
 def check_switch(kind: JobKind) -> None:
     """Refuse a kind whose exchange mode is off, naming the switch."""
-    if kind.switch and not getattr(CrmSettings.get_solo(), kind.switch):
-        raise SwitchedOff(stored(
-            gettext_noop("“%(job)s” is refused: “%(switch)s” is switched off in RetailCRM settings (Exchange modes)."),
-            job=kind.label, switch=CrmSettings._meta.get_field(kind.switch).verbose_name,
-        ))
+    if not kind.switch:
+        return
+    on, refusal = switch_state(kind)
+    if not on:
+        raise SwitchedOff(refusal)
 
 
 @dataclass
@@ -122,11 +122,8 @@ def rq_job_id(kind: JobKind, scope: str = "") -> str:
 
 def _check_allowed(kind: JobKind) -> None:
     check_switch(kind)
-    if kind.requires_connection and not CrmSettings.get_solo().connection_ok:
-        raise JobRefused(stored(
-            gettext_noop("“%(job)s” is not available until the connection to RetailCRM has been checked successfully. "
-                         "Open RetailCRM settings and press “Check connection”."), job=kind.label,
-        ))
+    if kind.precondition is not None and (refusal := kind.precondition(kind)) is not None:
+        raise JobRefused(refusal)
 
 
 def check_permitted(kind: JobKind, user) -> None:

@@ -24,7 +24,7 @@ from django_rq.queues import DjangoScheduler
 
 from integration.exchange.jobs.registry import get_kind
 from integration.exchange.jobs.runner import JobRefused, enqueue
-from integration.models import JobRun, JobSchedule
+from integration.exchange.models import JobRun, JobSchedule
 
 logger = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from integration.retailcrm.client.errors import (
     CrmServerError,
     CrmValidationError,
 )
-from integration.exchange.masking import SecretMaskingFilter, mask_secret
+from integration.exchange.secrets import SecretMaskingFilter, mask_secret
 from integration.exchange.http.ratelimit import Grant, LocalRateLimiter, RedisRateLimiter
 from integration.retailcrm.client.results import ClientStats, HistoryPage, Page, UploadResult
 

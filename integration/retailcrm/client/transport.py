@@ -19,7 +19,7 @@ from urllib3.exceptions import NameResolutionError, NewConnectionError, Protocol
 from catalog.fields import is_loopback_host
 from integration.retailcrm.client import errors
 from integration.retailcrm.client.encoding import form_fields, query_params
-from integration.exchange.masking import LOGGER_NAME, protect, redact
+from integration.exchange.secrets import LOGGER_NAME, protect, redact
 from integration.exchange.http.ratelimit import LocalRateLimiter, RateLimiter
 from integration.retailcrm.client.results import ClientStats
 

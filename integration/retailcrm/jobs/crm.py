@@ -4,12 +4,13 @@ from django.utils.translation import gettext_lazy as _, gettext_noop
 
 from integration.exchange import retry
 from integration.exchange.jobs.counters import COUNTER_LABELS
+from integration.retailcrm.connection import require_connection
 from integration.exchange.jobs.registry import Argument, job_kind
 from integration.exchange.messages import of_exception, stored
 from integration.exchange.permissions import CHANGE_SETTINGS, RUN_IMPORTS, WRITE_TO_CRM
 
 
-@job_kind("check-connection", label=_("Check connection"), permission=CHANGE_SETTINGS, requires_connection=False, timeout=120)
+@job_kind("check-connection", label=_("Check connection"), permission=CHANGE_SETTINGS, precondition=None, timeout=120)
 def check_connection_job(ctx):
     from integration.retailcrm.connection import check_and_store
 
@@ -22,7 +23,7 @@ def check_connection_job(ctx):
         raise RuntimeError(message)
 
 
-@job_kind("sync-references", label=_("Load references from RetailCRM"), permission=RUN_IMPORTS, timeout=600)
+@job_kind("sync-references", label=_("Load references from RetailCRM"), precondition=require_connection, permission=RUN_IMPORTS, timeout=600)
 def sync_references_job(ctx):
     from integration.retailcrm.client.factory import client_from_settings
     from integration.retailcrm.references import sync_references
@@ -39,7 +40,7 @@ def sync_references_job(ctx):
             "Not mapped yet (%(book)s): %(codes)s")) % {"book": COUNTER_LABELS.get(book, book), "codes": ", ".join(codes)})
 
 
-@job_kind("register-module", label=_("Register integration module"), permission=WRITE_TO_CRM, timeout=120,
+@job_kind("register-module", label=_("Register integration module"), precondition=require_connection, permission=WRITE_TO_CRM, timeout=120,
           arguments=[Argument("public_url", required=True, help="Address RetailCRM uses to reach this back office")])
 def register_module_job(ctx, public_url=""):
     from integration.retailcrm.client.factory import client_from_settings
@@ -54,7 +55,7 @@ def register_module_job(ctx, public_url=""):
         "Integration module “%(code)s” is registered in RetailCRM.")) % {"code": result["code"]})
 
 
-@job_kind("create-custom-field", label=_("Create custom field"), permission=WRITE_TO_CRM, timeout=120)
+@job_kind("create-custom-field", label=_("Create custom field"), precondition=require_connection, permission=WRITE_TO_CRM, timeout=120)
 def create_custom_field_job(ctx):
     from integration.retailcrm.client.factory import client_from_settings
     from integration.retailcrm.crm_setup import create_echo_field
@@ -69,7 +70,7 @@ def create_custom_field_job(ctx):
             "The order custom field “%(code)s” already exists in RetailCRM.")) % {"code": code})
 
 
-@job_kind("import-order", label=_("Load one order by CRM id"), permission=RUN_IMPORTS, queue="orders", timeout=300,
+@job_kind("import-order", label=_("Load one order by CRM id"), precondition=require_connection, permission=RUN_IMPORTS, queue="orders", timeout=300,
           rerun_if_running=True, switch="import_orders", scope_label=_("Order id in RetailCRM"),
           arguments=[Argument("id", type=int, required=True, help="The order's id in RetailCRM (from its address: /orders/ID/edit)")])
 def import_order_job(ctx, id):
@@ -123,7 +124,7 @@ def _date(value: str):
     return timezone.make_aware(parsed) if timezone.is_naive(parsed) else parsed
 
 
-@job_kind("import-orders", label=_("Import orders from RetailCRM"), permission=RUN_IMPORTS, queue="orders",
+@job_kind("import-orders", label=_("Import orders from RetailCRM"), precondition=require_connection, permission=RUN_IMPORTS, queue="orders",
           timeout=3600, switch="import_orders",
           arguments=[Argument("since", type=str, help="Load orders changed since this date (YYYY-MM-DD), then keep the cursor")])
 def import_orders_job(ctx, since=None):

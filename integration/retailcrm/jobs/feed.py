@@ -7,7 +7,7 @@ from integration.exchange.messages import stored
 from integration.exchange.permissions import RUN_EXPORTS
 
 
-@job_kind("generate-catalog", label=_("Generate catalog"), permission=RUN_EXPORTS, queue="catalog", requires_connection=False, timeout=3 * 3600)
+@job_kind("generate-catalog", label=_("Generate catalog"), permission=RUN_EXPORTS, queue="catalog", precondition=None, timeout=3 * 3600)
 def generate_catalog_job(ctx):
     """Every configured file, or with a scope (``exchange generate-catalog --shop CODE``) only that shop's.
 

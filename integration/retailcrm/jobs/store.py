@@ -2,13 +2,14 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from integration.retailcrm.connection import require_connection
 from integration.exchange.jobs.registry import Argument, job_kind
 from integration.exchange.permissions import RUN_EXPORTS
 
 FULL = Argument("full", flag=True, help="Send every offer, not only the ones changed since the last upload")
 
 
-@job_kind("export-stock", label=_("Export stock to RetailCRM"), permission=RUN_EXPORTS, queue="export",
+@job_kind("export-stock", label=_("Export stock to RetailCRM"), precondition=require_connection, permission=RUN_EXPORTS, queue="export",
           timeout=3 * 3600, arguments=[FULL], switch="export_stock")
 def export_stock_job(ctx, full=False):
     from integration.retailcrm.client.factory import client_from_settings
@@ -18,7 +19,7 @@ def export_stock_job(ctx, full=False):
         export_stock(client, ctx, full=bool(full))
 
 
-@job_kind("export-prices", label=_("Export prices to RetailCRM"), permission=RUN_EXPORTS, queue="export",
+@job_kind("export-prices", label=_("Export prices to RetailCRM"), precondition=require_connection, permission=RUN_EXPORTS, queue="export",
           timeout=3 * 3600, arguments=[FULL], switch="export_prices")
 def export_prices_job(ctx, full=False):
     from integration.retailcrm.client.factory import client_from_settings
