@@ -1,22 +1,23 @@
 """The RetailCRM adapter's lines on the exchange dashboard ("Needs attention").
 
-Each count reads the rows its producer writes: the history import's parked order events (one per
-order, by ``crm_id``), the stock and price exports' not-found offer events (one per offer and run,
+Each count reads the rows its producer writes: the retry queue's parked orders (one row per
+order, kept apart from the log), the stock and price exports' not-found offer events (one per offer and run,
 by the offer id they keep in ``local_ref``; ``crm_id`` stays empty there), orders written with the
 default delivery method, orders waiting for their status, and CRM codes with no mapping row.
 """
 
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from integration.documents.models import Order
-from integration.exchange import dashboard
+from integration.exchange import dashboard, retry
 from integration.exchange.models import ExchangeEvent
 
 Result = ExchangeEvent.Result
+SYSTEM = "retailcrm"
 CODES_SHOWN = 5
 
 
@@ -26,14 +27,12 @@ def _changelist(model_name: str, **filters) -> str:
 
 
 def _problems() -> dict[str, int]:
-    """Unresolved parked orders and not-found offers, each entity once, in one query."""
-    unresolved = ExchangeEvent.objects.filter(resolved=False).filter(
-        Q(entity="order", result=Result.PARKED) | Q(entity="offer", result=Result.FAILED)
-    )
-    return unresolved.aggregate(
-        parked_orders=Count("crm_id", distinct=True, filter=Q(entity="order")),
-        not_found_offers=Count("local_ref", distinct=True, filter=Q(entity="offer")),
-    )
+    """Parked orders (the retry queue) and unresolved not-found offers (each offer once)."""
+    unresolved = ExchangeEvent.objects.filter(resolved=False, entity="offer", result=Result.FAILED)
+    return {
+        "parked_orders": retry.waiting_count(SYSTEM, "order"),
+        "not_found_offers": unresolved.aggregate(count=Count("local_ref", distinct=True))["count"],
+    }
 
 
 def _waiting_lines() -> list[dashboard.AttentionLine]:
@@ -80,8 +79,8 @@ def attention_lines(viewer: dashboard.Viewer) -> list[dashboard.AttentionLine]:
     return [
         dashboard.AttentionLine(
             key="parked-orders", title=_("Orders parked for retry"), count=counts["parked_orders"],
-            link_text=_("Show the events"),
-            url=_changelist("exchangeevent", entity="order", result__exact=Result.PARKED, resolved__exact=0),
+            link_text=_("Show the orders"),
+            url=_changelist("retryentry", system__exact=SYSTEM, entity__exact="order"),
         ),
         dashboard.AttentionLine(
             key="default-delivery-orders", title=_("Orders written with the default delivery method"),
