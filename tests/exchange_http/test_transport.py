@@ -191,3 +191,10 @@ def test_an_adapter_reads_its_error_body_into_its_own_subclass_of_the_generic_on
     with pytest.raises(errors.NotFound) as caught:
         shop.request_json("GET", "/missing")
     assert isinstance(caught.value, ShopError) and "nothing here" in str(caught.value)
+
+
+@pytest.mark.parametrize("address", ["http://bonus.example.com", "ftp://127.0.0.1", "bonus.example.com", ""])
+def test_the_credentials_go_only_to_https_or_to_this_computer(address):
+    with pytest.raises(errors.NotConfigured):
+        Demo(address, headers={"Authorization": TOKEN}, secrets=(TOKEN,))
+    assert Demo("https://bonus.example.com/", secrets=(TOKEN,)).base_url == "https://bonus.example.com"

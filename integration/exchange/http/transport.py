@@ -18,8 +18,11 @@ A client for a new system subclasses :class:`HttpTransport` and supplies only wh
   credential shared by every process through Redis; see :mod:`.ratelimit`).
 
 Calls: ``request_json(method, path, params=, data=, json=, idempotent=None)`` returns the decoded
-answer or raises; ``send(...)`` returns the raw :class:`requests.Response` after the retry rule.
-``path`` is appended to ``base_url``. ``stats`` (:class:`TransportStats`) counts attempts.
+answer or raises the typed error; ``send(...)`` returns ``(requests.Response, attempts)`` after the
+retry rule, for an adapter that decodes itself (RetailCRM's envelope: override ``decode``).
+``path`` is appended to ``base_url``; ``params`` go to the query, ``data`` form-encoded, ``json`` as
+JSON. ``stats`` (:class:`TransportStats`) counts attempts, retries, waits; ``retry_limit(n)``
+lowers the retries for an interactive call; ``redact(text)``/``snippet(text)`` mask the secrets.
 
 The retry rule: a call is repeated only when repeating cannot make anything happen twice —
 
@@ -29,9 +32,10 @@ The retry rule: a call is repeated only when repeating cannot make anything happ
 * any other call (a POST) is repeated only when it provably never reached the server (connection
   refused, DNS, unreachable, connect timeout) or the server answered a ``refused_statuses``
   status; a read timeout, a reset or a 500/502/504 may come after the change was applied, so such
-  a call fails with a message saying it was not repeated.
+  a call is not repeated (a lost answer's message says the change may or may not have been applied).
 
-Redirects are never followed (the auth header would go wherever ``Location`` points), pauses use
+The address must be https (plain http only to this computer: the credentials would cross the
+network in clear), else ``error_types.not_configured``. Redirects are never followed (the auth header would go wherever ``Location`` points), pauses use
 ``Retry-After`` through the shared limiter when given, else exponential backoff with jitter.
 """
 
@@ -48,6 +52,7 @@ from urllib.parse import urlsplit
 import requests
 from urllib3.exceptions import NameResolutionError, NewConnectionError, ProtocolError
 
+from catalog.fields import is_loopback_host
 from integration.exchange.http import errors
 from integration.exchange.http.ratelimit import LocalRateLimiter, RateLimiter
 from integration.exchange.http.stats import TransportStats
@@ -164,8 +169,14 @@ class HttpTransport:
         max_backoff: float = 30.0,
         user_agent: str = "backoffice/1.0",
     ):
-        self.base_url = base_url.rstrip("/")
-        self.host = urlsplit(self.base_url).hostname or self.base_url
+        self.base_url = (base_url or "").strip().rstrip("/")
+        parts = urlsplit(self.base_url)
+        if parts.scheme not in {"http", "https"} or not parts.netloc or (
+                parts.scheme == "http" and not is_loopback_host(parts.hostname)):
+            raise self.error_types.not_configured(
+                f"The {self.system_name} address {base_url!r} is not an https:// address "
+                f"(http:// only for 127.0.0.1, ::1, localhost).")
+        self.host = parts.hostname or self.base_url
         self.timeout = timeout if isinstance(timeout, tuple) else (min(5.0, timeout), timeout)
         # None: still pace this process (sharing across processes needs Redis: shared_limiter)
         self.rate_limiter = rate_limiter if rate_limiter is not None else LocalRateLimiter()
