@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from integration.retailcrm.client.client import CUSTOMERS_UPLOAD_LIMIT, RetailCrmClient, batched
 from integration.retailcrm.client.errors import CrmPartialFailure
+from integration.documents.phones import normalize as normalize_phone
 from integration.retailcrm.client.quirks import as_list
 from integration.retailcrm.client.results import Page
 from integration.models import Customer
@@ -23,9 +24,8 @@ PAGE = 100
 
 
 def phone_key(phone: str | None) -> str:
-    """Digits that identify a phone however it was typed: "+7 (916) 120-45-89" == "89161204589"."""
-    digits = re.sub(r"\D", "", phone or "")
-    return digits[-10:] if len(digits) >= 10 else digits
+    """What identifies a phone however it was typed: "+7 (916) 120-45-89" == "89161204589" (the one rule)."""
+    return normalize_phone(phone)
 
 
 def customer_phone_keys(crm_customer: dict) -> set[str]:
