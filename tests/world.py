@@ -16,6 +16,11 @@ from catalog.models import (
 from integration import models as im
 
 
+def _seeded_state(code: str):
+    """A state the migrations seed; a transactional test before this one may have flushed it."""
+    return im.OrderState.objects.get_or_create(code=code, defaults={"name": code.replace("-", " ").capitalize()})[0]
+
+
 def make_catalog(n_products: int = 3, prefix: str = "P"):
     unit, _ = Unit.objects.get_or_create(code="pc", defaults={"name": "Piece", "symbol": "pc"})
     root, _ = ProductGroup.objects.get_or_create(code="root", defaults={"name": "Food"})
@@ -36,7 +41,7 @@ def make_catalog(n_products: int = 3, prefix: str = "P"):
 
 
 def make_orders(n: int, products, prefix: str = "CRM-", start_crm_id: int = 1):
-    state = im.OrderState.objects.get(code="to-fulfil")
+    state = _seeded_state("to-fulfil")
     orders = []
     for i in range(n):
         customer = im.Customer.objects.create(first_name="Ivan", last_name=f"Petrov{i}", phone=f"+7900{start_crm_id + i:07d}")
@@ -65,7 +70,7 @@ def make_world():
     delivery_type = im.CrmDeliveryType.objects.create(code="courier", name="Courier")
     im.CrmOrderType.objects.create(code="eshop-individual", name="Individual")
     im.CrmOrderMethod.objects.create(code="phone", name="Phone")
-    state = im.OrderState.objects.get(code="pending-approval")
+    state = _seeded_state("pending-approval")
     im.StatusImportMapping.objects.create(crm_status=status, local_state=state)
     im.StatusExportMapping.objects.create(local_state=state, crm_status=status)
     im.ManagerMapping.objects.create(crm_user=user)

@@ -105,8 +105,8 @@ def test_it_counts_what_needs_attention_from_the_producers_rows(admin_client):
     listed = [int(pk) for pk in re.findall(r'class="failed-run" data-run-id="(\d+)"', html)]
     assert listed == [broken[0].pk, broken[1].pk]
     assert "Old news" not in html
-    assert "/admin/integration/exchangeevent/?entity=order&amp;result__exact=parked&amp;resolved__exact=0" in html
-    # The links open the filtered lists: the open events behind each count.
+    assert "/admin/integration/retryentry/?system__exact=retailcrm&amp;entity__exact=order" in html
+    # The links open the filtered lists: the parked orders and the open events behind each count.
     for kind, expected in (("parked-orders", 2), ("not-found-offers", 15), ("failed-runs", 2)):
         href = re.search(rf'data-kind="{kind}".*?<a href="([^"]+)"', html, re.S).group(1).replace("&amp;", "&")
         response = admin_client.get(href)
