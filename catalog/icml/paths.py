@@ -10,7 +10,9 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from integration.messages import stored
 
 DEFAULT_FILE_NAME = "catalog_icml.xml"
 
@@ -24,9 +26,10 @@ def catalog_dir() -> Path:
 
 
 def _refuse(configured: str) -> UnsafeCatalogPath:
-    return UnsafeCatalogPath(_(
+    # Stored, not translated: a catalog run's error is read later, in the reader's language.
+    return UnsafeCatalogPath(stored(gettext_noop(
         "The catalog file “%(name)s” is not allowed: give a file name inside the catalog folder, such as "
-        "catalog_icml.xml (no absolute path, no “..”).") % {"name": configured.replace("\x00", "\\0")[:100]})
+        "catalog_icml.xml (no absolute path, no “..”)."), name=configured.replace("\x00", "\\0")[:100]))
 
 
 def resolve_path(configured: str) -> Path:
