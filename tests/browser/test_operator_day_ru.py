@@ -214,6 +214,10 @@ def test_an_operator_works_a_day_in_russian(page, screenshots, live_server, work
             assert_russian(page, seen)
 
         with shots.step("add the waiting status on the statuses tab"):
+            row = page.locator("#result_list tbody tr").first
+            expect(row).to_contain_text("Загрузить заказы из RetailCRM #")  # the run by its name, not its code
+            row.get_by_role("link", name="Открыть вкладку «Статусы»").click()
+            expect(page.locator("#tab-statuses")).to_be_visible()
             _add_status_row(page, waiting, to_fulfil, seen)
 
         with shots.step("load orders again and they arrive"):
