@@ -292,6 +292,10 @@ def test_an_operator_works_a_day_in_russian(page, screenshots, live_server, work
             registered = Participation.objects.filter(customer__last_name__in=[n for n, _ in NEW_CUSTOMERS])
             assert registered.filter(program=program, crm_account_id__isnull=False).count() == len(NEW_CUSTOMERS)
             page.goto(f"/admin/integration/jobrun/{run.pk}/change/")
+            # The run by its job's name and its options by their Russian labels, not "register-loyalty #11".
+            heading = page.locator("#content h2").first
+            expect(heading).to_contain_text(f"Зарегистрировать клиентов в программе лояльности #{run.pk}")
+            expect(page.locator(".field-options_shown")).to_contain_text("ID локальных клиентов через запятую")
             assert_russian(page, seen)
 
         with shots.step("dashboard and logs"):
@@ -308,8 +312,8 @@ def test_an_operator_works_a_day_in_russian(page, screenshots, live_server, work
                 # A list inside its box, not behind the box's own horizontal scroll bar.
                 hidden = page.evaluate("""() => Array.from(document.querySelectorAll("#changelist .results"))
                     .map(e => e.scrollWidth - e.clientWidth).filter(d => d > 1)""")
-                assert hidden == [], (url, hidden, page.evaluate("""() => Array.from(
-                    document.querySelectorAll("#result_list thead th")).map(e => e.className + " " + e.offsetWidth).join("; ")"""))
+                assert hidden == [], (url, hidden, page.evaluate("""() => Array.from(document.querySelectorAll(
+                    "#result_list thead th")).map(e => e.className + " " + e.offsetWidth).join("; ")"""))
 
         with shots.step("the check sees english"):
             # The check can fail: the same dashboard switched to English shows the source strings it looks for.
