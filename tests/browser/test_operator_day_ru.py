@@ -19,7 +19,7 @@ from django.utils import translation
 from playwright.sync_api import expect
 
 from catalog.demo import seed_demo_catalog
-from catalog.models import PriceType, Warehouse
+from catalog.models import PriceType, Product, Warehouse
 from integration import models as im
 from integration.models import Customer, JobRun, Order
 from loyalty.models import LoyaltyProgram, Participation
@@ -31,6 +31,7 @@ from tests.foundation.test_i18n import _entries
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 FINE = re.compile(r"^(succeeded|warnings)$")  # a run that did its work (warnings: orders waiting, defaults used)
+NEW_OFFER = "DEMO-0001"  # an offer the CRM sells; the day starts without it in the local catalog
 NEW_CUSTOMERS = [("Дозорова", "+7 701 555-00-11"), ("Левченко", "+7 701 555-00-12")]
 TABS = ("main", "constants", "statuses", "managers", "warehouses", "catalog", "price-types", "payments", "delivery",
         "exchange", "loyalty")
@@ -132,6 +133,7 @@ def test_an_operator_works_a_day_in_russian(page, screenshots, live_server, work
     shots = screenshots("ru-")
     seen: dict[str, list] = {}
     seed_demo_catalog(language="ru")
+    Product.objects.filter(code=NEW_OFFER).delete()  # added in the CRM, not yet here: its orders wait for it
     with translation.override("ru"):
         to_fulfil, _ = im.OrderState.objects.get_or_create(code="to-fulfil", defaults={"name": "К исполнению"})
     for last_name, phone in NEW_CUSTOMERS:
@@ -232,6 +234,49 @@ def test_an_operator_works_a_day_in_russian(page, screenshots, live_server, work
             assert_russian(page, seen)
             page.goto("/admin/integration/jobrun/dashboard/")
             expect(page.locator(f'tr.attention-item[data-kind="waiting-{waiting}"]')).to_have_count(0)
+            assert_russian(page, seen)
+
+        with shots.step("an order with an unknown offer is parked"):
+            created = requests.post(f"{crm.url}/sandbox/orders", timeout=5, json={
+                "site": "main-shop", "status": "new", "firstName": "Ольга", "lastName": "Новинкова",
+                "phone": "+7 900 765-43-21", "items": [{"offer": {"externalId": NEW_OFFER}, "quantity": 1}]})
+            assert created.status_code == 201, created.text
+            parked_id = created.json()["id"]
+            page.goto(SETTINGS)
+            _button(page, "run_import_orders").click()
+            _wait_for_run(page)
+            assert not Order.objects.filter(crm_id=parked_id).exists()
+            page.goto("/admin/integration/jobrun/dashboard/")
+            line = page.locator('tr.attention-item[data-kind="parked-orders"]')
+            expect(line).not_to_have_attribute("data-count", "0")
+            assert_russian(page, seen)
+            line.get_by_role("link").click()
+            event_row = page.locator("#result_list tbody tr", has_text=NEW_OFFER).filter(
+                has=page.locator("td.field-crm_id", has_text=re.compile(rf"^{parked_id}$")))
+            expect(event_row).to_contain_text("Неизвестные торговые предложения (нет в каталоге)")
+            assert_russian(page, seen)
+            event_row.locator("th a, td a").first.click()
+            expect(page.locator(".field-message_text")).to_contain_text(f"нет в каталоге): {NEW_OFFER}")
+            expect(page.locator('li[data-tool-name="load_again"] button, a[href*="load_again"]').first).to_be_visible()
+            assert_russian(page, seen)
+            event_url = page.url
+
+        with shots.step("the product is added and the order loaded again"):
+            page.goto("/admin/catalog/product/add/")
+            assert_russian(page, seen)
+            page.fill("#id_name", "Хлеб ржаной новый")
+            page.fill("#id_code", NEW_OFFER)
+            if page.locator("#id_unit option").count() > 1:
+                page.select_option("#id_unit", index=1)
+            page.locator('input[name="_save"]').click()
+            expect(page.locator("ul.messagelist li.success")).to_be_visible()
+            page.goto(event_url)
+            page.locator('li[data-tool-name="load_again"] button, a[href*="load_again"]').first.click()
+            _wait_for_run(page)
+            order = Order.objects.get(crm_id=parked_id)
+            assert order.lines.get().product.code == NEW_OFFER
+            page.goto(f"/admin/integration/order/{order.pk}/change/")
+            expect(page.locator("#content")).to_contain_text("Хлеб ржаной новый")
             assert_russian(page, seen)
 
         with shots.step("generate catalog and see its feed url"):
