@@ -14,4 +14,6 @@ DJANGO_ADMIN_PHRASES = (
     gettext_noop("Select %s to change"),
     gettext_noop("Select %s to view"),
     gettext_noop("Select %s"),
+    # django-solo's save message on the settings pages: it has no Russian of its own.
+    gettext_noop("{obj} was changed successfully."),
 )

@@ -10,13 +10,25 @@ from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext, gettext_noop
 
 DEFAULT_FILE_NAME = "catalog_icml.xml"
 
 
 class UnsafeCatalogPath(ValueError):
-    """A configured catalog file name that would leave the catalog folder."""
+    """A configured catalog file name that would leave the catalog folder.
+
+    It carries its message as an id and parameters (``msgid``/``params``): a run that stores the
+    error keeps them (``integration.exchange.messages.of_exception``), so each reader sees it in
+    their language; ``str()`` translates for whoever is reading now.
+    """
+
+    def __init__(self, msgid: str, **params):
+        super().__init__(msgid % params)
+        self.msgid, self.params = msgid, params
+
+    def __str__(self):
+        return gettext(self.msgid) % self.params
 
 
 def catalog_dir() -> Path:
@@ -24,9 +36,10 @@ def catalog_dir() -> Path:
 
 
 def _refuse(configured: str) -> UnsafeCatalogPath:
-    return UnsafeCatalogPath(_(
+    # Stored, not translated: a catalog run's error is read later, in the reader's language.
+    return UnsafeCatalogPath(gettext_noop(
         "The catalog file “%(name)s” is not allowed: give a file name inside the catalog folder, such as "
-        "catalog_icml.xml (no absolute path, no “..”).") % {"name": configured.replace("\x00", "\\0")[:100]})
+        "catalog_icml.xml (no absolute path, no “..”)."), name=configured.replace("\x00", "\\0")[:100])
 
 
 def resolve_path(configured: str) -> Path:

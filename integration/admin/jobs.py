@@ -90,7 +90,7 @@ class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnl
         helps = {argument.name: argument.help for argument in (kind.arguments if kind else ())}
         return format_html('<dl class="run-counts">{}</dl>', format_html_join(
             "", "<dt>{}</dt><dd>{}</dd>",
-            ((helps.get(name) or name, value) for name, value in obj.options.items())))
+            ((gettext(helps[name]) if helps.get(name) else name, value) for name, value in obj.options.items())))
 
     @admin.display(description=_("progress"))
     def progress_shown(self, obj):

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from integration.admin.base import ReadOnlyAdmin
+from integration.admin.progress import kind_label
 from integration.admin.buttons import PermittedActions, enqueue_from_admin, requires
 from integration.exchange.messages import render
 from integration.models import RetryEntry, SkippedOrder
@@ -23,13 +24,16 @@ class SkippedOrderAdmin(PermittedActions, ReadOnlyAdmin):
 
     @admin.display(description=_("why"), ordering="reason")
     def why(self, obj):
-        return obj.message  # translated for the reader, not stored in the worker's language
+        # translated for the reader, not stored in the worker's language; the fix is one click away
+        return format_html('{} <a href="{}" class="fix-status-link">{}</a>', obj.message,
+                           reverse("admin:integration_crmsettings_change") + "#tab-statuses", _("Open the Statuses tab"))
 
     @admin.display(description=_("job run"))
     def run_link(self, obj):
         if not obj.run_id:
             return "—"
-        return format_html('<a href="{}">{}</a>', reverse("admin:integration_jobrun_change", args=[obj.run_id]), obj.run)
+        return format_html('<a href="{}">{}</a>', reverse("admin:integration_jobrun_change", args=[obj.run_id]),
+                           f"{kind_label(obj.run.kind)} #{obj.run_id}")
 
     @admin.action(description=_("Load these orders again now"))
     @requires(RUN_IMPORTS)

@@ -84,6 +84,8 @@ def of_exception(exc: BaseException):
     """The message an exception carries: the stored one when it was raised with one, else its text."""
     if len(exc.args) == 1 and isinstance(exc.args[0], StoredMessage):
         return exc.args[0]
+    if isinstance(getattr(exc, "msgid", None), str) and isinstance(getattr(exc, "params", None), dict):
+        return StoredMessage(exc.msgid, exc.params)  # a lower layer's error (catalog) that cannot import this module
     return str(exc)
 
 

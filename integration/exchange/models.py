@@ -76,7 +76,13 @@ class JobRun(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.kind} #{self.pk}"
+        """The job's name, as the page heading and breadcrumbs show it ("Загрузить заказы из RetailCRM #3")."""
+        from integration.exchange.jobs import get_kind
+
+        try:
+            return f"{get_kind(self.kind).label} #{self.pk}"
+        except KeyError:  # a run of a kind this version no longer has
+            return f"{self.kind} #{self.pk}"
 
     @property
     def duration(self):

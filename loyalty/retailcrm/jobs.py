@@ -39,7 +39,7 @@ def refresh_loyalty_job(ctx):
 
 @job_kind("register-loyalty", label=_("Register customers in the loyalty program"), precondition=require_connection, permission=WRITE_TO_CRM,
           timeout=3 * 3600, switch="loyalty_program",
-          arguments=[Argument("customer_ids", required=True, help="Local customer ids, comma-separated")])
+          arguments=[Argument("customer_ids", required=True, help=gettext_noop("Local customer ids, comma-separated"))])
 def register_loyalty_job(ctx, customer_ids=()):
     from integration.retailcrm.client.factory import client_from_settings
     from integration.models import ExchangeEvent

@@ -179,7 +179,7 @@ class Registration:
         try:
             link_crm_id(work.customer, int(crm_id))
         except CustomerExportError as exc:
-            self._done(work, Result.FAILED, str(exc))
+            self._done(work, Result.FAILED, of_exception(exc))
         else:
             work.crm_customer_id = int(crm_id)
 
@@ -230,7 +230,7 @@ class Registration:
             try:
                 ensure_external_ids([work.customer])
             except CustomerExportError as exc:
-                self._done(work, Result.FAILED, str(exc))
+                self._done(work, Result.FAILED, of_exception(exc))
             else:
                 missing.append(work)
         if not missing:

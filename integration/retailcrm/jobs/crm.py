@@ -41,7 +41,7 @@ def sync_references_job(ctx):
 
 
 @job_kind("register-module", label=_("Register integration module"), precondition=require_connection, permission=WRITE_TO_CRM, timeout=120,
-          arguments=[Argument("public_url", required=True, help="Address RetailCRM uses to reach this back office")])
+          arguments=[Argument("public_url", required=True, help=gettext_noop("Address RetailCRM uses to reach this back office"))])
 def register_module_job(ctx, public_url=""):
     from integration.retailcrm.client.factory import client_from_settings
     from integration.models import CrmSettings
@@ -72,7 +72,7 @@ def create_custom_field_job(ctx):
 
 @job_kind("import-order", label=_("Load one order by CRM id"), precondition=require_connection, permission=RUN_IMPORTS, queue="orders", timeout=300,
           rerun_if_running=True, switch="import_orders", scope_label=_("Order id in RetailCRM"),
-          arguments=[Argument("id", type=int, required=True, help="The order's id in RetailCRM (from its address: /orders/ID/edit)")])
+          arguments=[Argument("id", type=int, required=True, help=gettext_noop("The order's id in RetailCRM (from its address: /orders/ID/edit)"))])
 def import_order_job(ctx, id):
     """E3: load one order regardless of changes; also what the webhook (E7) queues."""
     from integration.retailcrm.client.errors import CrmNotFound
@@ -126,7 +126,7 @@ def _date(value: str):
 
 @job_kind("import-orders", label=_("Import orders from RetailCRM"), precondition=require_connection, permission=RUN_IMPORTS, queue="orders",
           timeout=3600, switch="import_orders",
-          arguments=[Argument("since", type=str, help="Load orders changed since this date (YYYY-MM-DD), then keep the cursor")])
+          arguments=[Argument("since", type=str, help=gettext_noop("Load orders changed since this date (YYYY-MM-DD), then keep the cursor"))])
 def import_orders_job(ctx, since=None):
     """E1/E2: the history feed from the stored cursor, or from a date; refused while B1 is empty."""
     from integration.retailcrm.client.factory import client_from_settings

@@ -1,12 +1,12 @@
 """D1/D2 job kinds: stock and price export to RetailCRM (buttons, schedule, ``manage.py exchange``)."""
 
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, gettext_noop
 
 from integration.retailcrm.connection import require_connection
 from integration.exchange.jobs.registry import Argument, job_kind
 from integration.exchange.permissions import RUN_EXPORTS
 
-FULL = Argument("full", flag=True, help="Send every offer, not only the ones changed since the last upload")
+FULL = Argument("full", flag=True, help=gettext_noop("Send every offer, not only the ones changed since the last upload"))
 
 
 @job_kind("export-stock", label=_("Export stock to RetailCRM"), precondition=require_connection, permission=RUN_EXPORTS, queue="export",

@@ -6,7 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from integration import models as im
-from integration.exchange.messages import stored
+from integration.exchange.messages import of_exception, stored
 from integration.retailcrm.orders.address import address_parts, address_text
 from integration.retailcrm.orders.customers import CustomerBook
 from integration.retailcrm.orders.rules import (
@@ -80,8 +80,8 @@ class OrderBatch:
         existing = self.existing.get(crm_id)
         try:
             mapping = import_status_mapping(data.get("status") or "", refs)
-        except LookupError as exc:
-            return ApplyResult(im.ExchangeEvent.Result.SKIPPED, existing, str(exc))
+        except LookupError as exc:  # the stored message: the event shows it in the reader's language
+            return ApplyResult(im.ExchangeEvent.Result.SKIPPED, existing, of_exception(exc))
         if existing is not None and existing.closed:
             return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, existing, stored(gettext_noop(
                 "The order is closed here; it is not changed.")))
