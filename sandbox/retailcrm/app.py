@@ -123,6 +123,9 @@ class SandboxApp:
         except Exception as exc:  # a sandbox bug must still look like a (broken) JSON API, and be visible
             traceback.print_exc(file=sys.stderr)
             status, payload = 500, {"success": False, "errorMsg": f"Internal sandbox error: {exc!r}"}
+        if self.faults.answer_lost(method):
+            # The CRM did the work; only its answer never arrives (the case externalIds exist for).
+            raise ConnectionAbortedError("sandbox fault: answer lost after the request was processed")
         extra = [("Allow", payload.pop("_allow"))] if "_allow" in payload else []
         data = dumps(payload)
         if fate == "malformed":

@@ -19,6 +19,9 @@ from integration.retailcrm.models.dictionaries import (
 )
 
 
+SALE_STATUSES = frozenset({"for-shipment", "otgruzhen", "complete"})  # 001 §6 и): "create sale" by default
+
+
 class StatusImportMapping(models.Model):
     """B1: only CRM statuses listed here import; the state may stay empty."""
 
@@ -31,6 +34,14 @@ class StatusImportMapping(models.Model):
     cancel_order = models.BooleanField(_("cancel order"), default=False)
     create_sale = models.BooleanField(_("create sale"), default=False)
     history = HistoricalRecords()
+
+    def __init__(self, *args, **kwargs):
+        # A row made in code for a shipping status (crm_status given, create_sale not) flags "create sale" as
+        # the manual's default; forms and database rows always say it themselves.
+        status = kwargs.get("crm_status")
+        if not args and "create_sale" not in kwargs and getattr(status, "code", None) in SALE_STATUSES:
+            kwargs["create_sale"] = True
+        super().__init__(*args, **kwargs)
 
     class Meta:
         verbose_name = _("status for import")
