@@ -133,3 +133,25 @@ def test_a_return_of_more_than_was_sold_is_refused(crm, post_and_export):
         post_and_export(document)
     document.refresh_from_db()
     assert not document.posted
+
+
+def test_posting_the_closed_order_loads_its_waiting_return_at_once(crm, django_capture_on_commit_callbacks,
+                                                                   run_queued_jobs):
+    from integration.documents.posting import post
+
+    switch(create_sales=True, create_returns=True)
+    im.StatusImportMapping.objects.filter(crm_status__code="complete").update(
+        local_state=im.OrderState.objects.get(code="to-fulfil"))
+    crm_id = crm_create(crm, [("DEMO-0001", 2)], status="complete")
+    import_order(crm_id)
+    [item] = _items(crm, crm_id)
+    crm_edit(crm, crm_id, status="return", items=[{"id": item, "status": "returned"}])
+    import_order(crm_id)  # parked: the order is open here
+    order = im.Order.objects.get(crm_id=crm_id)
+    order.state, order.closed = im.OrderState.objects.get(code="closed"), True
+
+    with django_capture_on_commit_callbacks(execute=True):
+        post(order)
+    run_queued_jobs()
+
+    assert im.Return.objects.get(order=order).lines.get().quantity == 2

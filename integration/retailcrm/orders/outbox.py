@@ -9,10 +9,10 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 
 from integration.documents import posting
-from integration.documents.models.orders import Payment, Return, Sale
+from integration.documents.models.orders import Order, Payment, Return, Sale
 from integration.exchange.jobs import enqueue, get_kind
 from integration.exchange.jobs.runner import check_permitted
-from integration.exchange.models import JobRun
+from integration.exchange.models import ExchangeEvent, JobRun
 from integration.retailcrm.models.settings import CrmSettings
 
 # model → (A3 switch, job kind)
@@ -56,7 +56,18 @@ def _queue_export(document, event: posting.Posting) -> None:
     enqueue(EXPORTS[type(document)][1], trigger=JobRun.Trigger.BUTTON if user else JobRun.Trigger.COMMAND, user=user)
 
 
+def _retry_waiting_return(order, event: posting.Posting) -> None:
+    """An order parked with "close the order first" (E6) is loaded again as soon as it is posted closed."""
+    if not (order.closed and order.crm_id):
+        return
+    parked = ExchangeEvent.objects.filter(entity="order", crm_id=str(order.crm_id), result=ExchangeEvent.Result.PARKED,
+                                          resolved=False).exists()
+    if parked:
+        enqueue("import-order", trigger=JobRun.Trigger.COMMAND, scope=str(order.crm_id), options={"id": order.crm_id})
+
+
 def connect() -> None:
     """Called from IntegrationConfig.ready."""
     for model in EXPORTS:
         posting.subscribe(model, posting.POSTED, _queue_export)
+    posting.subscribe(Order, posting.POSTED, _retry_waiting_return)
