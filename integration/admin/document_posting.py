@@ -43,3 +43,22 @@ def posting_actions(change_permission: str):
         self.message_user(request, _("Unposted: %(count)d.") % {"count": done}, messages.SUCCESS)
 
     return post_selected, unpost_selected
+
+
+@admin.action(description=_("Create a return from the sale (not posted)"))
+@requires("integration.add_return")
+def make_return_drafts(modeladmin, request, queryset):
+    """A return of everything sold and not yet returned; the operator edits its quantities and posts it."""
+    from integration.documents.returns import make_return, returned, sold
+
+    made = []
+    for sale in queryset.select_related("order"):
+        back = returned(sale.order)
+        left = {line: quantity - back.get(line, 0) for line, quantity in sold(sale).items()}
+        if any(quantity > 0 for quantity in left.values()):
+            made.append(make_return(sale, left).number)
+    if made:
+        modeladmin.message_user(request, _("Returns created (not posted): %(numbers)s.") % {"numbers": ", ".join(made)},
+                                messages.SUCCESS)
+    else:
+        modeladmin.message_user(request, _("Everything sold has already been returned."), messages.WARNING)

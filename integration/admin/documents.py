@@ -7,7 +7,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from integration.admin.buttons import PermittedActions
-from integration.admin.document_posting import posting_actions
+from integration.admin.document_posting import make_return_drafts, posting_actions
 from integration.exchange.messages import render
 from integration.models import CrmSite, Customer, Order, OrderLine, Payment, Return, ReturnLine, Sale, SaleLine
 
@@ -148,7 +148,7 @@ class SaleAdmin(ExportShown, PermittedActions, admin.ModelAdmin):
     raw_id_fields = ("order",)
     readonly_fields = ("posted", "exported", "export_pending", "export_shown")
     inlines = (SaleLineInline,)
-    actions = ("post_selected", "unpost_selected")
+    actions = ("post_selected", "unpost_selected", make_return_drafts)
     post_selected, unpost_selected = posting_actions("integration.change_sale")
 
 

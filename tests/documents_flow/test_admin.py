@@ -60,3 +60,15 @@ def test_without_the_export_permission_posting_says_so_and_posts_nothing(crm, cl
     assert response.status_code == 302
     payment.refresh_from_db()
     assert not payment.posted and not payment.export_pending
+
+
+def test_a_return_is_drafted_from_a_sale_in_the_admin(crm, admin_client):
+    switch(create_sales=True)
+    crm_id = crm_create(crm, [("DEMO-0001", 2)], status="complete")
+    import_order(crm_id)
+    sale = im.Sale.objects.get(order__crm_id=crm_id)
+    response = admin_client.post(reverse("admin:integration_sale_changelist"),
+                                 {"action": "make_return_drafts", "_selected_action": [sale.pk]})
+    assert response.status_code == 302
+    draft = im.Return.objects.get(sale=sale)
+    assert not draft.posted and draft.lines.get().quantity == 2
