@@ -120,3 +120,17 @@ def test_posting_without_the_export_permission_is_refused_and_posts_nothing(crm,
         post_document(sale, user=clerk)
     sale.refresh_from_db()
     assert not sale.posted and not sale.export_pending
+
+
+def test_not_subject_to_vat_and_envd_switch_prices_include_vat_off_when_saved(crm):
+    row = im.CrmSettings.get_solo()
+    row.taxation, row.prices_include_vat = Organization.Taxation.ENVD, True
+    row.full_clean()
+    assert row.prices_include_vat is False
+    row.taxation, row.prices_include_vat = Organization.Taxation.GENERAL, True
+    row.full_clean()
+    assert row.prices_include_vat is True
+    shop = im.ShopOrganization(crm_site=im.CrmSite.objects.get(code="main-shop"),
+                               organization=Organization.objects.create(name="No VAT", taxation="no-vat"))
+    shop.full_clean()
+    assert shop.vat_included is False

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.icml.paths import validate_catalog_file_name
-from catalog.models import Organization, PriceType, ProductGroup, Warehouse
+from catalog.models import NO_VAT_TAXATION, Organization, PriceType, ProductGroup, Warehouse
 from integration.documents.models.states import DeliveryMethod, OrderState, PaymentDocumentKind
 from integration.retailcrm.models.dictionaries import (
     CrmDeliveryType,
@@ -199,6 +199,10 @@ class ShopOrganization(models.Model):
 
     def __str__(self):
         return f"{self.crm_site} → {self.organization}"
+
+    def clean(self):
+        if (self.taxation or getattr(self.organization, "taxation", "")) in NO_VAT_TAXATION:
+            self.vat_included = False  # not subject to VAT / ENVD: prices never include VAT (A2)
 
     @property
     def effective_catalog_path(self) -> str:
