@@ -104,7 +104,7 @@ class SandboxApp:
         key = headers.get("x-api-key") or query.get("apiKey") or form.get("apiKey")
         if key and not self.rate.hit(key):
             return self._respond(start_response, 503, dumps({"success": False, "errorMsg": "Rate limit exceeded"}))
-        latency, fate = self.faults.draw()
+        latency, fate = self.faults.draw(method, path)
         if latency:
             time.sleep(latency)
         if fate == "drop":
@@ -123,9 +123,9 @@ class SandboxApp:
         except Exception as exc:  # a sandbox bug must still look like a (broken) JSON API, and be visible
             traceback.print_exc(file=sys.stderr)
             status, payload = 500, {"success": False, "errorMsg": f"Internal sandbox error: {exc!r}"}
-        if self.faults.answer_lost(method):
+        if fate == "drop_after":
             # The CRM did the work; only its answer never arrives (the case externalIds exist for).
-            raise ConnectionAbortedError("sandbox fault: answer lost after the request was processed")
+            raise ConnectionAbortedError("sandbox fault: answer dropped after the request was applied")
         extra = [("Allow", payload.pop("_allow"))] if "_allow" in payload else []
         data = dumps(payload)
         if fate == "malformed":

@@ -63,7 +63,7 @@ def test_a_payment_is_created_once_after_a_lost_answer_and_edited_after(crm, pos
     import_order(crm_id)
     payment = _local_payment(crm_id)
 
-    crm.set_faults(lost_answer_rate=1.0)  # the CRM creates the payment; its answer never arrives
+    crm.set_faults(drop_after_rate=1.0, match="payments/create", count=1)  # created; its answer never arrives
     post_and_export(payment)
     crm.set_faults()
 
@@ -99,7 +99,7 @@ def test_a_create_sent_before_a_crash_is_looked_up_not_sent_again(crm, admin_use
     payment = _local_payment(crm_id)
     post_document(payment, user=admin_user)  # marked for export; its job is never run (the worker is gone)
     im.Payment.objects.filter(pk=payment.pk).update(external_id=f"bo-payment-{payment.pk}", create_sent=True)
-    crm.set_faults(lost_answer_rate=1.0)
+    crm.set_faults(drop_after_rate=1.0, match="payments/create", count=1)
     with client_from_settings() as client:
         body = {"externalId": f"bo-payment-{payment.pk}", "type": "cash", "status": "paid", "amount": 500.0,
                 "order": {"id": crm_id}}
