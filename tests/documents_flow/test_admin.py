@@ -72,3 +72,21 @@ def test_a_return_is_drafted_from_a_sale_in_the_admin(crm, admin_client):
     assert response.status_code == 302
     draft = im.Return.objects.get(sale=sale)
     assert not draft.posted and draft.lines.get().quantity == 2
+
+
+def test_the_document_pages_render_with_their_export_state(crm, admin_client, post_and_export):
+    switch(create_sales=True, export_payments=True)
+    crm_id = crm_create(crm, [("DEMO-0001", 1)], status="complete")
+    import_order(crm_id)
+    sale = im.Sale.objects.get(order__crm_id=crm_id)
+    payment = im.Payment.objects.create(order=sale.order, document_kind="bank-receipt", amount=Decimal("5"))
+    post_and_export(payment)  # no B6 row for bank receipts: not sent, and the page says why
+    from integration.documents.returns import make_return
+
+    document = make_return(sale, {sale.lines.get().order_line_id: Decimal(1)})
+    for name, pk in (("payment", payment.pk), ("sale", sale.pk), ("return", document.pk)):
+        for url in (reverse(f"admin:integration_{name}_changelist"), reverse(f"admin:integration_{name}_change", args=[pk])):
+            response = admin_client.get(url)
+            assert response.status_code == 200, url
+    page = admin_client.get(reverse("admin:integration_payment_changelist")).content.decode()
+    assert "use for export" in page
