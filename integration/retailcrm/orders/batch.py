@@ -282,7 +282,12 @@ class OrderBatch:
         if self.new_payments:
             im.Payment.objects.bulk_create([payment for _order, payment in self.new_payments])
         if self.changed_payments:
-            im.Payment.objects.bulk_update(self.changed_payments, PAYMENT_FIELDS)
+            # An import only ever posts a payment (E5): "posted" is never written back as it was read, so an
+            # operator's posting made meanwhile is not undone.
+            im.Payment.objects.bulk_update(self.changed_payments, [name for name in PAYMENT_FIELDS if name != "posted"])
+            newly_posted = [payment.pk for payment in self.changed_payments if payment.posted]
+            if newly_posted:
+                im.Payment.objects.filter(pk__in=newly_posted, posted=False).update(posted=True)
 
 
 def item_amount(item: dict, price: Decimal, discount: Decimal, quantity: Decimal) -> Decimal:
