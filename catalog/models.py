@@ -239,12 +239,23 @@ class StockBalance(models.Model):
         return f"{self.product_id}/{self.characteristic_id or '-'} @{self.warehouse_id}: {self.quantity}"
 
 
+NO_VAT_TAXATION = frozenset({"no-vat", "envd"})
+
+
+def prices_include_vat(taxation: str, flag: bool) -> bool:
+    """Not subject to VAT and ENVD never include VAT in prices (001 "ЦенаВключаетНДС"); otherwise the flag decides."""
+    return False if taxation in NO_VAT_TAXATION else bool(flag)
+
+
 class Organization(models.Model):
     class Taxation(models.TextChoices):
         GENERAL = "general", _("General (OSN)")
         SIMPLIFIED_INCOME = "usn-income", _("Simplified, income")
         SIMPLIFIED_PROFIT = "usn-profit", _("Simplified, income minus expenses")
         PATENT = "patent", _("Patent")
+        # The VAT regimes of the manuals (ТипыНалогообложенияНДС): these two sell without VAT.
+        NOT_SUBJECT_TO_VAT = "no-vat", _("Not subject to VAT")
+        ENVD = "envd", _("Imputed income tax (ENVD)")
 
     guid = models.UUIDField(_("GUID"), default=uuid.uuid4, unique=True)
     name = models.CharField(_("name"), max_length=255)

@@ -10,6 +10,7 @@ class IntegrationConfig(AppConfig):
         "integration.retailcrm.jobs.crm",
         "integration.retailcrm.jobs.store",
         "integration.retailcrm.jobs.feed",
+        "integration.retailcrm.jobs.documents",
         "integration.exchange.jobs.housekeeping",
     )
 
@@ -21,3 +22,6 @@ class IntegrationConfig(AppConfig):
         secrets.install_log_record_factory()
         wiring.connect()  # the RetailCRM adapter's switches, secrets, clean-ups and dashboard lines
         discover()
+        from integration.retailcrm.orders import outbox
+
+        outbox.connect()  # F2–F4: posted payment documents, sales and returns queue their export

@@ -6,7 +6,10 @@ from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from integration.models import CrmSite, Customer, Order, OrderLine, Payment, Return, ReturnLine, Sale
+from integration.admin.buttons import PermittedActions
+from integration.admin.document_posting import make_return_drafts, posting_actions
+from integration.exchange.messages import render
+from integration.models import CrmSite, Customer, Order, OrderLine, Payment, Return, ReturnLine, Sale, SaleLine
 
 # Long texts as a few lines, not a 2,565-pixel-wide page.
 COMPACT_TEXT = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 3, "cols": 60})}}
@@ -111,22 +114,42 @@ class OrderLineAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
+class ExportShown:
+    @admin.display(description=_("export"))
+    def export_shown(self, obj):
+        return render(obj.export_message) or "—"
+
+
 @admin.register(Payment)
-class PaymentAdmin(admin.ModelAdmin):
-    list_display = ("order", "crm_type", "crm_status", "document_kind", "amount", "paid", "paid_at", "crm_id")
-    list_filter = ("paid", "document_kind")
+class PaymentAdmin(ExportShown, PermittedActions, admin.ModelAdmin):
+    list_display = ("order", "crm_type", "crm_status", "document_kind", "amount", "paid", "paid_at", "posted", "crm_id",
+                    "export_shown")
+    list_filter = ("posted", "paid", "document_kind")
     list_select_related = ("order",)
     search_fields = ("order__number", "=crm_id")
     raw_id_fields = ("order",)
+    readonly_fields = ("posted", "external_id", "export_pending", "export_shown")
+    actions = ("post_selected", "unpost_selected")
+    post_selected, unpost_selected = posting_actions("integration.change_payment")
+
+
+class SaleLineInline(admin.TabularInline):
+    model = SaleLine
+    extra = 0
+    raw_id_fields = ("order_line", "product", "characteristic")
 
 
 @admin.register(Sale)
-class SaleAdmin(admin.ModelAdmin):
-    list_display = ("number", "date", "order", "total", "posted", "exported")
+class SaleAdmin(ExportShown, PermittedActions, admin.ModelAdmin):
+    list_display = ("number", "date", "order", "warehouse", "total", "posted", "exported", "export_shown")
     list_filter = ("posted", "exported")
-    list_select_related = ("order",)
+    list_select_related = ("order", "warehouse")
     search_fields = ("number", "order__number")
     raw_id_fields = ("order",)
+    readonly_fields = ("posted", "exported", "export_pending", "export_shown")
+    inlines = (SaleLineInline,)
+    actions = ("post_selected", "unpost_selected", make_return_drafts)
+    post_selected, unpost_selected = posting_actions("integration.change_sale")
 
 
 class ReturnLineInline(admin.TabularInline):
@@ -136,11 +159,14 @@ class ReturnLineInline(admin.TabularInline):
 
 
 @admin.register(Return)
-class ReturnAdmin(admin.ModelAdmin):
-    list_display = ("number", "date", "order", "crm_status", "total", "exported")
-    list_filter = ("crm_status", "exported")
-    list_select_related = ("order",)
+class ReturnAdmin(ExportShown, PermittedActions, admin.ModelAdmin):
+    list_display = ("number", "date", "order", "sale", "crm_status", "total", "posted", "exported", "export_shown")
+    list_filter = ("posted", "crm_status", "exported")
+    list_select_related = ("order", "sale")
     search_fields = ("number", "order__number")
-    raw_id_fields = ("order",)
+    raw_id_fields = ("order", "sale")
+    readonly_fields = ("posted", "exported", "export_pending", "export_shown")
     inlines = (ReturnLineInline,)
+    actions = ("post_selected", "unpost_selected")
+    post_selected, unpost_selected = posting_actions("integration.change_return")
 

@@ -7,6 +7,10 @@ adapters subscribe here from their ``AppConfig.ready``.
 
 A callback receives ``(document, event)`` where ``event`` is a :class:`Posting`; it should enqueue
 work (``integration.exchange.jobs.enqueue``), not call a remote system inline.
+
+What posting does to local data belongs to the same transaction: a document with
+``apply_posting()`` / ``revert_posting()`` methods (a sale moving stock out, a return bringing it
+back) has them called inside it, so stock and the posted mark never disagree.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ def post(document: models.Model, *, user=None, source: str = "operator") -> bool
     check_postable(document)
     document.posted = True
     document.save()
+    _in_transaction(document, "apply_posting")
     _after_commit(document, Posting(POSTED, getattr(user, "pk", None), source))
     return True
 
@@ -74,8 +79,15 @@ def unpost(document: models.Model, *, user=None, source: str = "operator") -> bo
         return False
     document.posted = False
     document.save(update_fields=["posted"])
+    _in_transaction(document, "revert_posting")
     _after_commit(document, Posting(UNPOSTED, getattr(user, "pk", None), source))
     return True
+
+
+def _in_transaction(document, hook: str) -> None:
+    method = getattr(document, hook, None)
+    if method is not None:
+        method()
 
 
 def _after_commit(document, posting: Posting) -> None:

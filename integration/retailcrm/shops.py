@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from catalog.models import Organization, ProductGroup, Warehouse
+from catalog.models import Organization, ProductGroup, Warehouse, prices_include_vat
 from integration.documents.models.orders import Order
 from integration.documents.models.states import DeliveryMethod
 from integration.retailcrm.models.dictionaries import CrmSite
@@ -50,7 +50,7 @@ class ShopSettings:
     currency: str
     priority: str
     taxation: str  # Organization.Taxation
-    prices_include_vat: bool  # always off when the taxation is not subject to VAT
+    prices_include_vat: bool  # always off for the regimes without VAT (catalog.models.prices_include_vat)
     terminal: str  # card terminal of card payments whose B6 mapping names none
     bank_account: str
     cash_desk: str
@@ -62,11 +62,6 @@ class ShopSettings:
     @property
     def company(self) -> str:
         return self.organization.name if self.organization else ""
-
-
-def _vat(taxation: str, included: bool) -> bool:
-    # Only the general regime pays VAT; under the simplified and patent regimes "prices include VAT" means nothing.
-    return included and taxation == Organization.Taxation.GENERAL
 
 
 class ShopResolver:
@@ -149,7 +144,7 @@ class ShopResolver:
             catalog_file=row.catalog_path, export_stock=row.export_stock, export_prices=row.export_prices,
             export_catalog=True, create_sales=row.create_sales, delivery_method=DeliveryMethod.PICKUP,
             currency=row.currency, priority=row.priority, taxation=row.taxation,
-            prices_include_vat=_vat(row.taxation, row.prices_include_vat), terminal="",
+            prices_include_vat=prices_include_vat(row.taxation, row.prices_include_vat), terminal="",
             bank_account=row.bank_account, cash_desk=row.cash_desk,
         )
 
@@ -171,7 +166,7 @@ class ShopResolver:
             delivery_method=shop_row.default_delivery_method or DeliveryMethod.PICKUP,
             currency=shop_row.currency or organization.currency or row.currency,
             priority=shop_row.priority or row.priority, taxation=taxation,
-            prices_include_vat=_vat(taxation, shop_row.vat_included), terminal=shop_row.terminal,
+            prices_include_vat=prices_include_vat(taxation, shop_row.vat_included), terminal=shop_row.terminal,
             bank_account=organization.bank_account or row.bank_account,
             cash_desk=organization.cash_desk or row.cash_desk,
         )

@@ -23,7 +23,8 @@ from tests.sandbox_world import connected_sandbox
 
 GATED = {kind.name: kind.switch for kind in all_kinds() if kind.switch}  # job kind → its switch
 # Modes that change how a job works rather than whether it runs; each has a case below.
-BEHAVIOUR = ("use_price_types", "multiple_organizations", "corporate_customers")
+BEHAVIOUR = ("use_price_types", "multiple_organizations", "corporate_customers", "create_payment_documents",
+             "create_sales", "create_returns")
 NOT_MODES = {"connection_ok", "connection_warning", "prices_include_vat", "prefix_organization_guid"}  # other yes/no settings
 
 
@@ -72,8 +73,44 @@ def _participants():
     return Participation.objects.filter(active=True).count()
 
 
+def _exported_document(crm, model):
+    """A posted document of a CRM order, waiting for its export (as an operator's posting leaves it)."""
+    from integration.documents.posting import post
+    from integration.documents.returns import make_return
+    from integration.documents.sales import SaleDefaults, make_sale
+
+    CrmSettings.objects.update(**{f"export_{model}s": True})  # off by default; the off case switches it off again
+    crm_id = next(crm_id for crm_id, data in crm.state.orders.items() if data["site"] == "main-shop" and data["items"])
+    run_inline("import-order", options={"id": crm_id})
+    order = im.Order.objects.get(crm_id=crm_id)
+    crm.document_order = crm_id
+    if model == "payment":
+        im.PaymentTypeMapping.objects.update_or_create(crm_payment_type=im.CrmPaymentType.objects.get(code="cash"),
+                                                       defaults={"document_kind": "cash-receipt"})
+        im.Payment.objects.create(order=order, document_kind="cash-receipt", amount=1, posted=True, export_pending=True)
+        return {}
+    sale = make_sale(order, SaleDefaults())
+    post(sale, source="import")
+    if model == "sale":
+        im.Sale.objects.filter(pk=sale.pk).update(export_pending=True)
+        return {}
+    order.closed = True
+    order.save(update_fields=["closed"])
+    line = sale.lines.exclude(order_line__crm_item_id=None).first()
+    document = make_return(sale, {line.order_line_id: line.quantity})
+    post(document, source="import")
+    im.Return.objects.filter(pk=document.pk).update(export_pending=True)
+    return {}
+
+
 # kind → (options for a run, what the run changes here)
 CASES = {
+    "export-payments": (lambda crm: _exported_document(crm, "payment"),
+                        lambda crm: len(crm.state.orders[crm.document_order]["payments"])),
+    "export-sales": (lambda crm: _exported_document(crm, "sale"),
+                     lambda crm: crm.state.orders[crm.document_order].get("shipped")),
+    "export-returns": (lambda crm: _exported_document(crm, "return"),
+                       lambda crm: sorted(item.get("status") or "" for item in crm.state.orders[crm.document_order]["items"])),
     "import-orders": (lambda crm: {"since": "2020-01-01"}, lambda crm: im.Order.objects.count()),
     "import-order": (lambda crm: {"id": next(iter(crm.state.orders))}, lambda crm: im.Order.objects.count()),
     "export-stock": (lambda crm: {"full": True}, lambda crm: len(crm.state.uploads["stock"])),
@@ -154,7 +191,51 @@ def _company_customer(crm):
     return im.Customer.objects.filter(crm_corporate_id=9001).exists()
 
 
+def _crm_order_with(crm, **fields):
+    import requests
+
+    body = {"site": "main-shop", "status": "new", "firstName": "Mode", "phone": "+79005550199",
+            "items": [{"offer": {"externalId": "DEMO-0001"}, "quantity": 2}], **fields}
+    return requests.post(f"{crm.url}/sandbox/orders", json=body, timeout=5).json()["id"]
+
+
+def _payment_documents(crm):
+    im.PaymentTypeMapping.objects.update_or_create(crm_payment_type=im.CrmPaymentType.objects.get(code="cash"),
+                                                   defaults={"document_kind": "cash-receipt"})
+    if not hasattr(crm, "paid_order"):
+        crm.paid_order = _crm_order_with(crm, payments=[{"type": "cash", "status": "paid", "amount": 10}])
+    run_inline("import-order", options={"id": crm.paid_order})
+    return im.Payment.objects.filter(order__crm_id=crm.paid_order, posted=True).count()
+
+
+def _sales(crm):
+    if not hasattr(crm, "complete_order"):
+        crm.complete_order = _crm_order_with(crm, status="complete")
+    im.StatusImportMapping.objects.filter(crm_status__code="complete").update(create_sale=True)
+    run_inline("import-order", options={"id": crm.complete_order})
+    return im.Sale.objects.filter(order__crm_id=crm.complete_order, posted=True).count()
+
+
+def _returns(crm):
+    import requests
+
+    if not hasattr(crm, "returned_order"):
+        CrmSettings.objects.update(create_sales=True)
+        im.StatusImportMapping.objects.filter(crm_status__code="complete").update(create_sale=True)
+        crm.returned_order = _crm_order_with(crm, status="complete")
+        run_inline("import-order", options={"id": crm.returned_order})
+        im.Order.objects.filter(crm_id=crm.returned_order).update(closed=True)
+        item = crm.state.orders[crm.returned_order]["items"][0]["id"]
+        requests.post(f"{crm.url}/sandbox/orders/{crm.returned_order}/edit", timeout=5,
+                      json={"status": "return", "items": [{"id": item, "status": "returned"}]}).raise_for_status()
+    run_inline("import-order", options={"id": crm.returned_order})
+    return im.Return.objects.filter(order__crm_id=crm.returned_order, posted=True).count()
+
+
 @pytest.mark.parametrize("switch, observe, when_off, when_on", [
+    ("create_payment_documents", _payment_documents, 0, 1),
+    ("create_sales", _sales, 0, 1),
+    ("create_returns", _returns, 0, 1),
     ("use_price_types", _prices_sent, 1.0, None),  # off: only the sale price feeds "base"; on: B5's types too
     ("multiple_organizations", _shops_sent, None, None),
     ("corporate_customers", _company_customer, False, True),
@@ -180,31 +261,23 @@ def test_switches_of_features_not_built_are_not_shown(admin_client, crm):
         assert f'name="{name}"' not in page and str(CrmSettings._meta.get_field(name).verbose_name) not in page, name
     for name in set(CrmSettings.EXCHANGE_MODES) - hidden_fields(CrmSettings):
         assert f'name="{name}"' in page, name
-    pages = {
-        im.StatusImportMapping: ("changelist", "add"), im.PaymentTypeMapping: ("changelist", "add"),
-        im.ShopOrganization: ("add",),
-    }
-    for model, views in pages.items():
-        assert hidden_fields(model)
-        for view in views:
-            html = admin_client.get(reverse(f"admin:integration_{model._meta.model_name}_{view}")).content.decode()
-            for name in hidden_fields(model):
-                assert name not in html, (model.__name__, view, name)
+    # B1 "create sale", B6 "use for export" and B8 "create sales" are built (E4, F2): shown.
+    pages = {im.StatusImportMapping: ("changelist", "create_sale"), im.PaymentTypeMapping: ("add", "use_for_export"),
+             im.ShopOrganization: ("add", "create_sales")}
+    for model, (view, name) in pages.items():
+        assert not hidden_fields(model)
+        html = admin_client.get(reverse(f"admin:integration_{model._meta.model_name}_{view}")).content.decode()
+        assert name in html, (model.__name__, name)
     data = export_settings()
     assert not hidden_fields(CrmSettings) & set(data["settings"])
-    assert all("create_sale" not in row for row in data["status_import"]) and data["status_import"]
+    assert all("create_sale" in row for row in data["status_import"]) and data["status_import"]
 
 
 def test_a_settings_file_restore_keeps_the_values_of_hidden_switches(crm):
     from integration.retailcrm.settings_file import import_settings
 
-    CrmSettings.objects.update(export_sales=True)
-    im.StatusImportMapping.objects.filter(crm_status__code="complete").update(create_sale=True)
-    im.PaymentTypeMapping.objects.create(crm_payment_type=im.CrmPaymentType.objects.first(),
-                                         document_kind=im.PaymentDocumentKind.CASH_RECEIPT, use_for_export=False)
+    CrmSettings.objects.update(export_order_changes=True)
     data = export_settings()
-    assert "export_sales" not in data["settings"] and all("use_for_export" not in row for row in data["payment_types"])
+    assert "export_order_changes" not in data["settings"]
     import_settings(data)
-    assert CrmSettings.get_solo().export_sales
-    assert set(im.StatusImportMapping.objects.filter(create_sale=True).values_list("crm_status__code", flat=True)) == {"complete"}
-    assert not im.PaymentTypeMapping.objects.get().use_for_export
+    assert CrmSettings.get_solo().export_order_changes

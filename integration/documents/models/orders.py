@@ -124,6 +124,16 @@ class Payment(models.Model):
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     comment = models.TextField(_("comment"), blank=True)
     posted = models.BooleanField(_("posted"), default=False)
+    # The document's own details (000 §8): where the money went, by kind.
+    cash_desk = models.CharField(_("cash desk"), max_length=100, blank=True)
+    bank_account = models.CharField(_("bank account"), max_length=34, blank=True)
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), null=True, blank=True, on_delete=models.PROTECT)
+    # F2: our externalId on every payment we send, so a lost answer can be looked up, never created twice.
+    external_id = models.CharField(_("external id in the CRM"), max_length=100, blank=True, db_index=True)
+    export_pending = models.BooleanField(_("waiting for export"), default=False, db_index=True)
+    create_sent = models.BooleanField(_("create sent"), default=False, editable=False,
+                                      help_text=_("A create was sent and its answer may be lost: look it up first."))
+    export_message = models.TextField(_("export"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("payment")
@@ -141,8 +151,15 @@ class Sale(models.Model):
     number = models.CharField(_("number"), max_length=50, unique=True)
     date = models.DateTimeField(_("date"), default=timezone.now)
     total = models.DecimalField(_("total"), **money)
-    posted = models.BooleanField(_("posted"), default=True)
+    posted = models.BooleanField(_("posted"), default=False)  # set by integration.documents.posting only
     exported = models.BooleanField(_("exported to CRM"), default=False)
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    prices_include_vat = models.BooleanField(_("prices include VAT"), default=True)
+    priority = models.CharField(_("order priority"), max_length=50, blank=True)
+    payment_due = models.DateField(_("payment due"), null=True, blank=True, help_text=_("The payment schedule date: the sale's date plus the payment deferral."))
+    export_pending = models.BooleanField(_("waiting for export"), default=False, db_index=True)
+    export_message = models.TextField(_("export"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("sale")
@@ -151,6 +168,54 @@ class Sale(models.Model):
 
     def __str__(self):
         return self.number
+
+    def apply_posting(self):
+        from integration.documents.sales import move_stock
+
+        move_stock(self)
+
+    def revert_posting(self):
+        from integration.documents.stock import revert
+
+        revert("sale", self.pk)
+
+
+class SaleLine(models.Model):
+    sale = models.ForeignKey(Sale, verbose_name=_("sale"), on_delete=models.CASCADE, related_name="lines")
+    order_line = models.ForeignKey(OrderLine, verbose_name=_("order line"), null=True, blank=True, on_delete=models.SET_NULL, related_name="sale_lines")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    characteristic = models.ForeignKey(Characteristic, verbose_name=_("characteristic"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **quantity)
+    price = models.DecimalField(_("price"), **money)
+    amount = models.DecimalField(_("amount"), **money)
+    vat_rate = models.CharField(_("VAT rate"), max_length=10, blank=True)
+
+    class Meta:
+        verbose_name = _("sale line")
+        verbose_name_plural = _("sale lines")
+        ordering = ["sale_id", "id"]
+
+    def __str__(self):
+        return f"{self.product} × {self.quantity}"
+
+
+class StockMovement(models.Model):
+    """What a posted sale or return did to the stock, so unposting (or posting again) undoes exactly that (002)."""
+
+    document = models.CharField(_("document"), max_length=20)  # "sale" or "return"
+    document_id = models.PositiveIntegerField(_("document id"))
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, verbose_name=_("product"), on_delete=models.PROTECT, related_name="+")
+    characteristic = models.ForeignKey(Characteristic, verbose_name=_("characteristic"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    quantity = models.DecimalField(_("quantity"), **quantity)  # signed: a sale takes out, a return brings back
+
+    class Meta:
+        verbose_name = _("stock movement")
+        verbose_name_plural = _("stock movements")
+        indexes = [models.Index(fields=["document", "document_id"], name="stock_movement_document")]
+
+    def __str__(self):
+        return f"{self.document} {self.document_id}: {self.product_id} {self.quantity:+}"
 
 
 class Return(models.Model):
@@ -163,8 +228,12 @@ class Return(models.Model):
     )
     date = models.DateTimeField(_("date"), default=timezone.now)
     total = models.DecimalField(_("total"), **money)
-    posted = models.BooleanField(_("posted"), default=True)
+    posted = models.BooleanField(_("posted"), default=False)  # set by integration.documents.posting only
     exported = models.BooleanField(_("exported to CRM"), default=False)
+    sale = models.ForeignKey(Sale, verbose_name=_("sale"), null=True, blank=True, on_delete=models.PROTECT, related_name="returns")
+    warehouse = models.ForeignKey(Warehouse, verbose_name=_("warehouse"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    export_pending = models.BooleanField(_("waiting for export"), default=False, db_index=True)
+    export_message = models.TextField(_("export"), blank=True, editable=False)
 
     class Meta:
         verbose_name = _("return")
@@ -173,6 +242,21 @@ class Return(models.Model):
 
     def __str__(self):
         return self.number
+
+    def check_postable(self):
+        from integration.documents.returns import check_returnable
+
+        check_returnable(self)
+
+    def apply_posting(self):
+        from integration.documents.returns import move_stock
+
+        move_stock(self)
+
+    def revert_posting(self):
+        from integration.documents.stock import revert
+
+        revert("return", self.pk)
 
 
 class ReturnLine(models.Model):

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from catalog.icml.paths import validate_catalog_file_name
-from catalog.models import Organization, PriceType, ProductGroup, Warehouse
+from catalog.models import NO_VAT_TAXATION, Organization, PriceType, ProductGroup, Warehouse
 from integration.documents.models.states import DeliveryMethod, OrderState, PaymentDocumentKind
 from integration.retailcrm.models.dictionaries import (
     CrmDeliveryType,
@@ -17,6 +17,9 @@ from integration.retailcrm.models.dictionaries import (
     CrmStore,
     CrmUser,
 )
+
+
+SALE_STATUSES = frozenset({"for-shipment", "otgruzhen", "complete"})  # 001 §6 и): "create sale" by default
 
 
 class StatusImportMapping(models.Model):
@@ -31,6 +34,14 @@ class StatusImportMapping(models.Model):
     cancel_order = models.BooleanField(_("cancel order"), default=False)
     create_sale = models.BooleanField(_("create sale"), default=False)
     history = HistoricalRecords()
+
+    def __init__(self, *args, **kwargs):
+        # A row made in code for a shipping status (crm_status given, create_sale not) flags "create sale" as
+        # the manual's default; forms and database rows always say it themselves.
+        status = kwargs.get("crm_status")
+        if not args and "create_sale" not in kwargs and getattr(status, "code", None) in SALE_STATUSES:
+            kwargs["create_sale"] = True
+        super().__init__(*args, **kwargs)
 
     class Meta:
         verbose_name = _("status for import")
@@ -188,6 +199,10 @@ class ShopOrganization(models.Model):
 
     def __str__(self):
         return f"{self.crm_site} → {self.organization}"
+
+    def clean(self):
+        if (self.taxation or getattr(self.organization, "taxation", "")) in NO_VAT_TAXATION:
+            self.vat_included = False  # not subject to VAT / ENVD: prices never include VAT (A2)
 
     @property
     def effective_catalog_path(self) -> str:

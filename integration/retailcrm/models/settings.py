@@ -11,7 +11,7 @@ from solo.models import SingletonModel
 
 from catalog.fields import HttpsURLField, validate_https_or_loopback
 from catalog.icml.paths import validate_catalog_file_name
-from catalog.models import Organization, PriceType, Product, ProductGroup, Warehouse
+from catalog.models import NO_VAT_TAXATION, Organization, PriceType, Product, ProductGroup, Warehouse
 from integration.exchange.secrets import mask
 
 
@@ -163,6 +163,8 @@ class CrmSettings(SingletonModel):
         return str(_("RetailCRM settings"))
 
     def clean(self):
+        if self.taxation in NO_VAT_TAXATION:
+            self.prices_include_vat = False  # not subject to VAT / ENVD: prices never include VAT (A2)
         if self.webhook_basic_user and not self.webhook_basic_password:
             raise ValidationError({"webhook_basic_password": _(
                 "Set a password of at least %(n)d characters for the webhook user, or leave the user empty."

@@ -9,6 +9,9 @@ from integration import models as im
 from integration.exchange.messages import of_exception, stored
 from integration.retailcrm.orders.address import address_parts, address_text
 from integration.retailcrm.orders.customers import CustomerBook
+from integration.retailcrm.orders.payments import stage_payment_document
+from integration.retailcrm.orders.returns import is_return, make_crm_return, plan_crm_return
+from integration.retailcrm.orders.sales import create_sales, wants_sale
 from integration.retailcrm.orders.rules import (
     ApplyResult,
     ReferenceData,
@@ -32,7 +35,8 @@ LINE_FIELDS = [
     "product", "characteristic", "is_delivery", "quantity", "price", "discount_per_unit", "amount",
     "bonuses_charged", "bonuses_credited", "vat_rate", "crm_status",
 ]
-PAYMENT_FIELDS = ["crm_type", "crm_status", "document_kind", "terminal", "amount", "paid", "paid_at"]
+PAYMENT_FIELDS = ["crm_type", "crm_status", "document_kind", "terminal", "amount", "paid", "paid_at", "crm_id", "posted",
+                  "cash_desk", "bank_account", "organization"]
 
 
 def _attnames(model, fields) -> list[str]:
@@ -72,6 +76,10 @@ class OrderBatch:
         self.stale_lines: list[int] = []
         self.new_payments: list[tuple[im.Order, im.Payment]] = []
         self.changed_payments: list[im.Payment] = []
+        self.sale_orders: list[im.Order] = []  # E4: orders to get a sale once written
+        self.with_sale = set(im.Sale.objects.filter(order__in=self.existing.values()).values_list("order_id", flat=True)) \
+            if refs.settings.create_sales and self.existing else set()
+        self.crm_returns: list[tuple] = []  # E6: (sale, quantities, status) of closed orders returned in the CRM
 
     def plan(self, data: dict) -> ApplyResult:
         """Validate ``data`` and stage its writes; raises OrderParked (or on malformed data) staging nothing."""
@@ -82,6 +90,15 @@ class OrderBatch:
             mapping = import_status_mapping(data.get("status") or "", refs)
         except LookupError as exc:  # the stored message: the event shows it in the reader's language
             return ApplyResult(im.ExchangeEvent.Result.SKIPPED, existing, of_exception(exc))
+        if existing is not None and is_return(data, refs):
+            sale, wanted = plan_crm_return(existing, data)  # an open order is parked: "close the order first"
+            if sale is not None:
+                self.crm_returns.append((sale, wanted, data.get("status")))
+                return ApplyResult(im.ExchangeEvent.Result.UPDATED, existing, stored(gettext_noop(
+                    "Returned in RetailCRM (%(status)s): a return of %(count)s lines is made from the sale."),
+                    status=data.get("status"), count=len(wanted)))
+            if wanted:
+                return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, existing, wanted, warning=True)
         if existing is not None and existing.closed:
             return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, existing, stored(gettext_noop(
                 "The order is closed here; it is not changed.")))
@@ -103,8 +120,13 @@ class OrderBatch:
         saved = customer.pk is not None and (contact is None or contact.pk is not None)
         if existing and saved and not staged.stale \
                 and before == self._fingerprint(order, staged.lines, staged.payments + staged.untouched_payments):
+            if wants_sale(mapping, refs) and order.pk not in self.with_sale:  # "create sales" switched on since
+                self.sale_orders.append(order)
+                return ApplyResult(im.ExchangeEvent.Result.UPDATED, order)
             return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, order)
         self.customer_of[id(order)] = (customer, contact)
+        if wants_sale(mapping, refs):
+            self.sale_orders.append(order)
         (self.changed_orders if existing else self.new_orders).append(order)
         for line in staged.lines:
             if line.pk is None:
@@ -205,11 +227,15 @@ class OrderBatch:
     def _stageorder_payments(self, staged: "_Staged", data: dict, old_payments) -> None:
         by_id = {payment.crm_id: payment for payment in old_payments}
         shop = self.refs.shops.for_site(staged.order.crm_site)
+        by_external = {payment.external_id: payment for payment in old_payments if payment.external_id}
         seen = set()
         for payment in order_payments(data):
             if payment.get("id") is None:
                 continue
-            local = by_id.get(payment["id"]) or im.Payment(crm_id=payment["id"])
+            # Ours (F2) carry our externalId: found by it even when the answer with the CRM id was lost.
+            local = by_id.get(payment["id"]) or by_external.get(payment.get("externalId") or None) \
+                or im.Payment(crm_id=payment["id"])
+            local.crm_id = payment["id"]
             mapping = self.refs.payments.get(payment.get("type"))
             status = payment.get("status") if isinstance(payment.get("status"), str) else ""
             local.crm_type = payment.get("type") or ""
@@ -225,12 +251,21 @@ class OrderBatch:
             # a real "not-paid" payment carries a paidAt, and accounts have several complete statuses.
             local.paid = status in self.refs.complete_payment_statuses
             local.paid_at = crm_datetime(payment.get("paidAt"))  # kept as sent; "paid" alone decides
+            stage_payment_document(local, self.refs, data.get("site") or "")
             staged.payments.append(local)
             seen.add(local.crm_id)
         # Payments the CRM no longer lists stay: they may already be posted here.
         staged.untouched_payments = [payment for payment in old_payments if payment.crm_id not in seen]
 
     def write(self) -> None:
+        self._write_rows()
+        # The documents (E4, E6) come after their orders' rows, in the same transaction.
+        if self.sale_orders:
+            create_sales(self.sale_orders, self.refs)
+        for sale, quantities, status in self.crm_returns:
+            make_crm_return(sale, quantities, status)
+
+    def _write_rows(self) -> None:
         self.customers.save()
         if not (self.new_orders or self.changed_orders):
             return
@@ -256,7 +291,12 @@ class OrderBatch:
         if self.new_payments:
             im.Payment.objects.bulk_create([payment for _order, payment in self.new_payments])
         if self.changed_payments:
-            im.Payment.objects.bulk_update(self.changed_payments, PAYMENT_FIELDS)
+            # An import only ever posts a payment (E5): "posted" is never written back as it was read, so an
+            # operator's posting made meanwhile is not undone.
+            im.Payment.objects.bulk_update(self.changed_payments, [name for name in PAYMENT_FIELDS if name != "posted"])
+            newly_posted = [payment.pk for payment in self.changed_payments if payment.posted]
+            if newly_posted:
+                im.Payment.objects.filter(pk__in=newly_posted, posted=False).update(posted=True)
 
 
 def item_amount(item: dict, price: Decimal, discount: Decimal, quantity: Decimal) -> Decimal:
