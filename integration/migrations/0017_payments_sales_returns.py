@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('catalog', '0003_vat_regimes'),
-        ('integration', '0014_posting'),
+        ('integration', '0016_shop_settings'),
     ]
 
     operations = [
@@ -117,11 +117,6 @@ class Migration(migrations.Migration):
             model_name='historicalshoporganization',
             name='taxation',
             field=models.CharField(blank=True, choices=[('general', 'General (OSN)'), ('usn-income', 'Simplified, income'), ('usn-profit', 'Simplified, income minus expenses'), ('patent', 'Patent'), ('no-vat', 'Not subject to VAT'), ('envd', 'Imputed income tax (ENVD)')], max_length=20, verbose_name='taxation'),
-        ),
-        migrations.AlterField(
-            model_name='order',
-            name='posted',
-            field=models.BooleanField(db_index=True, default=False, verbose_name='posted'),
         ),
         migrations.AlterField(
             model_name='return',

@@ -2,11 +2,12 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from integration.retailcrm.connection import require_connection
 from integration.exchange.jobs.registry import job_kind
 from integration.exchange.permissions import WRITE_TO_CRM
 
 
-@job_kind("export-payments", label=_("Export payments to RetailCRM"), permission=WRITE_TO_CRM, queue="orders",
+@job_kind("export-payments", label=_("Export payments to RetailCRM"), precondition=require_connection, permission=WRITE_TO_CRM, queue="orders",
           timeout=1800, rerun_if_running=True, switch="export_payments")
 def export_payments_job(ctx):
     from integration.retailcrm.client.factory import client_from_settings
@@ -16,7 +17,7 @@ def export_payments_job(ctx):
         export_payments(client, ctx)
 
 
-@job_kind("export-sales", label=_("Export sales to RetailCRM"), permission=WRITE_TO_CRM, queue="orders",
+@job_kind("export-sales", label=_("Export sales to RetailCRM"), precondition=require_connection, permission=WRITE_TO_CRM, queue="orders",
           timeout=1800, rerun_if_running=True, switch="export_sales")
 def export_sales_job(ctx):
     from integration.retailcrm.client.factory import client_from_settings
@@ -26,7 +27,7 @@ def export_sales_job(ctx):
         export_sales(client, ctx)
 
 
-@job_kind("export-returns", label=_("Export returns to RetailCRM"), permission=WRITE_TO_CRM, queue="orders",
+@job_kind("export-returns", label=_("Export returns to RetailCRM"), precondition=require_connection, permission=WRITE_TO_CRM, queue="orders",
           timeout=1800, rerun_if_running=True, switch="export_returns")
 def export_returns_job(ctx):
     from integration.retailcrm.client.factory import client_from_settings
