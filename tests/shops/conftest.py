@@ -42,7 +42,7 @@ def shops(db, settings, tmp_path):
         row.save()
         first = Organization.objects.create(name="Food LLC", currency="RUB")
         second = Organization.objects.create(name="Clothes LLC", currency="KZT",
-                                             taxation=Organization.Taxation.SIMPLIFIED_INCOME)
+                                             taxation=Organization.Taxation.ENVD)
         yield Shops(
             server,
             b8_row("main-shop", first, group="Food", warehouse="main"),

@@ -106,8 +106,8 @@ def test_the_second_shops_order_takes_its_own_terms_the_first_shops_its_own(shop
     assert first.delivery_method == im.DeliveryMethod.PICKUP and second.delivery_method == im.DeliveryMethod.COURIER
     assert second.delivery_defaulted
     assert (second.currency, second.priority, second.taxation) == (
-        "KZT", "urgent", Organization.Taxation.SIMPLIFIED_INCOME)
-    assert second.prices_include_vat is False  # the simplified regime pays no VAT
+        "KZT", "urgent", Organization.Taxation.ENVD)
+    assert second.prices_include_vat is False  # ENVD sells without VAT (001 "ЦенаВключаетНДС")
     assert first.currency == "RUB" and first.taxation == Organization.Taxation.GENERAL and first.prices_include_vat
     assert second.payments.get().terminal == "T-2" and first.payments.get().terminal == ""
     card.terminal = "T-own"
