@@ -1,0 +1,56 @@
+"""Every BonusPlus fact the reference marks UNVERIFIED, and the safe choice made for it — in one place.
+
+`../shared/reference/bonusplus-api.md` names what no stored source confirms. Code elsewhere reads
+these constants instead of deciding again, so a fact confirmed on bonusplus.pro/api/Help changes
+one line here.
+"""
+
+# §1: "3600 requests/hour" comes from one third-party README. One shared pacer per API key at 1/s.
+RATE_PER_SECOND = 1
+
+# §4.1: `GET /customer?ean=` is inferred from a help page slug; `POST /customer/list` with a
+# `cardNumber` filter is [DOC]. The documented filter is used for a card code.
+CARD_LOOKUP = "customer/list"
+
+# §4.2: binding a card to an existing phone is not seen in any client. A new customer gets the card
+# in `POST /customer` (`card`, CODE×1); an existing one is only ever *found*, never re-carded by us.
+BIND_CARD_FIELD = "card"
+
+# §4.4: only `newCard` was seen in PATCH /customer/{phone}; these keys mirror POST /customer and
+# CustomerFilter (`sex`). Unconfirmed keys are sent only when the operator filled them.
+PROFILE_FIELDS = {"first_name": "fn", "last_name": "ln", "patronymic": "mn", "email": "email",
+                  "gender": "sex", "birth_date": "birthDate"}
+SEX_VALUES = {"male": 1, "female": 2}
+
+# §3.2: whether `sum` is gross or net of `ds` is not settled. We send the line's amount after the
+# back office's own discounts with `ds = 0` (bpwp's way), so no discount is counted twice.
+SEND_NET_SUM = True
+
+# §3.3: the discount BonusPlus gives by its programme is taken as Σ `ds` (its "discount by percent"),
+# bonuses debited as Σ `db`, bonuses earned as Σ `cb`. The manual's form shows the same three.
+DISCOUNT_FIELD = "ds"
+
+# 004 §8: the spent bonuses and the discount become one manual discount spread over the lines in
+# proportion to their sums (the manual's 1.23 % on every line), largest remainder to the kopeck.
+SPREAD = "proportional"
+
+# §4.6: reserve amounts add up under one `id` (positive reserves, negative releases). Whether a
+# repeated call is deduplicated is unknown, so we never repeat one blindly: we keep what BonusPlus
+# holds for the order and send only the difference, and an ambiguous answer is settled by reading
+# the customer's `availableBonuses`, which we assume drops by the reserved amount (bpwp's cache does).
+RESERVE_IS_ADDITIVE = True
+RESERVE_LOWERS_AVAILABLE = True
+
+# §4.10: `cashier` is an integer id on POST /retail; cashier codes are typed as in 1C's comment.
+# A code of digits is sent as an int; any other code is kept and sent nowhere.
+CASHIER_AS_INT = True
+
+# §4.9: batch size limit of product/import is unknown; small batches cost a few requests more.
+CATALOG_BATCH = 500
+
+# §4.3: code length and lifetime are unknown; the form accepts 4–6 digits (bpwp: up to 6).
+SMS_CODE_LENGTHS = (4, 5, 6)
+
+# §4.3: the code's lifetime is unknown. A code older than this is refused here as expired before
+# BonusPlus is asked; a 412 whose code names an expiry is reported the same way.
+SMS_CODE_TTL_SECONDS = 300

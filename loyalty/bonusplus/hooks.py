@@ -1,0 +1,28 @@
+"""Posting hooks (H4): posting or unposting an order queues the reserve job; the job talks to BonusPlus."""
+
+from django.utils.translation import gettext_noop
+
+from integration.exchange.jobs.runner import JobRefused, enqueue
+from integration.exchange.messages import stored
+from loyalty.bonusplus.models import OrderBonus
+
+
+def on_order_posting(order, posting) -> None:
+    """Called after the posting committed. Orders without BonusPlus data cost one indexed query."""
+    if not OrderBonus.objects.filter(order_id=order.pk).exclude(applied_at=None, reserved=0).exists():
+        return
+    try:
+        # As the system: the posting, not a BonusPlus button, is what asks for it.
+        enqueue("bonusplus-reserve", trigger="button" if posting.user_id else "command", scope=str(order.pk),
+                options={"order_id": order.pk})
+    except JobRefused as exc:  # Redis down: the next posting, or the job run by hand, brings the reserve in line
+        OrderBonus.objects.filter(order_id=order.pk).update(reserve_message=str(stored(gettext_noop(
+            "The bonus reserve could not be queued: %(reason)s"), reason=str(exc))))
+
+
+def connect() -> None:
+    from integration.documents.models.orders import Order
+    from integration.documents.posting import POSTED, UNPOSTED, subscribe
+
+    subscribe(Order, POSTED, on_order_posting)
+    subscribe(Order, UNPOSTED, on_order_posting)
