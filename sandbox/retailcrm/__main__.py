@@ -2,16 +2,13 @@
 
 import argparse
 import os
-import signal
 import sys
-import threading
 
+from ..http.cli import serve
+from ..http.server import LOOPBACK
 from . import DEFAULT_API_KEY
 from .app import SandboxApp
-from .server import LOOPBACK, make_server
 from .state import State
-
-SAVE_INTERVAL = 1.0
 
 
 def parse_args(argv=None):
@@ -29,60 +26,15 @@ def parse_args(argv=None):
     return args
 
 
-class Saver:
-    """Saves the state at most once per interval after writes, so big catalogs don't slow every request."""
-
-    def __init__(self, state, path):
-        self.state, self.path = state, path
-        self.dirty = threading.Event()
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, daemon=True)
-
-    def mark(self):
-        self.dirty.set()
-
-    def _run(self):
-        while not self.stopped.wait(SAVE_INTERVAL):
-            self.flush()
-
-    def flush(self):
-        if self.dirty.is_set():
-            self.dirty.clear()
-            self.state.save(self.path)
-
-
-def _stop(signum, frame):
-    raise KeyboardInterrupt
-
-
 def main(argv=None):
     args = parse_args(argv)
     state = State(args.seed)
     if args.state and os.path.exists(args.state):
         state.load(args.state)
     app = SandboxApp(state=state, api_key=args.api_key, rps=args.rps)
-    saver = None
-    if args.state:
-        saver = Saver(state, args.state)
-        app.on_write = saver.mark
-        saver.mark()
-        saver.thread.start()
-    server = make_server(app, args.host, args.port, verbose=args.verbose)
-    host, port = server.server_address[:2]
-    signal.signal(signal.SIGTERM, _stop)
-    print(f"RetailCRM sandbox ready at http://{host}:{port} (API http://{host}:{port}/api/v5, key {args.api_key})",
-          flush=True)
-    try:
-        server.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
-        if saver is not None:
-            saver.stopped.set()
-            saver.flush()
-    print("RetailCRM sandbox stopped", file=sys.stderr, flush=True)
-    return 0
+    return serve(app, args.host, args.port, "RetailCRM", verbose=args.verbose, state_path=args.state,
+                 ready_text=lambda host, port: f"RetailCRM sandbox ready at http://{host}:{port} "
+                                               f"(API http://{host}:{port}/api/v5, key {args.api_key})")
 
 
 if __name__ == "__main__":

@@ -1,23 +1,19 @@
-"""Request parsing, error type, pagination and JSON helpers shared by all handlers."""
+"""The CRM's error type, request and pagination; the generic helpers come from sandbox.http.web."""
 
 import json
 import math
-import re
-from urllib.parse import parse_qsl
 
-# PHP clients send `filter[ids][0]=1`, Python/Go clients send `filter[ids][]=1`; both mean the same list.
-_NUMERIC_INDEX = re.compile(r"\[\d+\]")
+from ..http.web import Params, as_bool_flag, as_int, clone, dumps, prune  # noqa: F401 (the handlers' import point)
+from ..http.web import HttpError
 
 PAGE_LIMITS = (20, 50, 100)
 
 
-class ApiError(Exception):
+class ApiError(HttpError):
     """Raised by handlers; turned into the CRM's error envelope by the app."""
 
     def __init__(self, status, message, errors=None, extra=None):
-        super().__init__(message)
-        self.status = status
-        self.message = message
+        super().__init__(status, message)
         self.errors = errors
         self.extra = extra or {}
 
@@ -43,33 +39,6 @@ def input_error(errors):
 
 def missing(name):
     return ApiError(400, f"Parameter '{name}' is missing")
-
-
-class Params:
-    """Multi-valued parameters keyed by their bracketed names (``filter[ids][]``)."""
-
-    def __init__(self, pairs=()):
-        self._values = {}
-        for key, value in pairs:
-            self._values.setdefault(_NUMERIC_INDEX.sub("[]", key), []).append(value)
-
-    @classmethod
-    def from_string(cls, text):
-        return cls(parse_qsl(text, keep_blank_values=True))
-
-    def get(self, name, default=None):
-        values = self._values.get(name)
-        return values[-1] if values else default
-
-    def getlist(self, name):
-        """`name[]` values, also accepting a single plain `name` value."""
-        return self._values.get(name + "[]", []) + self._values.get(name, [])
-
-    def __contains__(self, name):
-        return name in self._values
-
-    def keys(self):
-        return self._values.keys()
 
 
 class Request:
@@ -146,39 +115,3 @@ def paginate(items, page, limit):
 def known(entries, code):
     """Is ``code`` a key of ``entries``? Client JSON may put a list or an object where a code belongs."""
     return isinstance(code, str) and code in entries
-
-
-def as_int(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def as_bool_flag(value):
-    """Filter booleans arrive as 1/0 (or true/false from hand-written URLs)."""
-    if value is None:
-        return None
-    return str(value).lower() in ("1", "true", "yes")
-
-
-def prune(value):
-    """Drop null members recursively: the CRM omits unset fields instead of sending null."""
-    if isinstance(value, dict):
-        return {k: prune(v) for k, v in value.items() if v is not None}
-    if isinstance(value, list):
-        return [prune(v) for v in value]
-    return value
-
-
-def dumps(body):
-    return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def clone(value):
-    """Deep copy of JSON-like data (dicts, lists, scalars); much faster than copy.deepcopy."""
-    if isinstance(value, dict):
-        return {k: clone(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [clone(v) for v in value]
-    return value

@@ -4,6 +4,8 @@ Bodies are plain JSON objects; no API key is needed. Changes made here are recor
 history with ``source: "user"`` and the acting manager, exactly like UI edits in the real CRM.
 """
 
+from ...http import control
+from ...http.control import control_snapshot
 from ..domain import customers, orders
 from ..state import BOOKS, Actor
 from ..web import ApiError, as_int, known, not_found
@@ -25,36 +27,8 @@ def _order(app, order_id):
 
 def state(app, data, query):
     snapshot = app.state.snapshot()
-    snapshot["rate"] = app.rate.stats()
-    snapshot["rps"] = app.rate.rps
-    snapshot["faults"] = dict(app.faults.config)
+    snapshot.update(control_snapshot(app))
     return snapshot
-
-
-def reset(app, data, query):
-    app.state.reset()
-    app.faults.set()
-    app.rate.reset()
-    return {"success": True}
-
-
-def faults(app, data, query):
-    return {"success": True, "faults": app.faults.set(**data)}
-
-
-def get_faults(app, data, query):
-    return {"success": True, "faults": dict(app.faults.config)}
-
-
-def rate(app, data, query):
-    rps = as_int(data.get("rps", app.rate.rps))
-    if not rps or rps < 1:
-        raise ValueError("rps must be a positive integer")
-    if data.get("reset_stats", True):
-        app.rate.reset(rps)
-    else:
-        app.rate.rps = rps
-    return {"success": True, "rps": rps}
 
 
 def create_order(app, data, query):
@@ -154,9 +128,7 @@ def add_offers(app, data, query):
 
 ROUTES = [
     ("state", {"GET": (None, state)}),
-    ("reset", {"POST": (None, reset)}),
-    ("faults", {"GET": (None, get_faults), "POST": (None, faults)}),
-    ("rate", {"POST": (None, rate)}),
+    *control.ROUTES,
     ("orders", {"POST": (None, create_order)}),
     ("orders/{order_id}/edit", {"POST": (None, edit_order)}),
     ("orders/{order_id}/delete", {"POST": (None, delete_order)}),
