@@ -194,7 +194,7 @@ def _us(seconds: float) -> int:
 
 
 class RedisRateLimiter(_Pacer):
-    """The pacer shared by every process that talks to Redis; one per API key."""
+    """The pacer shared by every process that talks to Redis; one per system (``name``) and API key."""
 
     def __init__(
         self,
@@ -205,6 +205,7 @@ class RedisRateLimiter(_Pacer):
         period: float = 1.0,
         margin: float = DEFAULT_MARGIN,
         fallback: LocalRateLimiter | None = None,
+        name: str = "retailcrm",
     ):
         _check(rate, period, margin)
         if not api_key:
@@ -213,7 +214,8 @@ class RedisRateLimiter(_Pacer):
         self.rate = int(rate)
         self.period = period + margin
         self.interval = self.period / self.rate
-        self.key = KEY_PREFIX + key_fingerprint(api_key)
+        # one budget per system and credential; RetailCRM's keys keep the prefix they always had
+        self.key = (KEY_PREFIX if name == "retailcrm" else f"{name}:ratelimit:") + key_fingerprint(api_key)
         self.leases_key = self.key + ":leases"
         self._try = redis.register_script(_TRY_ACQUIRE)
         self._release = redis.register_script(_RELEASE)

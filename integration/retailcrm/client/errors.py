@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from integration.exchange.http import errors as generic
+
 __all__ = [
     "CrmAccessDenied",
     "CrmAuthError",
@@ -26,7 +28,7 @@ __all__ = [
 ]
 
 
-class CrmError(Exception):
+class CrmError(generic.RemoteError):
     """Anything that went wrong talking to RetailCRM.
 
     ``status`` is the HTTP status (None when no answer arrived), ``error_msg`` the server's
@@ -45,17 +47,9 @@ class CrmError(Exception):
         path: str | None = None,
         payload: dict | None = None,
     ):
-        super().__init__(message)
-        self.message = message
-        self.status = status
+        super().__init__(message, status=status, method=method, path=path, payload=payload)
         self.error_msg = error_msg
         self.errors = errors if errors is not None else {}
-        self.method = method
-        self.path = path
-        self.payload = payload
-
-    def __str__(self) -> str:
-        return self.message
 
     @property
     def error_list(self) -> list[str]:
@@ -65,23 +59,23 @@ class CrmError(Exception):
         return [str(item) for item in self.errors]
 
 
-class CrmNotConfigured(CrmError):
+class CrmNotConfigured(CrmError, generic.NotConfigured):
     """The address or the API key is not filled in; nothing was sent."""
 
 
-class CrmAuthError(CrmError):
+class CrmAuthError(CrmError, generic.AuthError):
     """403 because the key itself is wrong or missing: no request with it can succeed."""
 
 
-class CrmAccessDenied(CrmError):
+class CrmAccessDenied(CrmError, generic.AccessDenied):
     """403 "Access denied": the key is valid but lacks the scope (or shop) this method needs."""
 
 
-class CrmNotFound(CrmError):
+class CrmNotFound(CrmError, generic.NotFound):
     """404: the entity (or, with a wrong address, the API method) does not exist."""
 
 
-class CrmValidationError(CrmError):
+class CrmValidationError(CrmError, generic.Rejected):
     """400: the server rejected the parameters or the entity; ``errors`` says which fields."""
 
 
@@ -89,15 +83,15 @@ class CrmPartialFailure(CrmError):
     """460: a batch was applied only in part; ``payload`` keeps what was and was not applied."""
 
 
-class CrmRateLimited(CrmError):
+class CrmRateLimited(CrmError, generic.RateLimited):
     """503/429 still answered after every retry: the account's request budget is exhausted."""
 
 
-class CrmServerError(CrmError):
+class CrmServerError(CrmError, generic.ServerError):
     """Any other 5xx after every retry the method allows."""
 
 
-class CrmNetworkError(CrmError):
+class CrmNetworkError(CrmError, generic.NetworkError):
     """No HTTP answer at all: refused, unresolvable host, timeout, dropped connection, TLS."""
 
     def __init__(self, message: str, *, reason: str, **kwargs: Any):
@@ -105,7 +99,7 @@ class CrmNetworkError(CrmError):
         self.reason = reason
 
 
-class CrmMalformedResponse(CrmError):
+class CrmMalformedResponse(CrmError, generic.MalformedResponse):
     """An answer that is not the RetailCRM envelope (not JSON, or JSON without ``success``)."""
 
 
@@ -116,6 +110,4 @@ def is_transient(exc: BaseException) -> bool:
     (:class:`CrmAccessDenied`), a wrong address (:class:`CrmNotFound`, :class:`CrmMalformedResponse`),
     a certificate that does not match (a TLS failure) — and retrying only spends the rate budget.
     """
-    if isinstance(exc, CrmNetworkError):
-        return exc.reason != "tls"
-    return isinstance(exc, (CrmRateLimited, CrmServerError))
+    return generic.is_transient(exc)
