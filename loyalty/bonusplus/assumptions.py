@@ -12,8 +12,9 @@ RATE_PER_SECOND = 1
 # `cardNumber` filter is [DOC]. The documented filter is used for a card code.
 CARD_LOOKUP = "customer/list"
 
-# §4.2: binding a card to an existing phone is not seen in any client. A new customer gets the card
-# in `POST /customer` (`card`, CODE×1); an existing one is only ever *found*, never re-carded by us.
+# §4.2: a new customer gets the card in `POST /customer` (`card`, CODE×1). Binding a card to an
+# existing phone is seen in no client; the reference's candidate, `PATCH /customer/{phone}` with the
+# same `card` field, is used, and only after the operator confirmed the binding.
 BIND_CARD_FIELD = "card"
 
 # §4.4: only `newCard` was seen in PATCH /customer/{phone}; these keys mirror POST /customer and
@@ -26,19 +27,20 @@ SEX_VALUES = {"male": 1, "female": 2}
 # back office's own discounts with `ds = 0` (bpwp's way), so no discount is counted twice.
 SEND_NET_SUM = True
 
-# §3.3: the discount BonusPlus gives by its programme is taken as Σ `ds` (its "discount by percent"),
-# bonuses debited as Σ `db`, bonuses earned as Σ `cb`. The manual's form shows the same three.
-DISCOUNT_FIELD = "ds"
+# §3.3: the discount BonusPlus gives by its programme is taken as Σ `ids` (its "internal" discount,
+# what bpwp adds to the cart; `ds` may only echo ours), bonuses debited as Σ `db`, earned as Σ `cb`.
+DISCOUNT_FIELD = "ids"
 
 # 004 §8: the spent bonuses and the discount become one manual discount spread over the lines in
 # proportion to their sums (the manual's 1.23 % on every line), largest remainder to the kopeck.
 SPREAD = "proportional"
 
-# §4.6: reserve amounts add up under one `id` (positive reserves, negative releases). Whether a
-# repeated call is deduplicated is unknown, so we never repeat one blindly: we keep what BonusPlus
-# holds for the order and send only the difference, and an ambiguous answer is settled by reading
-# the customer's `availableBonuses`, which we assume drops by the reserved amount (bpwp's cache does).
-RESERVE_IS_ADDITIVE = True
+# §4.6: whether a positive amount adds to the reserve under that `id` or sets it, and whether a
+# repeated call is deduplicated, is unknown (negative amounts release, CODE×2). So a reserve is never
+# repeated blindly and is changed as "release what is held, then reserve the new amount" — right
+# under either reading. An ambiguous answer is settled by reading the customer's `availableBonuses`,
+# which we assume drops by the reserved amount (bpwp's cache does; so does the sandbox).
+RESERVE_ADJUST = "release-then-reserve"
 RESERVE_LOWERS_AVAILABLE = True
 
 # §4.10: `cashier` is an integer id on POST /retail; cashier codes are typed as in 1C's comment.

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_noop
 
 from integration.exchange.messages import stored
 from loyalty.bonusplus import assumptions, errors, phones
+from loyalty.bonusplus.cashiers import cashier_field
 from loyalty.bonusplus.models import BonusPlusSettings, PhoneCheck
 
 
@@ -110,19 +111,26 @@ def profile_body(form: dict) -> dict:
     return body
 
 
-def save_client(client, raw_phone: str, card: str, form: dict, settings: BonusPlusSettings) -> dict:
-    """Create the customer with the card, or update an existing one's form; returns the Customer."""
+def save_client(client, raw_phone: str, card: str, form: dict, settings: BonusPlusSettings, *,
+                cashier: str = "", existing: dict | None = None) -> dict:
+    """Create the customer with the card, or update an existing one's form; returns the Customer.
+
+    ``existing``: the customer as the form was opened with it (None: look it up now)."""
     phone = _phone(raw_phone)
     if not may_save(phone, settings):
         raise errors.BonusPlusError(stored(gettext_noop(
             "Confirm the phone with the SMS code first (or skip it once the wait is over).")))
-    existing = client.customer_by_phone(phone)
+    if existing is None:
+        existing = client.customer_by_phone(phone)
     body = profile_body(form)
     if existing is None:
         try:
-            return client.register(phone, card=card, profile=body)
+            return client.register(phone, card=card, profile={**body, "store": settings.store,
+                                                                **cashier_field(cashier)})
         except errors.CustomerExists:  # registered meanwhile (another till): the form edits it instead
             existing = client.customer_by_phone(phone) or {}
+    if card and existing.get("discountCardNumber") != card:
+        body[assumptions.BIND_CARD_FIELD] = card
     if body:
         updated = client.update_profile(phone, body)
         if updated:

@@ -7,18 +7,22 @@ so a job stores it in the reader's language and a page shows ``str(error)``. Bon
 
 from django.utils.translation import gettext_noop
 
+from integration.exchange.http import errors as http
 from integration.exchange.messages import stored
 
 
-class BonusPlusError(Exception):
+class BonusPlusError(http.RemoteError):
     """Base class; ``nothing_happened`` says whether BonusPlus surely did none of the call's work."""
 
     # True: the call surely changed nothing there (refused before acting); None: cannot tell.
     nothing_happened: bool | None = True
 
-    def __init__(self, message=None, *, code: str = "", msg: str = "", dev_msg: str = "", status: int | None = None):
-        self.code, self.msg, self.dev_msg, self.status = code, msg, dev_msg, status
-        super().__init__(message if message is not None else self.default())
+    def __init__(self, message=None, *, code: str = "", msg: str = "", dev_msg: str = "", status: int | None = None,
+                 method=None, path=None, payload=None, reason=None):
+        self.code, self.msg, self.dev_msg = code, msg, dev_msg
+        self.status = status
+        http.RemoteError.__init__(self, message if message is not None else self.default(), status=status,
+                                  method=method, path=path, payload=payload, reason=reason)
 
     def default(self):
         return stored(gettext_noop("BonusPlus refused the request."))
@@ -27,7 +31,7 @@ class BonusPlusError(Exception):
         return str(self.args[0]) if self.args else ""
 
 
-class NotConfigured(BonusPlusError):
+class NotConfigured(BonusPlusError, http.NotConfigured):
     def default(self):
         return stored(gettext_noop("BonusPlus is not set up: enter the API key and the store in BonusPlus settings."))
 
@@ -38,22 +42,22 @@ class NoCashierCode(BonusPlusError):
                                    "user page (field “BonusPlus cashier code”); nothing was sent to BonusPlus."))
 
 
-class AuthError(BonusPlusError):
+class AuthError(BonusPlusError, http.AuthError):
     def default(self):
         return stored(gettext_noop("BonusPlus did not accept the API key (401). Check the key in BonusPlus settings."))
 
 
-class AccessDenied(BonusPlusError):
+class AccessDenied(BonusPlusError, http.AccessDenied):
     def default(self):
         return stored(gettext_noop("The BonusPlus API key has no rights to this object (403)."))
 
 
-class NotFound(BonusPlusError):
+class NotFound(BonusPlusError, http.NotFound):
     def default(self):
         return stored(gettext_noop("BonusPlus does not know this address (404)."))
 
 
-class BusinessError(BonusPlusError):
+class BusinessError(BonusPlusError, http.Rejected):
     """412: BonusPlus refused the values; its own Russian ``msg`` is shown as it came."""
 
     def default(self):
@@ -72,17 +76,17 @@ class WrongSmsCode(BusinessError):
     pass
 
 
-class BadRequest(BonusPlusError):
+class BadRequest(BonusPlusError, http.Rejected):
     def default(self):
         return stored(gettext_noop("BonusPlus could not read the request (400); this is a bug, please report it."))
 
 
-class RateLimited(BonusPlusError):
+class RateLimited(BonusPlusError, http.RateLimited):
     def default(self):
         return stored(gettext_noop("BonusPlus asks to slow down (429); try again in a minute."))
 
 
-class ServerError(BonusPlusError):
+class ServerError(BonusPlusError, http.ServerError):
     nothing_happened = None
 
     def default(self):
@@ -90,7 +94,7 @@ class ServerError(BonusPlusError):
                       status=self.status or "5xx")
 
 
-class NetworkError(BonusPlusError):
+class NetworkError(BonusPlusError, http.NetworkError):
     """No answer. ``nothing_happened`` is True only when the request surely never reached BonusPlus."""
 
     def __init__(self, message=None, *, reached_server: bool, **kwargs):
@@ -101,7 +105,7 @@ class NetworkError(BonusPlusError):
         return stored(gettext_noop("BonusPlus did not answer; try again later."))
 
 
-class MalformedResponse(BonusPlusError):
+class MalformedResponse(BonusPlusError, http.MalformedResponse):
     nothing_happened = None
 
     def default(self):

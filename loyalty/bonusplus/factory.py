@@ -1,9 +1,8 @@
 """Building the client from the stored settings, with the rate limit every worker shares."""
 
-import django_rq
 from django.conf import settings
 
-from integration.exchange.http.ratelimit import RedisRateLimiter
+from integration.exchange.http.transport import shared_limiter
 from loyalty.bonusplus import assumptions, errors
 from loyalty.bonusplus.client import BonusPlusClient
 from loyalty.bonusplus.models import BonusPlusSettings
@@ -18,6 +17,5 @@ def client_from_settings(row: BonusPlusSettings | None = None) -> BonusPlusClien
     row = row or BonusPlusSettings.get_solo()
     if not row.is_configured:
         raise errors.NotConfigured()
-    # "bonusplus:" keeps this key's pacing apart from a RetailCRM key's even if an operator pasted the same text.
-    limiter = RedisRateLimiter(django_rq.get_connection("default"), "bonusplus:" + row.api_key, rate_per_second())
+    limiter = shared_limiter("bonusplus", row.api_key, rate_per_second())
     return BonusPlusClient(Transport(row.base_url, row.api_key, rate_limiter=limiter))

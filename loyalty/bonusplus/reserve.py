@@ -1,9 +1,10 @@
 """H4: the order's bonuses reserved in BonusPlus while it is posted (004 §8), never twice.
 
-BonusPlus adds up reserve calls under one id (reference §4.6), and whether it deduplicates a
-repeated call is unknown, so a call is never simply repeated. We keep what BonusPlus holds for the
-order (``OrderBonus.reserved``) and send only the difference to what it should hold: the applied
-bonuses while the order is posted, nothing otherwise. Before the call the difference and the card's
+Whether BonusPlus adds reserve calls up under one id or sets them (reference §4.6), and whether it
+deduplicates a repeated call, is unknown, so a call is never simply repeated. We keep what BonusPlus
+holds for the order (``OrderBonus.reserved``) and move it to what it should hold — the applied
+bonuses while the order is posted, nothing otherwise — by releasing what is held and reserving the
+new amount. Before the call the difference and the card's
 balance are committed as *pending*; an unclear outcome — no answer, a 5xx, the worker killed
 before our commit — is settled by reading the balance again (assumptions.RESERVE_LOWERS_AVAILABLE)
 before anything else is sent.
@@ -60,23 +61,31 @@ def sync(client, order_id: int) -> tuple[str, Decimal]:
         target = wanted(bonus)
         if target and bonus.order.posted and is_stale(bonus):
             return Outcome.STALE, ZERO
-        delta = target - bonus.reserved
-        if not delta:
+        if target == bonus.reserved:
             return Outcome.UNCHANGED, ZERO
-        before = bonus.available - bonus.reserved  # what the card should show now, all else equal
-        _mark_pending(bonus, delta, before)
-        try:
-            client.reserve(bonus.phone, reserve_id(bonus.order), float(delta))
-        except errors.BonusPlusError as exc:
-            if exc.nothing_happened:
-                _clear_pending(bonus, message=exc.args[0])
-                raise
-            _settle(client, bonus)  # no answer: did it happen?
-            if bonus.reserve_state != OrderBonus.Reserve.SETTLED:
-                raise
-            return (Outcome.RESERVED if delta > 0 else Outcome.RELEASED), delta
-        _confirm(bonus, delta)
-        return (Outcome.RESERVED if delta > 0 else Outcome.RELEASED), delta
+        previous = bonus.reserved
+        # Release all, then reserve the new amount: right whether BonusPlus adds reserves up or sets them
+        # (assumptions.RESERVE_ADJUST); an unchanged order costs nothing, a first reserve one call.
+        if bonus.reserved > 0:
+            _step(client, bonus, -bonus.reserved)
+        if target > 0:
+            _step(client, bonus, target)
+        return (Outcome.RESERVED if target > 0 else Outcome.RELEASED), target - previous
+
+
+def _step(client, bonus: OrderBonus, amount: Decimal) -> None:
+    before = bonus.available - bonus.reserved  # what the card should show now, all else equal
+    _mark_pending(bonus, amount, before)
+    try:
+        client.reserve(bonus.phone, reserve_id(bonus.order), float(amount))
+    except errors.BonusPlusError as exc:
+        if exc.nothing_happened:
+            _clear_pending(bonus, message=exc.args[0])
+            raise
+        if _settle(client, bonus) is not True:  # no answer: did it happen? Not (or unknown): say so, send nothing more
+            raise
+        return
+    _confirm(bonus, amount)
 
 
 def _mark_pending(bonus, delta, before) -> None:
@@ -100,21 +109,41 @@ def _clear_pending(bonus, *, message="") -> None:
     bonus.save(update_fields=["reserve_state", "pending_delta", "pending_available_before", "reserve_message"])
 
 
-def _settle(client, bonus) -> None:
-    """A pending call: read the card; its balance says whether BonusPlus applied it."""
+def _settle(client, bonus) -> bool | None:
+    """A pending call: read the card; its balance says whether BonusPlus applied it (True/False; None: unknown)."""
     delta, before = bonus.pending_delta or ZERO, bonus.pending_available_before
     try:
         customer = client.customer_by_phone(bonus.phone)
     except errors.BonusPlusError:
-        return  # still pending: asked again on the next run, nothing is sent meanwhile
+        return None  # still pending: asked again on the next run, nothing is sent meanwhile
     now = Decimal(str((customer or {}).get("availableBonuses") or 0))
     if before is not None and now == before - delta:
         _confirm(bonus, delta)
-    elif before is not None and now == before:
+        return True
+    if before is not None and now == before:
         _clear_pending(bonus)
-    else:
-        bonus.reserve_state = OrderBonus.Reserve.REVIEW
-        bonus.reserve_message = for_text(stored(gettext_noop(
-            "The card's balance is %(now)s, neither %(before)s (reserve not made) nor %(after)s (made)."),
-            now=str(now), before=str(before), after=str((before or ZERO) - delta)))
-        bonus.save(update_fields=["reserve_state", "reserve_message"])
+        return False
+    bonus.reserve_state = OrderBonus.Reserve.REVIEW
+    bonus.reserve_message = for_text(stored(gettext_noop(
+        "The card's balance is %(now)s, neither %(before)s (reserve not made) nor %(after)s (made)."),
+        now=str(now), before=str(before), after=str((before or ZERO) - delta)))
+    bonus.save(update_fields=["reserve_state", "reserve_message"])
+    return None
+
+
+def release(client, order_id: int) -> Decimal:
+    """Free what BonusPlus holds for the order before it is calculated again.
+
+    BonusPlus caps a calculation's debit by the spendable balance, which a reserve lowers, so a
+    reserved order could never be recalculated with its own bonuses. Posting reserves again."""
+    with entity_lock(LOCK_ENTITY, order_id):
+        bonus = OrderBonus.objects.select_related("order").filter(order_id=order_id).first()
+        if bonus is None:
+            return ZERO
+        if bonus.reserve_state == OrderBonus.Reserve.PENDING:
+            _settle(client, bonus)
+        held = bonus.reserved
+        if held > 0 and bonus.reserve_state == OrderBonus.Reserve.SETTLED:
+            _step(client, bonus, -held)
+            return held
+        return ZERO

@@ -1,37 +1,27 @@
-"""The HTTP layer under the BonusPlus client: session, auth header, timeouts, pacing, retry rule.
+"""The BonusPlus parts of the HTTP layer, on the shared base (integration/exchange/http/transport.py).
 
-A thin adapter: when integration/exchange/http grows the shared session base, this module shrinks
-to the BonusPlus parts (the ``ApiKey`` header, the 412 body, which calls are safe to repeat).
-
-Repeating rule: a call marked ``safe`` (reads, the basket calculation, the code check) is
-repeated on 429, 5xx and network failures; any other call (SMS sending, registration, reserve,
-purchase, catalog upload) only when the request provably never reached BonusPlus (the connection
-was not established) or was refused up front (429), so nothing can happen twice.
+The base brings the session, timeouts, pacing, redaction and the retry rule; here are only the
+``ApiKey`` header, 204 answers, the 412 ``{code, msg, devMsg}`` body and our typed errors. Each
+call says whether it is ``safe`` to repeat (reads, the basket calculation, the code check, the
+catalog upsert); anything else — an SMS, a registration, a reserve, a purchase — is repeated only
+when it provably never reached BonusPlus or was refused up front (429), so nothing happens twice.
 """
 
 from __future__ import annotations
 
 import base64
-import json
 import logging
-import random
 import re
-import time
 from urllib.parse import quote, urlsplit
 
-import requests
-
-from integration.exchange.http.ratelimit import LocalRateLimiter, RateLimiter
-from integration.exchange.secrets import redact, register_secret
+from integration.exchange.http.transport import ErrorTypes, HttpTransport
 from loyalty.bonusplus import errors
 
 log = logging.getLogger("loyalty.bonusplus")
 
+_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 _STATUS_ERRORS = {400: errors.BadRequest, 401: errors.AuthError, 403: errors.AccessDenied, 404: errors.NotFound,
                   429: errors.RateLimited}
-
-
-_GUID = re.compile(r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$")
 
 
 def auth_header(api_key: str) -> str:
@@ -51,103 +41,63 @@ def path(*parts) -> str:
     return "/".join(quote(str(part), safe="") for part in parts)
 
 
-class Transport:
-    def __init__(self, base_url: str, api_key: str, *, rate_limiter: RateLimiter | None = None,
-                 timeout: tuple[float, float] = (5, 20), max_retries: int = 3, backoff: float = 0.5):
+def _check_address(base_url: str) -> None:
+    parts = urlsplit(base_url or "")
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise errors.NotConfigured()
+    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+        raise errors.NotConfigured()  # the key would cross the network in clear text
+
+
+class Transport(HttpTransport):
+    system_name = "BonusPlus"
+    logger_name = "loyalty.bonusplus"
+    error_types = ErrorTypes(base=errors.BonusPlusError, not_configured=errors.NotConfigured,
+                             network=errors.NetworkError, auth=errors.AuthError, access_denied=errors.AccessDenied,
+                             not_found=errors.NotFound, rejected=errors.BadRequest, rate_limited=errors.RateLimited,
+                             server=errors.ServerError, malformed=errors.MalformedResponse)
+
+    def __init__(self, base_url: str, api_key: str, *, rate_limiter=None, timeout=(5, 20), max_retries: int = 3,
+                 backoff: float = 0.5):
         if not api_key:
             raise errors.NotConfigured()
-        parts = urlsplit(base_url or "")
-        if parts.scheme not in ("http", "https") or not parts.netloc:
-            raise errors.NotConfigured()
-        if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
-            raise errors.NotConfigured()  # the key would cross the network in clear text
-        self.base_url = base_url.rstrip("/") + "/"
-        self.timeout, self.max_retries, self.backoff = timeout, max_retries, backoff
-        self.rate_limiter = rate_limiter or LocalRateLimiter(rate=1)
-        self.requests_sent = 0
+        _check_address(base_url)
         header = auth_header(api_key)
-        register_secret(api_key)
-        register_secret(header.split(" ", 1)[1])
-        self.session = requests.Session()
-        self.session.headers.update({"Authorization": header, "Accept": "application/json",
-                                     "User-Agent": "retailcrm-backoffice-bonusplus/1.0"})
+        super().__init__(base_url, headers={"Authorization": header}, secrets=(api_key, header.split(" ", 1)[1]),
+                         timeout=timeout, rate_limiter=rate_limiter, max_retries=max_retries, backoff=backoff,
+                         user_agent="retailcrm-backoffice-bonusplus/1.0")
 
-    def close(self):
-        self.session.close()
+    @property
+    def requests_sent(self) -> int:
+        return self.stats.requests
 
     def call(self, method: str, url_path: str, *, params=None, body=None, safe: bool = False):
         """Send one call; the decoded JSON (None for 204 or an empty body), or a typed error."""
-        attempt = 0
-        while True:
-            try:
-                return self._once(method, url_path, params, body)
-            except errors.BonusPlusError as exc:
-                repeatable = isinstance(exc, errors.RateLimited) or (
-                    safe and isinstance(exc, (errors.ServerError, errors.NetworkError, errors.MalformedResponse))
-                ) or (isinstance(exc, errors.NetworkError) and exc.nothing_happened)
-                if not repeatable or attempt >= self.max_retries:
-                    raise
-                attempt += 1
-                delay = min(10.0, self.backoff * 2 ** (attempt - 1)) * (0.5 + random.random() / 2)
-                log.info("BonusPlus %s %s: %s; again in %.1f s", method, url_path, type(exc).__name__, delay)
-                time.sleep(delay)
+        return self.request_json(method, "/" + url_path, params=params, json=body, idempotent=safe)
 
-    def _once(self, method, url_path, params, body):
-        data = None if body is None else json.dumps(body, ensure_ascii=False, default=str).encode()
-        headers = {"Content-Type": "application/json"}
-        if data is None and method in ("PUT", "POST", "PATCH"):
-            headers["Content-Length"] = "0"  # sendCode/checkCode want an empty body declared (§1)
-        grant = self.rate_limiter.acquire()
-        self.requests_sent += 1
-        try:
-            response = self.session.request(method, self.base_url + url_path, params=params, data=data, headers=headers,
-                                            timeout=self.timeout, allow_redirects=False)
-        except requests.exceptions.ConnectTimeout:
-            raise errors.NetworkError(reached_server=False) from None
-        except requests.exceptions.ConnectionError as exc:
-            raise errors.NetworkError(reached_server=not _not_connected(exc)) from None
-        except requests.exceptions.RequestException:
-            raise errors.NetworkError(reached_server=True) from None
-        finally:
-            self.rate_limiter.release(grant)
-        return self._decode(response)
+    def is_success(self, response, payload) -> bool:
+        return 200 <= response.status_code < 300 and (payload is not None or not response.content)
 
-    def _decode(self, response):
+    def network_error(self, failure, method, path, attempts, idempotent):
+        log.info("BonusPlus %s %s: no answer (%s) after %d attempt(s)", method, path, failure.reason, attempts)
+        return errors.NetworkError(reached_server=failure.reached_server, reason=failure.reason, method=method,
+                                   path=path)
+
+    def redirected(self, response, method, path):
+        return errors.BonusPlusError(status=response.status_code, method=method, path=path)
+
+    def parse_error(self, response, payload, method, path, attempts):
         status = response.status_code
-        if status == 204 or (200 <= status < 300 and not response.content):
-            return None
         if 200 <= status < 300:
-            try:
-                return response.json()
-            except ValueError:
-                raise errors.MalformedResponse(status=status) from None
+            return errors.MalformedResponse(status=status, method=method, path=path)
         if status == 412:
-            try:
-                body = response.json() or {}
-            except ValueError:
-                body = {}
+            body = payload if isinstance(payload, dict) else {}
             code, msg, dev = str(body.get("code") or ""), str(body.get("msg") or ""), str(body.get("devMsg") or "")
-            log.info("BonusPlus 412 code=%s msg=%s devMsg=%s", code, msg, redact(dev))
+            log.info("BonusPlus %s %s: 412 code=%s msg=%s devMsg=%s", method, path, code, msg, self.redact(dev))
             cls = errors.BUSINESS_CODES.get(code, errors.BusinessError)
-            raise cls(code=code, msg=msg, dev_msg=dev, status=status)
+            return cls(code=code, msg=msg, dev_msg=dev, status=status, method=method, path=path, payload=payload)
         if status in _STATUS_ERRORS:
-            if status == 429 and (wait := _retry_after(response)) is not None:
-                self.rate_limiter.pause(wait)
-            raise _STATUS_ERRORS[status](status=status)
+            return _STATUS_ERRORS[status](status=status, method=method, path=path)
         if status >= 500:
-            raise errors.ServerError(status=status)
-        raise errors.BonusPlusError(status=status)
-
-
-def _not_connected(exc) -> bool:
-    """True when the connection was never established, so BonusPlus received nothing."""
-    text = repr(exc).lower()
-    return any(word in text for word in ("newconnectionerror", "connection refused", "name or service not known",
-                                         "nameresolution", "failed to establish"))
-
-
-def _retry_after(response) -> float | None:
-    try:
-        return float(response.headers.get("Retry-After", ""))
-    except ValueError:
-        return None
+            return errors.ServerError(status=status, method=method, path=path)
+        return errors.BonusPlusError(status=status, method=method, path=path)

@@ -39,8 +39,8 @@ def test_phone_forms_normalise_to_79(raw):
     assert normalise(raw) == "79991234567"
 
 
-@pytest.mark.parametrize("raw", ["", "12345", "7999123456", "799912345678", "+1 999 123 4567", "7999abc4567",
-                                 "74951234567", "phone"])
+@pytest.mark.parametrize("raw", ["", "12345", "799912345678", "+1 999 123 4567", "7999abc4567",
+                                 "+7 999 123 45 6", "phone", "+44 7911 123456"])
 def test_wrong_phone_formats_are_refused(raw):
     assert normalise(raw) is None
 
