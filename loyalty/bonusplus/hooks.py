@@ -13,8 +13,7 @@ def on_order_posting(order, posting) -> None:
         return
     try:
         # As the system: the posting, not a BonusPlus button, is what asks for it.
-        enqueue("bonusplus-reserve", trigger="button" if posting.user_id else "command", scope=str(order.pk),
-                options={"order_id": order.pk})
+        queue_reserve(order.pk, trigger="button" if posting.user_id else "command")
     except JobRefused as exc:  # Redis down: the next posting, or the job run by hand, brings the reserve in line
         OrderBonus.objects.filter(order_id=order.pk).update(reserve_message=str(stored(gettext_noop(
             "The bonus reserve could not be queued: %(reason)s"), reason=str(exc))))
@@ -26,3 +25,8 @@ def connect() -> None:
 
     subscribe(Order, POSTED, on_order_posting)
     subscribe(Order, UNPOSTED, on_order_posting)
+
+
+def queue_reserve(order_id: int, trigger: str = "button") -> None:
+    """The reserve job for one order (one per order at a time; a request while it runs makes it run again)."""
+    enqueue("bonusplus-reserve", trigger=trigger, scope=str(order_id), options={"order_id": order_id})
