@@ -127,13 +127,14 @@ def _order_admin(base):
             path("<int:order_id>/bonusplus/info/", self.admin_site.admin_view(views.order_info),
                  name="bonusplus_order_info"),
         ]
-        return own + base.get_urls(self)
+        return own + super(cls, self).get_urls()
 
-    return type("BonusPlusOrderAdmin", _with_buttons(base), {
+    cls = type("BonusPlusOrderAdmin", _with_buttons(base), {
         "__module__": __name__,
         "change_actions": (*getattr(base, "change_actions", ()), "bonusplus_window", "bonusplus_info"),
         "bonusplus_window": bonusplus_window, "bonusplus_info": bonusplus_info, "get_urls": get_urls,
     })
+    return cls
 
 
 _extend(get_user_model(), _user_admin)

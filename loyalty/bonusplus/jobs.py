@@ -5,9 +5,7 @@ from django.utils.translation import gettext_lazy as _, gettext_noop
 
 from integration.exchange.jobs.registry import Argument, job_kind
 from integration.exchange.messages import stored
-
-USE_BONUSPLUS = "loyalty.use_bonusplus"
-EXPORT_CATALOG = "loyalty.export_bonusplus_catalog"
+from integration.exchange.permissions import EXPORT_BONUSPLUS_CATALOG as EXPORT_CATALOG, USE_BONUSPLUS
 
 
 def _order_id(value) -> int:
