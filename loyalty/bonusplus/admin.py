@@ -16,7 +16,7 @@ from solo.admin import SingletonModelAdmin
 
 from catalog.models import Product
 from integration.admin.buttons import PermittedButtons, enqueue_from_admin, requires
-from integration.documents.models.orders import Order
+from integration.documents.models.orders import Order, Sale
 from loyalty.bonusplus import errors, views
 from loyalty.bonusplus.cashiers import require_cashier
 from loyalty.bonusplus.jobs import EXPORT_CATALOG, USE_BONUSPLUS
@@ -137,6 +137,20 @@ def _order_admin(base):
     return cls
 
 
+def _sale_admin(base):
+    @action(label=_("Bonus information"), description=_("Bonus data of the order this sale was made from"))
+    @requires(USE_BONUSPLUS)
+    def bonusplus_info(self, request, obj):
+        return HttpResponseRedirect(reverse("admin:bonusplus_order_info", args=[obj.order_id]))
+
+    return type("BonusPlusSaleAdmin", _with_buttons(base), {
+        "__module__": __name__,
+        "change_actions": (*getattr(base, "change_actions", ()), "bonusplus_info"),
+        "bonusplus_info": bonusplus_info,
+    })
+
+
 _extend(get_user_model(), _user_admin)
+_extend(Sale, _sale_admin)
 _extend(Product, _product_admin)
 _extend(Order, _order_admin)

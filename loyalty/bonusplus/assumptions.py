@@ -56,3 +56,12 @@ SMS_CODE_LENGTHS = (4, 5, 6)
 # §4.3: the code's lifetime is unknown. A code older than this is refused here as expired before
 # BonusPlus is asked; a 412 whose code names an expiry is reported the same way.
 SMS_CODE_TTL_SECONDS = 300
+
+# §4.7 (H5): the reserve is freed the way both WP plugins do it (release, then POST /retail with the
+# debit), not through `reserveId` (UNVERIFIED). A repeated `externalId` may be refused or answered
+# with the first sale (UNVERIFIED); these codes are taken as "already registered".
+PURCHASE_USES_RESERVE_ID = False
+DUPLICATE_EXTERNAL_ID_CODES = frozenset({"EXTERNAL_ID_ALREADY_EXISTS"})
+# An unclear purchase answer is settled by reading the card again (iRepair's way): a purchase grows
+# `purchasesTotalSum` and moves `availableBonuses` by the debit; both unchanged means it did not happen.
+PURCHASE_EVIDENCE = ("purchasesTotalSum", "availableBonuses")

@@ -19,12 +19,21 @@ def on_order_posting(order, posting) -> None:
             "The bonus reserve could not be queued: %(reason)s"), reason=str(exc))))
 
 
+def on_sale_posted(sale, posting) -> None:
+    """H5: a posted sale of an order with BonusPlus data registers the purchase (once; the job checks)."""
+    if not OrderBonus.objects.filter(order_id=sale.order_id).exclude(applied_at=None).exists():
+        return
+    enqueue("bonusplus-purchase", trigger="button" if posting.user_id else "command", scope=str(sale.pk),
+            options={"sale_id": sale.pk, "user_id": posting.user_id})
+
+
 def connect() -> None:
-    from integration.documents.models.orders import Order
+    from integration.documents.models.orders import Order, Sale
     from integration.documents.posting import POSTED, UNPOSTED, subscribe
 
     subscribe(Order, POSTED, on_order_posting)
     subscribe(Order, UNPOSTED, on_order_posting)
+    subscribe(Sale, POSTED, on_sale_posted)
 
 
 def queue_reserve(order_id: int, trigger: str = "button") -> None:

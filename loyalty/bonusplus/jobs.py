@@ -57,3 +57,24 @@ def export_catalog_job(ctx, username=""):
     ctx.message(stored(gettext_noop("Sent to BonusPlus: %(groups)d groups, %(products)d products; "
                                     "%(unchanged)d unchanged were not sent."),
                        groups=report.groups, products=report.products, unchanged=report.unchanged))
+
+
+@job_kind("bonusplus-purchase", label=_("Register the purchase in BonusPlus"), permission=USE_BONUSPLUS,
+          requires_connection=False, rerun_if_running=True, timeout=600, scope_label=_("sale id"),
+          arguments=[Argument("sale_id", required=True, help="Local sale id")])
+def purchase_job(ctx, sale_id=None, user_id=None):
+    from loyalty.bonusplus.cashiers import cashier_code
+    from loyalty.bonusplus.factory import client_from_settings
+    from loyalty.bonusplus.purchase import Outcome, register
+
+    sale_id = _order_id(sale_id or ctx.scope)
+    user = get_user_model().objects.filter(pk=user_id).first() if user_id else ctx.run.requested_by
+    with client_from_settings() as client:
+        outcome = register(client, sale_id, cashier=cashier_code(user))
+    ctx.set_count(outcome, 1)
+    words = {
+        Outcome.NOTHING: gettext_noop("Sale #%(sale)s: the order has no BonusPlus data; nothing to register."),
+        Outcome.REGISTERED: gettext_noop("Sale #%(sale)s: the purchase is registered in BonusPlus."),
+        Outcome.ALREADY: gettext_noop("Sale #%(sale)s: the purchase was already registered in BonusPlus."),
+    }
+    ctx.message(stored(words[outcome], sale=sale_id))

@@ -103,6 +103,12 @@ class OrderBonus(models.Model):
         PENDING = "pending", _("sent, answer not recorded")
         REVIEW = "review", _("to be checked by a person")
 
+    class Purchase(models.TextChoices):
+        NONE = "none", _("not registered")
+        PENDING = "pending", _("sent, answer not recorded")
+        DONE = "done", _("registered in BonusPlus")
+        REVIEW = "review", _("to be checked by a person")
+
     order = models.OneToOneField(Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="bonusplus")
     phone = models.CharField(_("phone"), max_length=11, blank=True)
     card = models.CharField(_("card code"), max_length=64, blank=True)
@@ -130,6 +136,13 @@ class OrderBonus(models.Model):
                                                    editable=False)
     reserve_message = models.TextField(_("reserve message"), blank=True)
     reserve_requests = models.PositiveIntegerField(default=0, editable=False)
+    # H5: the purchase registered when the order's sale is posted (the sale's number is its externalId).
+    purchase_state = models.CharField(_("purchase"), max_length=10, choices=Purchase.choices, default=Purchase.NONE)
+    purchase_external_id = models.CharField(_("purchase external id"), max_length=100, blank=True)
+    purchase_id = models.BigIntegerField(_("BonusPlus purchase id"), null=True, blank=True)
+    # The card as read just before the purchase was sent: an unclear answer is settled against it.
+    purchase_before = models.JSONField(default=dict, blank=True, editable=False)
+    purchase_message = models.TextField(_("purchase message"), blank=True)
 
     class Meta:
         verbose_name = _("BonusPlus data of an order")
