@@ -25,7 +25,7 @@ def reserve_job(ctx, order_id=None):
     order_id = _order_id(order_id or ctx.scope)
     with client_from_settings() as client:
         outcome, amount = sync(client, order_id)
-    ctx.set_count(outcome, 1)
+    ctx.set_count(f"bonusplus_{outcome}", 1)  # labels: integration/exchange/jobs/counters.py
     words = {
         Outcome.UNCHANGED: gettext_noop("Order #%(order)s: the reserve in BonusPlus is already right."),
         Outcome.RESERVED: gettext_noop("Order #%(order)s: %(amount)s bonuses reserved in BonusPlus."),
@@ -71,7 +71,7 @@ def purchase_job(ctx, sale_id=None, user_id=None):
     user = get_user_model().objects.filter(pk=user_id).first() if user_id else ctx.run.requested_by
     with client_from_settings() as client:
         outcome = register(client, sale_id, cashier=cashier_code(user))
-    ctx.set_count(outcome, 1)
+    ctx.set_count(f"bonusplus_{outcome}", 1)  # labels: integration/exchange/jobs/counters.py
     words = {
         Outcome.NOTHING: gettext_noop("Sale #%(sale)s: the order has no BonusPlus data; nothing to register."),
         Outcome.REGISTERED: gettext_noop("Sale #%(sale)s: the purchase is registered in BonusPlus."),
