@@ -73,3 +73,57 @@ def test_settings_page_never_shows_the_key(admin_client, bp):
     page = admin_client.get(reverse("admin:loyalty_bonusplussettings_change"))
     assert page.status_code == 200
     assert bp.api_key.encode() not in page.content
+
+
+def test_card_not_found_bind_sms_client_form_then_calculation(admin_client, cashier, manual_order, bp):
+    url = window(manual_order)
+    card, phone = "2000000055555", "79995550022"
+    page = admin_client.post(url, {"action": "find", "card": card}, HTTP_ACCEPT_LANGUAGE="ru")
+    assert "Привязать карту к клиенту?" in page.content.decode()
+    page = admin_client.post(url, {"action": "bind_yes", "card": card, "step": "ask_bind"})
+    assert b'name="phone"' in page.content
+    page = admin_client.post(url, {"action": "bind_phone", "card": card, "phone": "8 999 555 00 22", "step": "bind_phone"},
+                             HTTP_ACCEPT_LANGUAGE="ru")
+    assert f"Привязать карту {card} к номеру телефона {phone}?" in page.content.decode()
+    page = admin_client.post(url, {"action": "bind_confirm", "card": card, "phone": phone, "step": "confirm_bind"})
+    assert b"bonusplus-skip" in page.content and b'data-wait="30"' in page.content
+    page = admin_client.post(url, {"action": "check_code", "card": card, "phone": phone, "step": "code",
+                                   "code": bp.last_code(phone)})
+    assert b'name="last_name"' in page.content
+    page = admin_client.post(url, {"action": "save_client", "card": card, "phone": phone, "step": "client",
+                                   "last_name": "Сидорова", "first_name": "Анна", "gender": "female",
+                                   "birth_date": "1990-05-01", "email": ""}, HTTP_ACCEPT_LANGUAGE="ru")
+    text = page.content.decode()
+    assert "Сидорова Анна" in text and "Доступно бонусов" in text
+    stored = bp.customer(phone)
+    assert (stored["discountCardNumber"], stored["phoneConfirmed"], stored["cashier"]) == (card, True, 17)
+    assert OrderBonus.objects.get(order=manual_order).card == card
+
+
+def test_an_expired_code_is_a_message_and_the_code_step_stays(admin_client, cashier, manual_order, bp):
+    url = window(manual_order)
+    phone = "79995550033"
+    admin_client.post(url, {"action": "bind_confirm", "card": "", "phone": phone, "step": "confirm_bind"})
+    code = bp.last_code(phone)
+    bp.advance_clock(301)
+    page = admin_client.post(url, {"action": "check_code", "phone": phone, "step": "code", "code": code},
+                             HTTP_ACCEPT_LANGUAGE="ru")
+    text = page.content.decode()
+    assert "истёк" in text and "bonusplus-skip" in text
+
+
+def test_the_api_key_never_reaches_the_log(bp, client_bp, caplog):
+    import logging
+
+    from loyalty.bonusplus import errors
+    from loyalty.bonusplus.transport import auth_header
+
+    caplog.set_level(logging.DEBUG)
+    bp.set_faults(error_after_rate=1.0, match="customer", count=1)
+    try:
+        client_bp.customer_by_phone(MANUAL_PHONE)
+    except errors.BonusPlusError:
+        pass
+    logging.getLogger("loyalty.bonusplus").info("header was %s", auth_header(bp.api_key))
+    assert bp.api_key not in caplog.text
+    assert auth_header(bp.api_key).split(" ", 1)[1] not in caplog.text
