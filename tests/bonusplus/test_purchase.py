@@ -84,3 +84,18 @@ def test_the_sale_page_leads_to_the_bonus_information(admin_client, bp, client_b
     info = admin_client.get(reverse("admin:bonusplus_order_info", args=[reserved_order.pk]), HTTP_ACCEPT_LANGUAGE="ru")
     text = info.content.decode()
     assert MANUAL_CARD in text and sale.number in text and "Информация по бонусам" in text
+
+
+def test_requests_per_order_through_the_whole_flow(bp, client_bp, manual_order):
+    """find 1 + calculation 1 + apply 1 + reserve 1 + (release, read the card, purchase) 3 = 7.
+
+    The reference's target is 6; the seventh is the card read before the purchase, which is what
+    lets an unclear purchase answer be settled without sending it twice (assumptions.PURCHASE_EVIDENCE)."""
+    applied(client_bp, manual_order)
+    assert client_bp.requests_sent == 3
+    posting.post(manual_order)
+    reserve.sync(client_bp, manual_order.pk)
+    assert client_bp.requests_sent == 4
+    sale = make_sale(manual_order)
+    purchase.register(client_bp, sale.pk)
+    assert client_bp.requests_sent == 7
