@@ -87,6 +87,15 @@ def skip(raw_phone: str, settings: BonusPlusSettings) -> None:
     check.save(update_fields=["skipped_at"])
 
 
+def seconds_to_skip(raw_phone: str, settings: BonusPlusSettings) -> int:
+    phone = phones.normalise(raw_phone)
+    check = PhoneCheck.objects.filter(phone=phone).first() if phone else None
+    if check is None or check.code_sent_at is None:
+        return settings.sms_skip_seconds
+    waited = (timezone.now() - check.code_sent_at).total_seconds()
+    return max(0, int(settings.sms_skip_seconds - waited + 0.999))
+
+
 def may_save(phone: str, settings: BonusPlusSettings) -> bool:
     if not settings.sms_required:
         return True

@@ -51,7 +51,7 @@ def register(client, sale_id: int, *, cashier: str = "") -> str:
                 "Order %(order)s changed after the BonusPlus calculation: calculate again before posting the sale."),
                 order=bonus.order.number))
         if bonus.reserved > 0:
-            reserve._step(client, bonus, -bonus.reserved)  # the plugins' safe fallback: release, then purchase
+            reserve.change(client, bonus, -bonus.reserved)  # the plugins' safe fallback: release, then purchase
         card = client.customer_by_phone(bonus.phone) or {}
         row = BonusPlusSettings.get_solo()
         body = {**calc_body(bonus.order, bonus.phone, row.store, bonus.debit if bonus.use_bonuses else ZERO),

@@ -67,13 +67,13 @@ def sync(client, order_id: int) -> tuple[str, Decimal]:
         # Release all, then reserve the new amount: right whether BonusPlus adds reserves up or sets them
         # (assumptions.RESERVE_ADJUST); an unchanged order costs nothing, a first reserve one call.
         if bonus.reserved > 0:
-            _step(client, bonus, -bonus.reserved)
+            change(client, bonus, -bonus.reserved)
         if target > 0:
-            _step(client, bonus, target)
+            change(client, bonus, target)
         return (Outcome.RESERVED if target > 0 else Outcome.RELEASED), target - previous
 
 
-def _step(client, bonus: OrderBonus, amount: Decimal) -> None:
+def change(client, bonus: OrderBonus, amount: Decimal) -> None:
     before = bonus.available - bonus.reserved  # what the card should show now, all else equal
     _mark_pending(bonus, amount, before)
     try:
@@ -144,6 +144,6 @@ def release(client, order_id: int) -> Decimal:
             _settle(client, bonus)
         held = bonus.reserved
         if held > 0 and bonus.reserve_state == OrderBonus.Reserve.SETTLED:
-            _step(client, bonus, -held)
+            change(client, bonus, -held)
             return held
         return ZERO

@@ -56,6 +56,8 @@ def order_window(request, order_id):
             messages.error(request, str(exc))
             state["step"] = request.POST.get("step") or state["step"]
         bonus = OrderBonus.objects.filter(order=order).first()
+    if state["step"] == "code":  # the countdown goes on from when the code was sent, not from this page
+        state["skip_in"] = binding.seconds_to_skip(state["phone"], settings_row)
     if bonus and bonus.card and state["step"] == "calc" and order_calc.is_stale(bonus):
         messages.warning(request, gettext("The order changed after the last calculation: calculate again."))
     context = {
