@@ -160,10 +160,12 @@ class State:
     # ----- programme rules -------------------------------------------------------------------
 
     def rules_for(self, product_id, record=None):
-        """Rules for one line: the product's own, else its nearest group's, else the customer's, else the programme's."""
+        """Rules for one line: the product's own, else its nearest group's, else the customer's, else the
+        programme's."""
         rules = {key: Decimal(str(self.program[key])) for key in RULE_KEYS}
         if record is not None:
-            for key, own in (("discountPercent", record["discountPercent"]), ("maxDebitPercent", record["debitPercent"])):
+            own_rules = (("discountPercent", record["discountPercent"]), ("maxDebitPercent", record["debitPercent"]))
+            for key, own in own_rules:
                 if own is not None:
                     rules[key] = Decimal(str(own))
         chain, seen, node = [], set(), product_id

@@ -97,3 +97,13 @@ def test_reset_restores_the_seed_and_clears_faults(sandbox, api):
     assert state["counts"]["orders"] == 200 and state["faults"]["latency_ms"] == 0
     assert state["lastHistoryId"] == len(sandbox.state.history)
     assert api.get("orders/TEMP", params={"site": "main-shop"}).status_code == 404
+
+
+def test_an_answer_dropped_after_apply_leaves_the_write_made(sandbox, api):
+    import json
+
+    sandbox.set_faults(drop_after_rate=1.0, match="customers/create", count=1)
+    with pytest.raises(requests.ConnectionError):
+        api.post("customers/create", data={"site": "main-shop", "customer": json.dumps({"externalId": "DROP-1"})})
+    assert api.get("customers/DROP-1", params={"site": "main-shop"}).status_code == 200
+    assert sandbox.app.faults.config["drop_after_rate"] == 0  # count=1 switched the fault off

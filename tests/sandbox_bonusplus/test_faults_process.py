@@ -49,6 +49,14 @@ def test_a_timeout_after_apply_times_the_client_out_with_the_change_made(bp, api
     assert bp.customer(PHONE)["reserved"] == 30
 
 
+def test_a_timeout_before_apply_changes_nothing(bp, api):
+    bp.set_faults(timeout_rate=1.0, timeout_ms=30_000, match="balance/reserve", count=1)
+    with pytest.raises(requests.Timeout):
+        api.patch(RESERVE, json={"id": "T", "amount": 30}, timeout=1)
+    assert bp.customer(PHONE)["reserved"] == 0
+    assert api.patch(RESERVE, json={"id": "T", "amount": 30}).status_code == 204  # count=1: the fault is gone
+
+
 def test_faults_outside_the_match_do_not_apply(bp, api):
     bp.set_faults(error_rate=1.0, match="retail/calc")
     assert api.get("customer", params={"phone": PHONE}).status_code == 200

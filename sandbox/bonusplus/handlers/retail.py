@@ -52,9 +52,9 @@ def purchase(app, req):
         "externalId": external_id, "phone": phone, "store": data.get("store"), "cashier": data.get("cashier"),
         "date": data.get("date") or state.timestamp(), "reserveId": reserve_id, "desc": data.get("desc"),
         "bonusDebit": totals["debit"], "bonusCredit": totals["credit"], "sum": totals["sum"],
-        "toPay": totals["toPay"], "items": jsonable([dict(line, **disc) for line, disc in zip(
-            [{k: v for k, v in line.items() if k in ("product", "qnt", "price", "sum")} for line in lines],
-            result["discount"])]),
+        "toPay": totals["toPay"],
+        "items": jsonable([{"product": line["product"], "qnt": line["qnt"], "price": line["price"], "sum": line["sum"],
+                            **discount} for line, discount in zip(lines, result["discount"])]),
     }
     state.purchases[sale_id] = sale
     if external_id is not None:
