@@ -193,6 +193,8 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 
 RETAILCRM_RATE_LIMIT_RPS = _positive_int("RETAILCRM_RATE_LIMIT_RPS", 10)
 RETAILCRM_TIMEOUT = _positive_int("RETAILCRM_TIMEOUT", 30)
+# Stock/price delta runs become a full reconcile when the last full one is older (0: every run is full).
+RETAILCRM_FULL_EXPORT_HOURS = _positive_int("RETAILCRM_FULL_EXPORT_HOURS", 24, zero_allowed=True)
 # How long a killed worker keeps its job kind locked; live workers renew the lock every third of it.
 EXCHANGE_LOCK_TTL_SECONDS = _positive_int("EXCHANGE_LOCK_TTL_SECONDS", 30)
 # A rerun asked for during a run (webhook bursts) starts once the triggers were quiet this long,

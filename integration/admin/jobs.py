@@ -161,7 +161,10 @@ class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnl
 # Buttons are generated per registered job kind, so a new kind gets its button for free.
 for _kind_entry in all_kinds():
     setattr(JobRunAdmin, JobRunAdmin._button_name(_kind_entry.name), job_button(_kind_entry.name))
-JobRunAdmin.changelist_actions = tuple(JobRunAdmin._button_name(kind.name) for kind in all_kinds())
+# Only kinds that need no argument get a button here: one that needs an order id or an address is
+# started from its own form (a bare press would only fail).
+JobRunAdmin.changelist_actions = tuple(JobRunAdmin._button_name(kind.name) for kind in all_kinds()
+                                       if not any(argument.required for argument in kind.arguments))
 admin.site.register(JobRun, JobRunAdmin)
 
 

@@ -1,4 +1,5 @@
 import json
+from dataclasses import dataclass
 
 from django import forms
 from django.contrib import admin, messages
@@ -30,6 +31,18 @@ from integration.exchange.permissions import CHANGE_SETTINGS, RUN_EXPORTS, RUN_I
 from integration.exchange.secrets import redact
 from integration.retailcrm.crm_setup import trigger_instructions
 from integration.retailcrm.settings_file import SECRET_FIELDS, SettingsFileError, export_settings, import_settings
+
+
+@dataclass(frozen=True)
+class _PageOfRequest:
+    """What the settings page's read-only fields take from the request that renders them."""
+
+    public_url: str = "/"
+    show_feed_secret: bool = False  # the safe default: an object no request marked shows no secret
+
+
+def _page_of(obj) -> _PageOfRequest:
+    return getattr(obj, "console_page", None) or _PageOfRequest()
 
 
 class WriteOnlyField(forms.CharField):
@@ -325,16 +338,22 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
                 for name, options in fieldsets]
 
     def get_form(self, request, obj=None, **kwargs):
-        self._public_url = request.build_absolute_uri("/")  # the trigger needs our public address
-        # The feed address carries a secret: only those who may change the settings see it whole.
-        self._show_feed_secret = self.has_change_permission(request, obj)
+        if obj is not None:
+            # This admin is one instance shared by every request (and thread): what the read-only
+            # fields need from the request travels on this request's object, never on ``self``.
+            obj.console_page = _PageOfRequest(
+                public_url=request.build_absolute_uri("/"),  # the trigger needs our public address
+                # The feed address carries a secret: only those who may change the settings see it whole.
+                show_feed_secret=self.has_change_permission(request, obj),
+            )
         return super().get_form(request, obj, **kwargs)
 
     @admin.display(description=_("catalog address for RetailCRM"))
     def catalog_feed(self, obj):
         """C3: the feed address to paste into the shop's catalog settings, and whether the CRM has it."""
         try:
-            rows = feed_rows(getattr(self, "_public_url", "/"))
+            page = _page_of(obj)
+            rows = feed_rows(page.public_url)
         except UnsafeCatalogPath as exc:  # stored without the form (e.g. an old row): say so, serve nothing
             return str(exc)
         if not rows:
@@ -342,8 +361,8 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
         return format_html(
             "<table>{}</table><p>{}</p>",
             format_html_join("", "<tr><th>{}</th><td><code>{}</code><br>{}<br>{}</td></tr>", (
-                (row["shop"], row["url"] if getattr(self, "_show_feed_secret", False) else redact(row["url"]),
-                 row["crm_state"] if getattr(self, "_show_feed_secret", False) else redact(row["crm_state"]),
+                (row["shop"], row["url"] if page.show_feed_secret else redact(row["url"]),
+                 row["crm_state"] if page.show_feed_secret else redact(row["crm_state"]),
                  gettext("Generated %(when)s, %(size)s KB.") % {
                      "when": date_format(localtime(row["generated_at"]), "DATETIME_FORMAT"), "size": round(row["size"] / 1024)}
                  if row["generated_at"] else gettext("Not generated yet: press “Generate catalog”."))
@@ -355,7 +374,7 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
     @admin.display(description=_("trigger to create in RetailCRM"))
     def trigger(self, obj):
         """B10: the trigger, field by field; the secret stays a placeholder (secrets never reach HTML)."""
-        steps = trigger_instructions(getattr(self, "_public_url", "/"))
+        steps = trigger_instructions(_page_of(obj).public_url)
         rows = [
             (gettext("Event"), gettext("Order changed")),
             (gettext("Condition"), steps.condition),

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from integration.retailcrm.client.client import RetailCrmClient, batched
 from integration.retailcrm.client.errors import CrmPartialFailure
 from integration.retailcrm.client.quirks import as_list, normalize_customer, normalize_loyalty_account
+from integration.documents.phones import normalize as normalize_phone
 from integration.models import Customer
 
 PAGE = 100
@@ -22,9 +23,8 @@ UPLOAD_LIMIT = 50  # customers per customers/upload call (reference §1.8)
 
 
 def phone_key(phone: str | None) -> str:
-    """Digits that identify a phone however it was typed: "+7 (916) 120-45-89" == "89161204589"."""
-    digits = re.sub(r"\D", "", phone or "")
-    return digits[-10:] if len(digits) >= 10 else digits
+    """What identifies a phone however it was typed: "+7 (916) 120-45-89" == "89161204589" (the one rule)."""
+    return normalize_phone(phone)
 
 
 def customer_phone_keys(crm_customer: dict) -> set[str]:

@@ -215,7 +215,8 @@ class Registration:
             return
         for work in works:
             key = phone_key(work.customer.phone)
-            filter = {"name": key, **({"sites": [self.site]} if self.site else {})}
+            # RetailCRM's search finds the national digits inside a phone however it was stored
+            filter = {"name": key[-10:], **({"sites": [self.site]} if self.site else {})}
             matches = [c for c in customers_page(self.client, filter, limit=20).items if key in customer_phone_keys(c)]
             if matches:
                 self._link(work, min(c["id"] for c in matches))

@@ -155,11 +155,21 @@ class ShopRejected(ShopError, errors.Rejected):
     pass
 
 
+def test_error_types_under_a_root_make_every_class_both_the_systems_and_the_generic_one():
+    types = ErrorTypes.under(ShopError, rejected=ShopRejected)
+    assert types.rejected is ShopRejected and types.base is ShopError
+    for name in ("not_configured", "network", "auth", "access_denied", "not_found", "rate_limited", "server",
+                 "malformed"):
+        made = getattr(types, name)
+        assert issubclass(made, ShopError) and issubclass(made, getattr(ErrorTypes(), name)), name
+    assert types.not_found.__name__ == "ShopErrorNotFound"
+
+
 class Shop(HttpTransport):
     """An adapter with its own classes and its own error body ({"code": ..., "text": ...})."""
 
     system_name = "Shop"
-    error_types = ErrorTypes(base=ShopError, rejected=ShopRejected)
+    error_types = ErrorTypes.under(ShopError, rejected=ShopRejected)
 
     def parse_error(self, response, payload, method, path, attempts):
         if isinstance(payload, dict) and payload.get("code") == "validation":
@@ -171,9 +181,13 @@ class Shop(HttpTransport):
 def test_an_adapter_reads_its_error_body_into_its_own_subclass_of_the_generic_one(server, fast):
     server.on("POST", "/orders", Step(409, {"code": "validation", "text": "phone is required"}))
     server.on("GET", "/teapot", Step(418, {"code": "other"}))
+    server.on("GET", "/missing", Step(404, "<html>nothing here</html>"))
     shop = Shop(server.url, headers={"X-Key": TOKEN}, secrets=(TOKEN,), **fast)
     with pytest.raises(errors.Rejected, match="phone is required") as caught:
         shop.request_json("POST", "/orders", json={})
     assert isinstance(caught.value, ShopError)
     with pytest.raises(ShopError):  # the generic mapping uses the adapter's classes
         shop.request_json("GET", "/teapot")
+    with pytest.raises(errors.NotFound) as caught:
+        shop.request_json("GET", "/missing")
+    assert isinstance(caught.value, ShopError) and "nothing here" in str(caught.value)

@@ -84,6 +84,19 @@ def test_periodic_reconcile_turns_a_delta_run_into_a_full_one(crm, settings):
     assert run.counts["full"] == 1 and run.counts["sent"] == run.counts["offers"]
 
 
+def test_the_reconcile_comes_when_the_last_full_upload_is_older_than_the_configured_hours(crm, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    run_inline("export-stock", options={"full": True})
+    im.ExportCheckpoint.objects.update(last_full_at=timezone.now() - timedelta(hours=5))
+    settings.RETAILCRM_FULL_EXPORT_HOURS = 6
+    assert run_inline("export-stock").counts["full"] == 0
+    settings.RETAILCRM_FULL_EXPORT_HOURS = 4
+    assert run_inline("export-stock").counts["full"] == 1
+
+
 def test_first_run_is_full_and_later_runs_are_deltas(crm):
     assert run_inline("export-stock").counts["full"] == 1
     assert run_inline("export-stock").counts["full"] == 0

@@ -127,3 +127,15 @@ def test_the_load_orders_page_queues_one_order_and_a_date_run(admin_client, crm,
     page = admin_client.post(url, {"since-since": "2020-01-01", "load_since": "1"}, follow=True).content.decode()
     assert "has been queued" in page
     assert JobRun.objects.filter(kind="import-orders", options={"since": "2020-01-01"}).exists()
+
+
+def test_a_customer_is_found_by_the_same_phone_typed_another_way_and_keeps_its_spelling(crm, map_statuses):
+    map_statuses(new="pending-approval")
+    local = im.Customer.objects.create(first_name="Ivan", last_name="Petrov", phone="8 (900) 123-45-67")
+    crm_id = _create_in_crm(crm)  # the CRM has +79001234567
+    run = run_inline("import-order", options={"id": crm_id})
+    assert run.status == JobRun.Status.SUCCEEDED, (render(run.error), run.messages)
+    assert im.Order.objects.get(crm_id=crm_id).customer_id == local.pk
+    assert im.Customer.objects.count() == 1
+    local.refresh_from_db()
+    assert local.phone == "8 (900) 123-45-67"

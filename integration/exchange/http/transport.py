@@ -5,11 +5,13 @@ A client for a new system subclasses :class:`HttpTransport` and supplies only wh
 * ``base_url`` and its auth header(s): ``super().__init__(url, headers={"Authorization": ...},
   secrets=(token,))`` — every value in ``secrets`` is masked in every message and log record;
 * ``system_name`` ("BonusPlus"), used in the operator-facing messages;
-* ``error_types``: an :class:`ErrorTypes` of its error classes (each subclassing the generic one
-  of :mod:`integration.exchange.http.errors`), or keep the generic ones;
+* ``error_types``: the classes it raises — ``ErrorTypes.under(BonusPlusError, rejected=...)`` makes
+  each one a subclass of the system's root error and of the generic class of
+  :mod:`integration.exchange.http.errors` (``except NotFound`` works whatever the system); the
+  generic classes themselves when left alone;
 * ``parse_error(response, payload, method, path, attempts)``: read the system's error body into a
   typed error (the default maps the status: 401 → auth, 403 → access denied, 404, 400/422 →
-  rejected, 429/503 → rate limited, 5xx → server error);
+  rejected, 429/503 → rate limited, 5xx → server error, a 2xx without JSON → malformed);
 * optionally ``is_success(response, payload)`` (default: a 2xx with a JSON body) and
   ``refused_statuses`` (statuses the system sends *before* doing anything; default 429);
 * its limiter: ``rate_limiter=shared_limiter("bonusplus", token, rate=...)`` (one pacer per
@@ -71,6 +73,17 @@ class ErrorTypes:
     rate_limited: type = errors.RateLimited
     server: type = errors.ServerError
     malformed: type = errors.MalformedResponse
+
+    @classmethod
+    def under(cls, base: type, **own: type) -> "ErrorTypes":
+        """Every class a subclass of ``base`` (the system's root error) and of the generic one:
+        ``own`` names the classes the adapter wrote itself, the rest are made (``<Base>NotFound``…)."""
+        made = {"base": base}
+        for name, generic in vars(cls()).items():
+            if name != "base":
+                made[name] = own.get(name) or type(base.__name__ + generic.__name__, (base, generic),
+                                                   {"__module__": base.__module__})
+        return cls(**made)
 
 
 def _causes(exc: BaseException):
@@ -354,9 +367,10 @@ class HttpTransport:
         what = f"{method} {path}"
         tries = f" after {attempts} attempts" if attempts > 1 else ""
         said = f": {self.snippet(response.text)!r}" if response.text else ""
-        if status < 300 or (payload is None and status < 500 and status not in (401, 403, 404, 429)):
+        if status < 300:
             cls = types.malformed
-            message = (f"{self.where()} answered {what} with HTTP {status} and a body that is not JSON, "
+            shape = "a body that is not JSON" if payload is None else "JSON of another shape"
+            message = (f"{self.where()} answered {what} with HTTP {status} and {shape}, "
                        f"which is not how the {self.system_name} API answers{said}")
         elif status == 401:
             cls, message = types.auth, f"{self.system_name} at {self.where()} rejected the credentials{said}"

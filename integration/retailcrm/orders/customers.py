@@ -1,6 +1,7 @@
 """Finding or creating the local customer of an imported order (E1).
 
-A person is matched by CRM id, else external id, else phone, else e-mail, else created.
+A person is matched by CRM id, else external id, else phone (however it was typed: the one rule of
+integration/documents/phones.py), else e-mail, else created.
 In corporate mode (CrmSettings.corporate_customers) an order of a company (``customer.type`` is
 ``customer_corporate``) belongs to the company, matched by its corporate CRM id ONLY: a company
 shares phones and e-mails with the people who act for it, and matching it by them turned a
@@ -15,6 +16,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from integration.documents.phones import normalize as phone_key, spellings
 from integration.models import Customer
 
 CORPORATE = "customer_corporate"
@@ -58,7 +60,7 @@ class PersonMatch:
         }
 
     def keys(self):
-        return (("crm_id", self.crm_id), ("external_id", self.external_id), ("phone", self.phone),
+        return (("crm_id", self.crm_id), ("external_id", self.external_id), ("phone", phone_key(self.phone)),
                 ("email", self.email.lower()))
 
 
@@ -126,7 +128,8 @@ class CustomerBook:
                 query |= Q(**{f"{field}__in": ids})
         people = [m for m in self.matches if not m.is_company]
         for field, values in (("external_id", {m.external_id for m in people if m.external_id}),
-                              ("phone", {m.phone for m in people if m.phone})):
+                              # the same phone however it was typed, here or in the CRM
+                              ("phone", {text for m in people for text in spellings(m.phone)})):
             if values:
                 query |= Q(**{f"{field}__in": values})
         emails = {m.email.lower() for m in people if m.email}
@@ -139,7 +142,8 @@ class CustomerBook:
             self._index.setdefault(("crm_corporate_id", customer.crm_corporate_id), customer)
         if customer.kind == Customer.Kind.COMPANY:
             return  # a company is never found by a person's keys
-        for key in (("crm_id", customer.crm_id), ("external_id", customer.external_id), ("phone", customer.phone),
+        for key in (("crm_id", customer.crm_id), ("external_id", customer.external_id),
+                    ("phone", phone_key(customer.phone)),
                     ("email", (customer.email or "").lower())):
             if key[1]:
                 self._index.setdefault(key, customer)
@@ -159,6 +163,8 @@ class CustomerBook:
         else:
             changed = False
             for name, value in match.values.items():
+                if name == "phone" and phone_key(value) == phone_key(customer.phone):
+                    continue  # the same phone spelled another way: the card keeps how it was entered
                 if value and getattr(customer, name) != value:
                     setattr(customer, name, value)
                     changed = True
