@@ -188,6 +188,10 @@ def apply(client, order_id: int, store: str, *, use_bonuses: bool, requested, us
     lines = basket(order)
     result = client.calc(calc_body(order, bonus.phone, store, debit))
     totals = _totals(result)
+    if use_bonuses and result.get("discount") and totals["debit"] < debit:  # BonusPlus lowered it: say so, apply nothing
+        raise errors.DebitTooHigh(stored(gettext_noop(
+            "At most %(max)s bonuses can be used for this check; %(requested)s were asked for."),
+            max=str(totals["debit"]), requested=str(debit)))
     spent = (totals["debit"] if use_bonuses and totals["debit"] else debit).quantize(KOPECK)
     discount = totals["discount"].quantize(KOPECK)
     _undo(order, lines)

@@ -131,19 +131,22 @@ def _settle(client, bonus) -> bool | None:
     return None
 
 
-def release(client, order_id: int) -> Decimal:
+def release(client, order_id: int, *, locked: bool = False) -> Decimal:
     """Free what BonusPlus holds for the order before it is calculated again.
 
     BonusPlus caps a calculation's debit by the spendable balance, which a reserve lowers, so a
-    reserved order could never be recalculated with its own bonuses. Posting reserves again."""
-    with entity_lock(LOCK_ENTITY, order_id):
-        bonus = OrderBonus.objects.select_related("order").filter(order_id=order_id).first()
-        if bonus is None:
-            return ZERO
-        if bonus.reserve_state == OrderBonus.Reserve.PENDING:
-            _settle(client, bonus)
-        held = bonus.reserved
-        if held > 0 and bonus.reserve_state == OrderBonus.Reserve.SETTLED:
-            change(client, bonus, -held)
-            return held
+    reserved order could never be recalculated with its own bonuses. The caller queues the reserve
+    again afterwards (the window does); ``locked``: the caller already holds the order's entity lock."""
+    if not locked:
+        with entity_lock(LOCK_ENTITY, order_id):
+            return release(client, order_id, locked=True)
+    bonus = OrderBonus.objects.select_related("order").filter(order_id=order_id).first()
+    if bonus is None:
         return ZERO
+    if bonus.reserve_state == OrderBonus.Reserve.PENDING:
+        _settle(client, bonus)
+    held = bonus.reserved
+    if held > 0 and bonus.reserve_state == OrderBonus.Reserve.SETTLED:
+        change(client, bonus, -held)
+        return held
+    return ZERO

@@ -1,6 +1,7 @@
 """The "БонусПлюс" window of an order (004 §§4–8) and "Информация о бонусах". Thin: each POST names one
 step, calls one service and shows the next step; every BonusPlus error is a message on the same step."""
 
+from contextlib import contextmanager
 from decimal import Decimal, InvalidOperation
 
 from django.contrib import admin, messages
@@ -13,6 +14,7 @@ from django.utils.translation import gettext, gettext_noop
 
 from integration.documents.models.orders import Order
 from integration.exchange.jobs.runner import JobRefused
+from integration.exchange.locks import entity_lock
 from integration.exchange.messages import stored
 from integration.exchange.permissions import user_may
 from loyalty.bonusplus import binding, errors, order_calc, reserve
@@ -79,7 +81,7 @@ def _step(request, client, order, settings_row, state, cashier):
             state.update(step="ask_bind", phone=found.phone)
             return None
         order_calc.remember_card(order.pk, found.customer, card=found.card)
-        _calculate(client, order, settings_row)
+        _calculate(client, order, settings_row, request)
         state["step"] = "calc"
     elif step == "bind_yes":
         state["step"] = "bind_phone"
@@ -106,30 +108,44 @@ def _step(request, client, order, settings_row, state, cashier):
         form = {name: request.POST.get(name, "").strip() for name in CLIENT_FIELDS}
         customer = binding.save_client(client, phone, card, form, settings_row, cashier=cashier)
         order_calc.remember_card(order.pk, customer, card=card)
-        _calculate(client, order, settings_row)
+        _calculate(client, order, settings_row, request)
         state["step"] = "calc"
     elif step == "calculate":
-        _calculate(client, order, settings_row)
+        _calculate(client, order, settings_row, request)
         state["step"] = "calc"
     elif step == "apply":
         use = request.POST.get("use_bonuses") == "on"
-        bonus = order_calc.apply(client, order.pk, settings_row.store, use_bonuses=use,
-                                 requested=_amount(request.POST.get("amount")), user=request.user)
+        requested = _amount(request.POST.get("amount"))
+        with _reserve_freed(request, client, order):
+            bonus = order_calc.apply(client, order.pk, settings_row.store, use_bonuses=use, requested=requested,
+                                     user=request.user)
         messages.success(request, gettext("BonusPlus applied: %(total)s off the order as a manual discount.")
                          % {"total": bonus.total_discount})
-        if order.posted:
-            try:
-                queue_reserve(order.pk)
-            except JobRefused as exc:
-                messages.warning(request, str(exc))
         return HttpResponseRedirect(reverse("admin:integration_order_change", args=[order.pk]))
     return None
 
 
-def _calculate(client, order, settings_row):
-    if OrderBonus.objects.filter(order=order, reserved__gt=0).exists():
-        reserve.release(client, order.pk)  # a reserve lowers the balance BonusPlus calculates with
-    order_calc.calculate(client, order.pk, settings_row.store)
+@contextmanager
+def _reserve_freed(request, client, order):
+    """A posted order's reserve lowers the balance BonusPlus calculates with: free it while calculating
+    (holding the order's lock, so the reserve job waits), and queue it again afterwards, applied or not."""
+    held = OrderBonus.objects.filter(order=order, reserved__gt=0).exists()
+    try:
+        with entity_lock(reserve.LOCK_ENTITY, order.pk):
+            if held:
+                reserve.release(client, order.pk, locked=True)
+            yield
+    finally:
+        if held or order.posted:
+            try:
+                queue_reserve(order.pk)
+            except JobRefused as exc:
+                messages.warning(request, str(exc))
+
+
+def _calculate(client, order, settings_row, request=None):
+    with _reserve_freed(request, client, order):
+        order_calc.calculate(client, order.pk, settings_row.store)
 
 
 def _prefill(client, state):

@@ -127,3 +127,26 @@ def test_the_api_key_never_reaches_the_log(bp, client_bp, caplog):
     logging.getLogger("loyalty.bonusplus").info("header was %s", auth_header(bp.api_key))
     assert bp.api_key not in caplog.text
     assert auth_header(bp.api_key).split(" ", 1)[1] not in caplog.text
+
+
+def test_recalculating_a_posted_order_frees_the_reserve_and_queues_it_again(admin_client, cashier, manual_order, bp,
+                                                                            client_bp, run_queued_jobs,
+                                                                            django_capture_on_commit_callbacks):
+    from integration.documents import posting
+    from loyalty.bonusplus import reserve
+
+    admin_client.post(window(manual_order), {"action": "find", "card": MANUAL_CARD})
+    admin_client.post(window(manual_order), {"action": "apply", "use_bonuses": "on", "amount": "100"})
+    posting.post(manual_order)
+    reserve.sync(client_bp, manual_order.pk)
+    assert float(bp.customer(MANUAL_PHONE)["reserved"]) == 100
+    with django_capture_on_commit_callbacks(execute=True):
+        page = admin_client.post(window(manual_order), {"action": "calculate", "step": "calc"})
+    assert page.status_code == 200 and float(bp.customer(MANUAL_PHONE)["reserved"]) == 0
+    run_queued_jobs()  # left without applying: the reserve comes back
+    assert float(bp.customer(MANUAL_PHONE)["reserved"]) == 100
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(window(manual_order), {"action": "apply", "use_bonuses": "on", "amount": "60"})
+    run_queued_jobs()
+    assert float(bp.customer(MANUAL_PHONE)["reserved"]) == 60
+    assert OrderBonus.objects.get(order=manual_order).reserved == D("60")
