@@ -179,14 +179,26 @@ def check_requested(bonus: OrderBonus, requested: Decimal) -> Decimal:
     return requested
 
 
-@transaction.atomic
 def apply(client, order_id: int, store: str, *, use_bonuses: bool, requested, user=None) -> OrderBonus:
-    """"Применить": the bonuses and the programme's discount become manual discounts on the lines."""
-    bonus = OrderBonus.objects.select_for_update().select_related("order").get(order_id=order_id)
-    order = Order.objects.select_for_update().get(pk=order_id)
+    """"Применить": the bonuses and the programme's discount become manual discounts on the lines.
+
+    BonusPlus is asked before the transaction (no row stays locked while it answers); the lines are
+    written only if the order is still the one it calculated."""
+    bonus = OrderBonus.objects.select_related("order").get(order_id=order_id)
     debit = check_requested(bonus, requested) if use_bonuses else ZERO
+    asked_for = lines_fingerprint(bonus.order)
+    result = client.calc(calc_body(bonus.order, bonus.phone, store, debit))
+    return _write(order_id, result, use_bonuses=use_bonuses, debit=debit, asked_for=asked_for, user=user)
+
+
+@transaction.atomic
+def _write(order_id, result, *, use_bonuses, debit, asked_for, user) -> OrderBonus:
+    bonus = OrderBonus.objects.select_for_update().get(order_id=order_id)
+    order = Order.objects.select_for_update().get(pk=order_id)
+    if lines_fingerprint(order) != asked_for:
+        raise errors.BonusPlusError(stored(gettext_noop(
+            "The order changed while BonusPlus was calculating it; calculate again.")))
     lines = basket(order)
-    result = client.calc(calc_body(order, bonus.phone, store, debit))
     totals = _totals(result)
     if use_bonuses and result.get("discount") and totals["debit"] < debit:  # BonusPlus lowered it: say so, apply nothing
         raise errors.DebitTooHigh(stored(gettext_noop(
