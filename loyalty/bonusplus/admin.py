@@ -19,6 +19,7 @@ from integration.admin.buttons import PermittedButtons, enqueue_from_admin, requ
 from integration.documents.models.orders import Order, Sale
 from loyalty.bonusplus import errors, views
 from loyalty.bonusplus.cashiers import require_cashier
+from loyalty.bonusplus.factory import client_from_settings
 from loyalty.bonusplus.jobs import EXPORT_CATALOG, USE_BONUSPLUS
 from loyalty.bonusplus.models import BonusPlusSettings, Cashier
 
@@ -58,9 +59,23 @@ class BonusPlusSettingsForm(forms.ModelForm):
 
 
 @admin.register(BonusPlusSettings)
-class BonusPlusSettingsAdmin(SingletonModelAdmin):
+class BonusPlusSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmin):
     form = BonusPlusSettingsForm
     fields = ("base_url", "api_key", "clear_api_key", "store", "sms_required", "sms_skip_seconds")
+    change_actions = ("check_connection",)
+
+    @action(label=_("Check connection"), description=_("Ask BonusPlus for the account with the stored key"))
+    @requires("loyalty.change_bonusplussettings")
+    def check_connection(self, request, obj):
+        try:
+            with client_from_settings(obj) as client:
+                account = client.account()
+        except errors.BonusPlusError as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, gettext("BonusPlus answered: account %(name)s, balance %(balance)s.") % {
+                "name": account.get("username") or "—", "balance": account.get("balance", "—")})
+        return HttpResponseRedirect(reverse("admin:loyalty_bonusplussettings_change"))
 
 
 class CashierInline(admin.StackedInline):

@@ -150,3 +150,14 @@ def test_recalculating_a_posted_order_frees_the_reserve_and_queues_it_again(admi
     run_queued_jobs()
     assert float(bp.customer(MANUAL_PHONE)["reserved"]) == 60
     assert OrderBonus.objects.get(order=manual_order).reserved == D("60")
+
+
+def test_check_connection_on_the_settings_page(admin_client, bp):
+    url = reverse("admin:loyalty_bonusplussettings_actions", kwargs={"pk": 1, "tool": "check_connection"})
+    page = admin_client.post(url, follow=True)
+    assert "BonusPlus answered" in page.content.decode()
+    from loyalty.bonusplus.models import BonusPlusSettings
+
+    BonusPlusSettings.objects.update(api_key="11111111-2222-3333-4444-555555555555")
+    page = admin_client.post(url, follow=True)
+    assert "did not accept the API key" in page.content.decode()
