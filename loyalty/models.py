@@ -112,3 +112,8 @@ class RegistrationCandidate(Customer):
         proxy = True
         verbose_name = _("customer to register")
         verbose_name_plural = _("mass registration in the loyalty program")
+
+
+from loyalty.bonusplus.models import (  # noqa: E402,F401  (tables of the loyalty app)
+    BonusPlusSettings, Cashier, CatalogNode, OrderBonus, OrderBonusLine, PhoneCheck,
+)
