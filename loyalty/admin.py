@@ -319,4 +319,4 @@ class LoyaltyCustomerAdmin(PermittedButtons, DjangoObjectActions, CustomerAdmin)
     def order_bonuses(self, obj):
         return order_bonuses_panel(obj) if obj.pk else "—"
 
-from loyalty.bonusplus import admin as bonusplus_admin  # noqa: E402,F401  (BonusPlus pages and buttons)
+from loyalty import bonusplus_admin  # noqa: E402,F401  (BonusPlus pages and buttons: the console, outside the adapter)
