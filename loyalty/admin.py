@@ -318,3 +318,5 @@ class LoyaltyCustomerAdmin(PermittedButtons, DjangoObjectActions, CustomerAdmin)
     @admin.display(description=_("bonuses in orders"))
     def order_bonuses(self, obj):
         return order_bonuses_panel(obj) if obj.pk else "—"
+
+from loyalty import bonusplus_admin  # noqa: E402,F401  (BonusPlus pages and buttons: the console, outside the adapter)

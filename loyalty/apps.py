@@ -6,4 +6,11 @@ class LoyaltyConfig(AppConfig):
     name = "loyalty"
     verbose_name = _("Loyalty")
 
-    job_modules = ("loyalty.retailcrm.jobs",)  # found by integration.exchange.jobs.registry.discover()
+    # found by integration.exchange.jobs.registry.discover()
+    job_modules = ("loyalty.retailcrm.jobs", "loyalty.bonusplus.jobs")
+
+    def ready(self):
+        from loyalty.bonusplus import hooks, secrets
+
+        hooks.connect()
+        secrets.connect()

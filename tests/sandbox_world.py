@@ -32,3 +32,18 @@ def connected_sandbox(*, catalog: bool = True, sync: bool = True, map_deliveries
 def order_state(code: str) -> im.OrderState:
     """A seeded order state; transactional tests flush what the migrations seed, so make it again."""
     return im.OrderState.objects.get_or_create(code=code, defaults={"name": code.replace("-", " ").capitalize()})[0]
+
+
+@contextmanager
+def connected_bonusplus(cashier_user=None):
+    """The BonusPlus emulator over real HTTP, the settings pointing at it, ``cashier_user`` a cashier."""
+    from loyalty.bonusplus.models import BonusPlusSettings, Cashier
+    from sandbox.bonusplus.testing import BonusPlusServer
+
+    with BonusPlusServer(seed="demo", rps=1000) as server:
+        row = BonusPlusSettings.get_solo()
+        row.base_url, row.api_key, row.store = server.api_url, server.api_key, "Основной магазин"
+        row.save()
+        if cashier_user is not None:
+            Cashier.objects.update_or_create(user=cashier_user, defaults={"code": "17"})
+        yield server

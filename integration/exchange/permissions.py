@@ -12,8 +12,10 @@ RUN_EXPORTS = "integration.run_exports"  # routine uploads: stock, prices, the I
 WRITE_TO_CRM = "integration.write_to_crm"  # change records in RetailCRM: module, custom field, customers, loyalty
 CHANGE_SETTINGS = "integration.change_crmsettings"  # the connection check stores its outcome in the settings
 MANAGE_QUEUES = "integration.manage_queues"  # the django-rq dashboard: jobs, empty, delete, requeue, stop
+USE_BONUSPLUS = "loyalty.use_bonusplus"  # BonusPlus in orders: find or bind a card, calculate, apply, reserve
+EXPORT_BONUSPLUS_CATALOG = "loyalty.export_bonusplus_catalog"  # upload groups and products to BonusPlus
 
-JOB_PERMISSIONS = (RUN_IMPORTS, RUN_EXPORTS, WRITE_TO_CRM, CHANGE_SETTINGS)
+JOB_PERMISSIONS = (RUN_IMPORTS, RUN_EXPORTS, WRITE_TO_CRM, CHANGE_SETTINGS, USE_BONUSPLUS, EXPORT_BONUSPLUS_CATALOG)
 
 
 def user_may(user, permission: str) -> bool:

@@ -9,7 +9,7 @@ from django.utils.timezone import get_current_timezone, is_naive, make_aware
 
 from integration.retailcrm.client.client import RetailCrmClient
 from integration.models import Customer
-from loyalty.models import LoyaltyProgram, Participation
+from loyalty.retailcrm.models import LoyaltyProgram, Participation
 
 ACTIVATED = Participation.Status.ACTIVATED
 

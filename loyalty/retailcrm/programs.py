@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.utils import timezone
 
 from integration.retailcrm.client.client import RetailCrmClient
-from loyalty.models import LoyaltyProgram, LoyaltySettings
+from loyalty.retailcrm.models import LoyaltyProgram, LoyaltySettings
 from loyalty.retailcrm.accounts import link_program_accounts
 
 

@@ -42,7 +42,7 @@ from loyalty.retailcrm.crm import (
     phone_key,
     upload_customers,
 )
-from loyalty.models import LoyaltyProgram, LoyaltySettings, Participation
+from loyalty.retailcrm.models import LoyaltyProgram, LoyaltySettings, Participation
 from loyalty.retailcrm.accounts import store_account
 from loyalty.retailcrm.customers import CustomerExportError, ensure_external_ids, link_crm_id
 

@@ -25,8 +25,8 @@ WORK_BODIES = ({}, {"load_one": "1", "one-order_id": "138"}, {"load_since": "1",
 def _object_of(model):
     if model is CrmSettings:
         return CrmSettings.get_solo()
-    if model is LoyaltySettings:
-        return LoyaltySettings.get_solo()
+    if model is LoyaltySettings or hasattr(model, "get_solo"):  # any singleton settings row
+        return model.get_solo()
     obj = model._default_manager.first()
     assert obj is not None, f"the world has no {model._meta.label}"
     return obj

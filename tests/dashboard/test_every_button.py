@@ -9,7 +9,7 @@ from django.urls import reverse
 from integration.exchange.jobs import all_kinds
 from integration.models import CrmSettings, JobRun
 from integration.retailcrm.demo_setup import configure_demo_exchange
-from tests.sandbox_world import connected_sandbox
+from tests.sandbox_world import connected_bonusplus, connected_sandbox
 
 
 def _needs_an_argument(kind) -> bool:
@@ -31,8 +31,9 @@ def _press_all(admin_client, run_queued_jobs, capture_on_commit, urls):
 
 @pytest.mark.django_db
 def test_every_run_now_button_of_the_dashboard_starts_a_run_that_does_not_fail(
-        admin_client, run_queued_jobs, django_capture_on_commit_callbacks):
-    with connected_sandbox():
+        admin_client, admin_user, run_queued_jobs, django_capture_on_commit_callbacks, settings):
+    settings.BONUSPLUS_RATE_LIMIT_RPS = 500
+    with connected_sandbox(), connected_bonusplus(admin_user):
         page = admin_client.get(reverse("admin:integration_jobrun_dashboard")).content.decode()
         kinds = sorted(set(re.findall(r'/admin/integration/jobrun/dashboard/run/([a-z0-9-]+)/', page)))
         assert kinds and all(not _needs_an_argument(kind) for kind in all_kinds() if kind.name in kinds)

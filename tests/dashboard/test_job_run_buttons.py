@@ -11,7 +11,7 @@ from django.urls import reverse
 from integration.exchange.jobs import all_kinds
 from integration.retailcrm.demo_setup import configure_demo_exchange
 from integration.models import CrmSettings, JobRun
-from tests.sandbox_world import connected_sandbox
+from tests.sandbox_world import connected_bonusplus, connected_sandbox
 
 
 def product_kinds():
@@ -32,11 +32,12 @@ def button_url(kind) -> str:
 
 @pytest.mark.django_db
 def test_every_kind_without_a_required_argument_has_a_button_that_starts_a_run_that_does_not_fail(
-        admin_client, run_queued_jobs, django_capture_on_commit_callbacks):
+        admin_client, admin_user, run_queued_jobs, django_capture_on_commit_callbacks, settings):
     kinds = product_kinds()
     free = [kind for kind in kinds if not needs_an_argument(kind)]
     assert free and any(needs_an_argument(kind) for kind in kinds)  # both sides of the rule exist
-    with connected_sandbox():
+    settings.BONUSPLUS_RATE_LIMIT_RPS = 500
+    with connected_sandbox(), connected_bonusplus(admin_user):  # both remote systems, the admin a BonusPlus cashier
         page = admin_client.get(reverse("admin:integration_jobrun_changelist")).content.decode()
         shown = set(re.findall(r'/admin/integration/jobrun/actions/run_[a-z_]+/', page))
         assert shown == {button_url(kind) for kind in free}

@@ -70,6 +70,15 @@ COUNTER_LABELS = {
     "orders_deleted": _("orders deleted"),
     # the runner itself
     "refusals": _("refusals"),
+    # BonusPlus (loyalty/bonusplus/jobs.py)
+    "groups": _("groups"),
+    "bonusplus_unchanged": _("reserve already right"),
+    "bonusplus_reserved": _("bonuses reserved"),
+    "bonusplus_released": _("bonuses released"),
+    "bonusplus_stale": _("orders to calculate again"),
+    "bonusplus_registered": _("purchases registered"),
+    "bonusplus_already": _("purchases already registered"),
+    "bonusplus_nothing": _("sales without BonusPlus data"),
 }
 
 
