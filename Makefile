@@ -33,8 +33,11 @@ gettext:
 	  command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || { echo "Install GNU gettext for the translation tests: apt-get install gettext" >&2; exit 1; }; \
 	  DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends gettext; }
 
+# Two parallel workers (config/settings_test.py gives each its own var/ and Redis database); PYTEST_WORKERS=0 runs serially.
+PYTEST_WORKERS ?= 2
+
 test: $(STAMP) $(CHROMIUM) gettext
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 messages: $(STAMP)
 	DEBUG=true $(BIN)/python manage.py makemessages -l ru --ignore=.venv --ignore=var --ignore=sandbox
