@@ -10,13 +10,16 @@ class IntegrationConfig(AppConfig):
         "integration.retailcrm.jobs.crm",
         "integration.retailcrm.jobs.store",
         "integration.retailcrm.jobs.feed",
+        "integration.retailcrm.jobs.order_export",
         "integration.exchange.jobs.housekeeping",
     )
 
     def ready(self):
         from integration.exchange import secrets
         from integration.exchange.jobs.registry import discover
+        from integration.retailcrm.orders import export_posting
 
         secrets.connect_signals()
         secrets.install_log_record_factory()
         discover()
+        export_posting.connect()  # F1/F5: postings of CRM-born orders become exports
