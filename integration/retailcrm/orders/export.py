@@ -19,7 +19,9 @@ import time
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import django_rq
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils.translation import gettext_noop
 
 from catalog.offers import offer_id
@@ -53,10 +55,11 @@ class ExportRefs:
         self.stores = {}
         for mapping in im.WarehouseMapping.objects.select_related("crm_store").order_by("pk"):
             self.stores.setdefault(mapping.warehouse_id, mapping.crm_store.code)
-        self.deliveries = {}
+        self.deliveries, self.delivery_of = {}, {}
         for mapping in im.DeliveryTypeMapping.objects.select_related("crm_delivery_type").order_by("pk"):
             self.deliveries.setdefault((mapping.method, mapping.carrier), mapping.crm_delivery_type.code)
             self.deliveries.setdefault((mapping.method, None), mapping.crm_delivery_type.code)
+            self.delivery_of[mapping.crm_delivery_type.code] = (mapping.method, mapping.carrier)
 
 
 @dataclass
@@ -133,8 +136,7 @@ def build_payload(order, lines, changed: list[str], refs: ExportRefs) -> tuple[d
 
 def _delivery_code(order, refs: ExportRefs) -> str:
     current = order.delivery_crm_code
-    mapping = im.DeliveryTypeMapping.objects.filter(crm_delivery_type__code=current).first() if current else None
-    if mapping is not None and (mapping.method, mapping.carrier) == (order.delivery_method, order.delivery_carrier):
+    if current and refs.delivery_of.get(current) == (order.delivery_method, order.delivery_carrier):
         return current  # the type the CRM has still means what we have: keep it
     return refs.deliveries.get((order.delivery_method, order.delivery_carrier)) \
         or refs.deliveries.get((order.delivery_method, None)) or ""
@@ -155,9 +157,9 @@ def _item(line, refs: ExportRefs) -> dict:
     return item
 
 
-def export_order(client, order, refs: ExportRefs) -> Outcome:
+def export_order(client, order, refs: ExportRefs, lines=None) -> Outcome:
     """Send what changed of ``order`` (call under its entity lock); raises CrmError when the CRM refuses."""
-    lines = list(order.lines.select_related("product", "characteristic"))
+    lines = list(order.lines.select_related("product", "characteristic")) if lines is None else lines
     changed = changed_fields(order, lines)
     if not changed:
         _settle(order, None, [], lines)
@@ -176,7 +178,7 @@ def export_order(client, order, refs: ExportRefs) -> Outcome:
 def _settle(order, answer: dict | None, sent: list[str], lines, *, marker=None) -> None:
     """Store what the CRM now has and clear the pending mark — unless the order was posted again meanwhile."""
     with transaction.atomic():
-        if answer is not None:
+        if answer is not None and any(not line.crm_item_id for line in lines):
             _link_new_lines(lines, answer)
         seen = dict(order.crm_seen or {})
         local = local_view(order, lines)
@@ -218,47 +220,65 @@ def sent_message(outcome: Outcome):
     return joined([message, *outcome.notes]) if outcome.notes else message
 
 
-def pending_orders(exclude: set[int], limit: int = 100) -> list[int]:
+BATCH = 100
+
+
+def pending_orders(exclude: set[int], limit: int = BATCH) -> list[int]:
     return list(im.Order.objects.filter(export_pending=True, source=im.Order.Source.CRM, crm_id__isnull=False)
                 .exclude(pk__in=exclude).order_by("pk").values_list("pk", flat=True)[:limit])
 
 
+def _load(pks) -> list:
+    return list(im.Order.objects.select_related("state", "manager", "warehouse").filter(pk__in=pks)
+                .prefetch_related(Prefetch("lines", queryset=im.OrderLine.objects.select_related(
+                    "product", "characteristic").order_by("pk"))).order_by("pk"))
+
+
 def export_pending(client, ctx) -> None:
-    """The job: every order with a change to export, each under its lock; a refused one stays due."""
+    """The job: every order with a change to export, each under its lock; a refused one stays due.
+
+    Orders are read a hundred at a time; under each order's lock one query checks that nobody
+    changed it since (else it is read again), so an import that got there first is never undone."""
     refs, done = ExportRefs(), set()
+    connection = django_rq.get_connection("orders")
     ctx.progress(total=im.Order.objects.filter(export_pending=True).count())
     while batch := pending_orders(done):
-        for pk in batch:
-            done.add(pk)
-            _export_one(client, ctx, pk, refs)
-            ctx.progress(add=1)
+        done.update(batch)
+        events = []
+        for order in _load(batch):
+            event = _export_one(client, ctx, order, refs, connection)
+            if event:
+                events.append(event)
+        ctx.events(events)
+        ctx.progress(add=len(batch))
 
 
-def _export_one(client, ctx, pk: int, refs: ExportRefs) -> None:
-    crm_id = im.Order.objects.filter(pk=pk).values_list("crm_id", flat=True).first()
-    if crm_id is None:
-        return
-    with entity_lock("order", crm_id):
-        order = im.Order.objects.select_related("state", "manager", "warehouse").filter(pk=pk, export_pending=True).first()
-        if order is None:
-            return  # an import that met the pending change sent it first
+def _export_one(client, ctx, order, refs: ExportRefs, connection) -> dict | None:
+    with entity_lock("order", order.crm_id, connection=connection):
+        unchanged = im.Order.objects.filter(pk=order.pk, export_pending=True, updated_at=order.updated_at).exists()
+        lines = list(order.lines.all())
+        if not unchanged:
+            order = _load([order.pk])[0] if im.Order.objects.filter(pk=order.pk, export_pending=True).exists() else None
+            if order is None:
+                return None  # an import that met the pending change sent it first
+            lines = list(order.lines.all())
         if not exportable(order):
-            im.Order.objects.filter(pk=pk).update(export_pending=False)
-            return
+            im.Order.objects.filter(pk=order.pk).update(export_pending=False)
+            return None
         try:
-            outcome = export_order(client, order, refs)
+            outcome = export_order(client, order, refs, lines)
         except CrmError as exc:
             ctx.count("orders_failed")
-            ctx.event(entity="order", direction=im.ExchangeEvent.Direction.EXPORT, crm_id=crm_id, local_ref=order.number,
-                      result=im.ExchangeEvent.Result.FAILED, message=stored(gettext_noop(
-                          "RetailCRM refused the change; it stays due and is sent by the next export: %(error)s")) % {
-                          "error": of_exception(exc)})
-            return
+            ctx.warnings += 1
+            return {"entity": "order", "direction": im.ExchangeEvent.Direction.EXPORT, "crm_id": order.crm_id,
+                    "local_ref": order.number, "result": im.ExchangeEvent.Result.FAILED, "message": stored(gettext_noop(
+                        "RetailCRM refused the change; it stays due and is sent by the next export: %(error)s")) % {
+                        "error": of_exception(exc)}}
     ctx.count(f"orders_{outcome.result}")
     if outcome.notes:
         ctx.warnings += 1
-    ctx.event(entity="order", direction=im.ExchangeEvent.Direction.EXPORT, crm_id=crm_id, local_ref=order.number,
-              result=outcome.result, message=sent_message(outcome))
+    return {"entity": "order", "direction": im.ExchangeEvent.Direction.EXPORT, "crm_id": order.crm_id,
+            "local_ref": order.number, "result": outcome.result, "message": sent_message(outcome)}
 
 
 __all__ = ["ExportRefs", "Outcome", "export_order", "export_pending", "exportable", "line_key", "number"]
