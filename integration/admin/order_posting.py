@@ -23,7 +23,7 @@ class OrderForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if "state" in self.fields and not cleaned.get("state"):
-            self.add_error("state", gettext("Set the order's state: an order without one cannot be saved (seed 000 §6)."))
+            self.add_error("state", gettext("Set the order's state: an order without one cannot be saved."))
         return cleaned
 
 

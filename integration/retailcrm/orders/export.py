@@ -213,8 +213,13 @@ def _link_new_lines(lines, answer: dict) -> None:
             im.OrderLine.objects.filter(pk=line.pk).update(crm_item_id=crm_item_id)
 
 
+def field_names(fields):
+    """The fields' names, each translated when the message is shown."""
+    return joined([stored(FIELD_NAMES[name]) for name in fields], ", ")
+
+
 def sent_message(outcome: Outcome):
-    fields = ", ".join(FIELD_NAMES[name] for name in outcome.sent)
+    fields = field_names(outcome.sent)
     message = stored(gettext_noop("Sent to RetailCRM: %(fields)s.")) % {"fields": fields} if outcome.sent \
         else stored(gettext_noop("Nothing changed since RetailCRM last saw the order: nothing sent."))
     return joined([message, *outcome.notes]) if outcome.notes else message

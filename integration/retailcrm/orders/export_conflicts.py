@@ -15,12 +15,12 @@ from django.utils.translation import gettext_noop
 from integration import models as im
 from integration.exchange.messages import joined, of_exception, stored
 from integration.retailcrm.client.errors import CrmError
-from integration.retailcrm.orders.export import FIELD_NAMES, ExportRefs, export_order, exportable
+from integration.retailcrm.orders.export import ExportRefs, export_order, exportable, field_names
 from integration.retailcrm.orders.export_state import crm_changed_fields
 
 
-def _names(fields) -> str:
-    return ", ".join(FIELD_NAMES[name] for name in fields)
+def _names(fields):
+    return field_names(fields)
 
 
 def before_import(client, ctx, ids: list[int], current: dict[int, dict], fetched_at: float | None = None) -> None:
