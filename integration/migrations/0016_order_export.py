@@ -67,5 +67,15 @@ class Migration(migrations.Migration):
             model_name='statusexportmapping',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('local_state__isnull', False), ('rule', 'state')), models.Q(models.Q(('rule', 'state'), _negated=True), ('local_state__isnull', True)), _connector='OR'), name='b2_state_only_for_state_rows'),
         ),
+        migrations.AlterField(
+            model_name='crmsettings',
+            name='export_order_changes',
+            field=models.BooleanField(default=False, help_text='Posting an order loaded from RetailCRM sends all its changes there; unposting cancels it. Orders created here are not exported.', verbose_name='export order changes to RetailCRM'),
+        ),
+        migrations.AlterField(
+            model_name='historicalcrmsettings',
+            name='export_order_changes',
+            field=models.BooleanField(default=False, help_text='Posting an order loaded from RetailCRM sends all its changes there; unposting cancels it. Orders created here are not exported.', verbose_name='export order changes to RetailCRM'),
+        ),
         migrations.RunPython(add_cancel_rows, migrations.RunPython.noop),
     ]

@@ -185,3 +185,14 @@ def test_with_export_off_posting_sends_nothing(api, post):
     post(order)
     assert not order.export_pending and not im.JobRun.objects.filter(kind=EXPORT).exists()
     assert api.order(order.crm_id)["status"] == "new"
+
+
+def test_the_exchange_log_reads_in_the_operators_language(api, post):
+    from django.utils import translation
+
+    order = imported(api)
+    order.state = order_state("to-fulfil")
+    order.save()
+    post(order)
+    with translation.override("ru"):
+        assert render(last_export().events.get().message) == "Выгружено в RetailCRM: статус."
