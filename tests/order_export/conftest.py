@@ -8,8 +8,13 @@ from tests.sandbox_world import connected_sandbox, order_state
 
 def prepare_exchange() -> None:
     """The demo account mapped as an operator would, B1 and B2 agreeing, export of order changes on."""
+    from integration.retailcrm.references import preload_export_statuses
+
     for code in ("pending-approval", "to-fulfil", "for-shipment", "closed"):
         order_state(code)
+    # A transactional test starts without the migrations' states, so the sync could not fill B2's state rows.
+    preload_export_statuses()
+    assert im.StatusExportMapping.objects.filter(local_state__code="to-fulfil", crm_status__code="assembling").exists()
     configure_demo_exchange()
     im.StatusImportMapping.objects.filter(crm_status__code="for-shipment").update(local_state=order_state("for-shipment"))
     im.OrderState.objects.filter(code="closed").update(is_closed=True)

@@ -196,3 +196,16 @@ def test_the_exchange_log_reads_in_the_operators_language(api, post):
     post(order)
     with translation.override("ru"):
         assert render(last_export().events.get().message) == "Выгружено в RetailCRM: статус."
+
+
+def test_a_state_without_a_b2_row_is_not_sent_and_the_log_says_why(api, post):
+    im.StatusExportMapping.objects.filter(local_state__code="to-fulfil").delete()
+    order = imported(api)
+    order.state = order_state("to-fulfil")
+    order.save()
+    post(order)
+    assert api.order(order.crm_id)["status"] == "new"
+    run = last_export()
+    assert run.status == im.JobRun.Status.WARNINGS
+    assert render(run.events.get().message) == \
+        "The status is not sent: “B2 · statuses for export” has no row for “To fulfil”."

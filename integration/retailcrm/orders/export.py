@@ -76,11 +76,13 @@ def exportable(order) -> bool:
 
 
 def status_code(order, refs: ExportRefs):
+    """B2's status for the order and, for a message, what the row is for (translated when shown)."""
     if not order.posted:
-        return refs.by_rule.get(Rule.UNPOSTING), gettext_noop("unposting")
+        return refs.by_rule.get(Rule.UNPOSTING), stored(gettext_noop("unposting"))
     if order.closed and order.cancelled:
-        return refs.by_rule.get(Rule.ALL_CANCELLED), gettext_noop("closed with all lines cancelled")
-    return refs.by_state.get(order.state_id), str(order.state.name) if order.state_id else ""
+        return refs.by_rule.get(Rule.ALL_CANCELLED), stored(gettext_noop("closed with all lines cancelled"))
+    # Seeded state names are msgids with a Russian translation (OrderState.__str__); edited ones pass through.
+    return refs.by_state.get(order.state_id), stored(order.state.name) if order.state_id else ""
 
 
 def build_payload(order, lines, changed: list[str], refs: ExportRefs) -> tuple[dict, list[str], list]:
@@ -219,6 +221,8 @@ def field_names(fields):
 
 
 def sent_message(outcome: Outcome):
+    if not outcome.sent and outcome.notes:
+        return joined(outcome.notes)  # changed here, but nothing of it could be sent: say why
     fields = field_names(outcome.sent)
     message = stored(gettext_noop("Sent to RetailCRM: %(fields)s.")) % {"fields": fields} if outcome.sent \
         else stored(gettext_noop("Nothing changed since RetailCRM last saw the order: nothing sent."))
