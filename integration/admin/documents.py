@@ -60,9 +60,9 @@ class PaymentInline(admin.TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(OrderPostingMixin, PermittedActions, PermittedButtons, DjangoObjectActions, admin.ModelAdmin):
-    # Nine narrow columns: Total/Closed/Cancelled/Posted stay in sight at 1,400 px (the CRM number and
+    # Eight narrow columns: Total/Closed/Cancelled stay in sight at 1,400 px (the CRM number and
     # shop are on the order's page and in the search and filters).
-    list_display = ("number", "date_shown", "customer", "state", "crm_status", "total", "closed", "cancelled", "posted")
+    list_display = ("number", "date_shown", "customer", "state", "crm_status", "total", "closed", "cancelled")
     # No date hierarchy and no per-value filters: each is a scan of every order on every page view.
     list_filter = ("state", "posted", "closed", "cancelled", "delivery_defaulted", "source", CrmShopFilter,
                    ("date", admin.DateFieldListFilter))
