@@ -9,7 +9,7 @@ at the start of every run; orders skipped for their status wait in their own que
 """
 
 import time
-from functools import partial
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -67,20 +67,8 @@ def changed_order_ids(entries: list[dict]) -> tuple[list[int], set[int]]:
 
 
 def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceData,
-               waiting: WaitingOrders | None = None, *, client=None, fetched_at: float | None = None) -> None:
-    """Apply the orders ``ids`` (their current data in ``current``; missing means deleted in the CRM).
-
-    With ``client``, under the orders' entity locks: an export of one of them waits, and a local change
-    posted and not yet exported is sent first (``export_conflicts``)."""
-    if client is None:
-        return _apply_page(ctx, ids, current, refs, waiting)
-    with entity_locks("order", ids):
-        before_import(client, ctx, ids, current, fetched_at)
-        return _apply_page(ctx, ids, current, refs, waiting)
-
-
-def _apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceData,
-                waiting: WaitingOrders | None = None) -> None:
+               waiting: WaitingOrders | None = None) -> None:
+    """Apply the orders ``ids`` (their current data in ``current``; missing means deleted in the CRM)."""
     events, skipped, handled = [], [], []
     present = [crm_id for crm_id in ids if crm_id in current]
     outcomes = dict(zip(present, apply_orders([current[crm_id] for crm_id in present], refs))) if present else {}
@@ -127,6 +115,16 @@ def _apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDa
     (waiting or WaitingOrders()).update(ctx.run, skipped=skipped, handled=handled, table_empty=not refs.status_mappings)
 
 
+@contextmanager
+def exclusive(client, ctx, ids: list[int], current: dict[int, dict], fetched_at: float | None):
+    """Hold the orders' entity locks (an export of one of them waits) and send any posted local change of
+    theirs not yet exported first (``export_conflicts``). Taken before the page's transaction opens: with
+    SQLite's immediate transactions a transaction waiting for a lock would hold the database's write lock."""
+    with entity_locks("order", ids):
+        before_import(client, ctx, ids, current, fetched_at)
+        yield
+
+
 def _fetch(client, ids: list[int]) -> dict[int, dict]:
     return {int(order["id"]): order for order in client.orders_by_ids(ids)}
 
@@ -141,8 +139,8 @@ def retry_parked(client, ctx, refs: ReferenceData, waiting: WaitingOrders | None
     current = _fetch(client, ids)
     for start in range(0, len(ids), 100):
         chunk = ids[start:start + 100]
-        with transaction.atomic():
-            apply_page(ctx, chunk, current, refs, waiting, client=client, fetched_at=fetched_at)
+        with exclusive(client, ctx, chunk, current, fetched_at), transaction.atomic():
+            apply_page(ctx, chunk, current, refs, waiting)
         ctx.count("retried", len(chunk))
 
 
@@ -189,14 +187,14 @@ def import_from_history(client, ctx, *, since=None) -> None:
     refs = ReferenceData()
     waiting = WaitingOrders.load()
     retry_parked(client, ctx, refs, waiting)
-    retry_waiting(client, ctx, refs, waiting, partial(apply_page, client=client))
+    retry_waiting(client, ctx, refs, waiting, apply_page)
     # The next page is read while this one is written: the API's rate limit, not our writes, sets the pace.
     with ReadAhead(read_feed(client, since_id=cursor, start_date=_crm_time(start) if start else None)) as pages:
         for page in pages:
             ctx.count("entries_read", page.entries)
             ctx.count("own_entries_skipped", page.own_entries)
-            with transaction.atomic():
-                apply_page(ctx, page.ids, page.current, refs, waiting, client=client, fetched_at=page.fetched_at)
+            with exclusive(client, ctx, page.ids, page.current, page.fetched_at), transaction.atomic():
+                apply_page(ctx, page.ids, page.current, refs, waiting)
                 # The cursor moves in the same transaction that applied the page (DESIGN §4).
                 im.CrmSettings.objects.filter(pk=crm_settings.pk).update(history_since_id=page.last_id)
             ctx.progress(add=1)  # pages: the feed does not say how many there are
