@@ -11,6 +11,7 @@ class IntegrationConfig(AppConfig):
         "integration.retailcrm.jobs.store",
         "integration.retailcrm.jobs.feed",
         "integration.retailcrm.jobs.documents",
+        "integration.retailcrm.jobs.order_export",
         "integration.exchange.jobs.housekeeping",
     )
 
@@ -18,10 +19,10 @@ class IntegrationConfig(AppConfig):
         from integration.exchange import secrets
         from integration.exchange.jobs.registry import discover
         from integration.retailcrm import wiring
+        from integration.retailcrm.orders import export_posting, outbox
 
         secrets.install_log_record_factory()
         wiring.connect()  # the RetailCRM adapter's switches, secrets, clean-ups and dashboard lines
         discover()
-        from integration.retailcrm.orders import outbox
-
         outbox.connect()  # F2–F4: posted payment documents, sales and returns queue their export
+        export_posting.connect()  # F1/F5: postings of CRM-born orders become exports

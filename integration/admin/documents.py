@@ -5,6 +5,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
+from django_object_actions import DjangoObjectActions
+
+from integration.admin.buttons import PermittedActions, PermittedButtons
+from integration.admin.order_posting import OrderPostingMixin
 
 from integration.admin.buttons import PermittedActions
 from integration.admin.document_posting import make_return_drafts, posting_actions
@@ -58,22 +62,22 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(OrderPostingMixin, PermittedActions, PermittedButtons, DjangoObjectActions, admin.ModelAdmin):
     # Eight narrow columns: Total/Closed/Cancelled stay in sight at 1,400 px (the CRM number and
     # shop are on the order's page and in the search and filters).
     list_display = ("number", "date_shown", "customer", "state", "crm_status", "total", "closed", "cancelled")
     # No date hierarchy and no per-value filters: each is a scan of every order on every page view.
-    list_filter = ("state", "closed", "cancelled", "delivery_defaulted", "source", CrmShopFilter,
+    list_filter = ("state", "posted", "closed", "cancelled", "delivery_defaulted", "source", CrmShopFilter,
                    ("date", admin.DateFieldListFilter))
     list_select_related = ("customer", "state")
     search_fields = ("number", "crm_number", "=crm_id", "customer__last_name", "customer__phone")
     raw_id_fields = ("customer", "manager")
     formfield_overrides = COMPACT_TEXT
     inlines = (OrderLineInline, PaymentInline)
-    readonly_fields = ("address_by_parts",)
+    readonly_fields = ("address_by_parts", "posted")  # posted changes only by "Post" / "Unpost"
     fieldsets = (
         (None, {"fields": (
-            "number", "date", "source", "state", "closed", "cancelled", "customer", "organization", "warehouse",
+            "number", "date", "source", "state", "posted", "closed", "cancelled", "customer", "organization", "warehouse",
             "currency", "priority", "taxation", "prices_include_vat", "manager", "total", "discount_total", "bonuses_charged", "bonuses_credited", "comment",
         )}),
         (_("Delivery"), {"fields": (

@@ -123,7 +123,8 @@ class StatusImportMappingAdmin(MappingAdmin):
 @admin.register(StatusExportMapping)
 class StatusExportMappingAdmin(MappingAdmin):
     crm_field = "crm_status"
-    list_display = ("local_state", "crm_status", "crm_entry_removed")
+    list_display = ("rule", "local_state", "crm_status", "crm_entry_removed")
+    fields = ("rule", "local_state", "crm_status")
     list_select_related = ("crm_status", "local_state")
     autocomplete_fields = ("crm_status",)
 

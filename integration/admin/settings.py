@@ -374,7 +374,8 @@ class CrmSettingsAdmin(PermittedButtons, DjangoObjectActions, SingletonModelAdmi
     @admin.display(description=_("trigger to create in RetailCRM"))
     def trigger(self, obj):
         """B10: the trigger, field by field; the secret stays a placeholder (secrets never reach HTML)."""
-        steps = trigger_instructions(_page_of(obj).public_url)
+        # Seed 001: the full condition (our own edits skipped) while order changes are exported, the short one else.
+        steps = trigger_instructions(_page_of(obj).public_url, export_changes=obj.export_order_changes)
         rows = [
             (gettext("Event"), gettext("Order changed")),
             (gettext("Condition"), steps.condition),

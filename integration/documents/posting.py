@@ -38,19 +38,29 @@ class Posting:
 
 Subscriber = Callable[[models.Model, Posting], None]
 _subscribers: dict[tuple[type[models.Model], str], list[Subscriber]] = {}
+_in_transaction: dict[tuple[type[models.Model], str], list[Subscriber]] = {}
 
 
-def subscribe(model: type[models.Model], kind: str, callback: Subscriber) -> None:
-    """Call ``callback(document, posting)`` after every committed ``kind`` posting of ``model``."""
+def subscribe(model: type[models.Model], kind: str, callback: Subscriber, *, in_transaction: bool = False) -> None:
+    """Call ``callback(document, posting)`` after every committed ``kind`` posting of ``model``.
+
+    With ``in_transaction`` it is called inside the posting's transaction instead, right after the
+    document is saved: for bookkeeping that must commit or roll back with the posting (an export
+    marked as due), never for remote calls or enqueueing."""
     if kind not in (POSTED, UNPOSTED):
         raise ValueError(f"unknown posting event {kind!r}")
-    callbacks = _subscribers.setdefault((model, kind), [])
+    callbacks = (_in_transaction if in_transaction else _subscribers).setdefault((model, kind), [])
     if callback not in callbacks:  # ready() may run twice in tests
         callbacks.append(callback)
 
 
 def subscribers(model: type[models.Model], kind: str) -> list[Subscriber]:
     return list(_subscribers.get((model, kind), ()))
+
+
+def _within(document, posting: "Posting") -> None:
+    for callback in _in_transaction.get((type(document), posting.kind), ()):
+        callback(document, posting)
 
 
 def check_postable(document: models.Model) -> None:
@@ -66,8 +76,10 @@ def post(document: models.Model, *, user=None, source: str = "operator") -> bool
     check_postable(document)
     document.posted = True
     document.save()
-    _in_transaction(document, "apply_posting")
-    _after_commit(document, Posting(POSTED, getattr(user, "pk", None), source))
+    posting = Posting(POSTED, getattr(user, "pk", None), source)
+    _document_hook(document, "apply_posting")
+    _within(document, posting)
+    _after_commit(document, posting)
     return True
 
 
@@ -79,12 +91,14 @@ def unpost(document: models.Model, *, user=None, source: str = "operator") -> bo
         return False
     document.posted = False
     document.save(update_fields=["posted"])
-    _in_transaction(document, "revert_posting")
-    _after_commit(document, Posting(UNPOSTED, getattr(user, "pk", None), source))
+    posting = Posting(UNPOSTED, getattr(user, "pk", None), source)
+    _document_hook(document, "revert_posting")
+    _within(document, posting)
+    _after_commit(document, posting)
     return True
 
 
-def _in_transaction(document, hook: str) -> None:
+def _document_hook(document, hook: str) -> None:
     method = getattr(document, hook, None)
     if method is not None:
         method()

@@ -73,13 +73,33 @@ class TriggerInstructions:
 SECRET_PLACEHOLDER = "WEBHOOK_SECRET"
 
 
-def trigger_instructions(public_url: str, token: str = SECRET_PLACEHOLDER) -> TriggerInstructions:
+# Seed 001 "Создание триггера": at most one call per 5 s for an update, per 30 s for a creation, so
+# the back office has loaded the order before the next call (no duplicates).
+THROTTLE_CONDITION = (
+    '(changeSet.isUpdate() and not last_run("5 seconds")) or '
+    '(changeSet.isCreate() and not last_run("30 seconds", null, order))'
+)
+
+
+def trigger_condition(export_changes: bool) -> str:
+    """The trigger's condition: with order changes exported, our own edits (they flip our custom field,
+    B10) do not call back; API changes of others — a website creating orders — still do."""
+    if not export_changes:
+        return THROTTLE_CONDITION
+    return (f"({THROTTLE_CONDITION}) and (not changeSet.hasChangesWithSource(\"api\") or "
+            f"(changeSet.hasChangesWithSource(\"api\") and not changeSet.hasChangedField('custom_{ECHO_FIELD_CODE}')))")
+
+
+def trigger_instructions(public_url: str, token: str = SECRET_PLACEHOLDER, *, export_changes: bool | None = None
+                         ) -> TriggerInstructions:
     """The trigger; by default its address names the secret by a placeholder, so it can be shown in HTML."""
     url = public_url.rstrip("/") + reverse("retailcrm-webhook", args=[token])
+    if export_changes is None:
+        export_changes = CrmSettings.get_solo().export_order_changes
     return TriggerInstructions(
         event="Order changed",
-        # Changes made through the API, ours included, never call back: that is the echo loop (E8).
-        condition='not changeSet.hasChangesWithSource("api")',
+        # Our own edits never call back (the echo loop, E8); the history import skips them too.
+        condition=trigger_condition(export_changes),
         url=url,
         method="POST",
         headers={"Content-Type": "application/x-www-form-urlencoded"},

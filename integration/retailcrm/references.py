@@ -103,26 +103,40 @@ def _sync_users(users: list[dict], now) -> tuple[int, list[int]]:
     return len(seen), vanished
 
 
-# Seed 001 §7: the example table of local state → CRM status for exporting order changes.
+# Seed 001 §7: the example table of local state → CRM status for exporting order changes, and its
+# two rows that are not states: "closed with all lines cancelled" and "unposting" (F5), both cancel.
 DEFAULT_EXPORT_STATUSES = {
     "pending-approval": "new",
     "to-fulfil": "assembling",
     "for-shipment": "for-shipment",
     "closed": "complete",
 }
+DEFAULT_EXPORT_RULES = {
+    im.StatusExportMapping.Rule.ALL_CANCELLED: "cancel",
+    im.StatusExportMapping.Rule.UNPOSTING: "cancel",
+}
 
 
 def preload_export_statuses() -> int:
-    """B2: fill the export table with the manual's defaults once, for the codes this CRM has."""
-    if im.StatusExportMapping.objects.exists():
-        return 0  # the operator's table, even a partial one, is never touched
-    statuses = {status.code: status for status in im.CrmStatus.objects.filter(code__in=DEFAULT_EXPORT_STATUSES.values())}
+    """B2: fill the export table with the manual's defaults once, for the codes this CRM has.
+
+    The state rows and the two rule rows are each filled only while none of their kind exists:
+    the operator's table, even a partial one, is never touched."""
+    rows = im.StatusExportMapping.objects
+    codes = {*DEFAULT_EXPORT_STATUSES.values(), *DEFAULT_EXPORT_RULES.values()}
+    statuses = {status.code: status for status in im.CrmStatus.objects.filter(code__in=codes)}
     created = 0
-    for state in im.OrderState.objects.filter(code__in=DEFAULT_EXPORT_STATUSES):
-        status = statuses.get(DEFAULT_EXPORT_STATUSES[state.code])
-        if status is not None:
-            im.StatusExportMapping.objects.create(local_state=state, crm_status=status)
-            created += 1
+    if not rows.filter(rule=im.StatusExportMapping.Rule.STATE).exists():
+        for state in im.OrderState.objects.filter(code__in=DEFAULT_EXPORT_STATUSES):
+            status = statuses.get(DEFAULT_EXPORT_STATUSES[state.code])
+            if status is not None:
+                rows.create(local_state=state, crm_status=status)
+                created += 1
+    if not rows.exclude(rule=im.StatusExportMapping.Rule.STATE).exists():
+        for rule, code in DEFAULT_EXPORT_RULES.items():
+            if code in statuses:
+                rows.create(rule=rule, crm_status=statuses[code])
+                created += 1
     return created
 
 

@@ -29,7 +29,10 @@ def test_the_custom_field_is_created_once(admin_client, crm):
 def test_the_settings_page_shows_the_trigger_without_the_secret(admin_client, crm):
     row = CrmSettings.get_solo()
     page = admin_client.get(reverse("admin:integration_crmsettings_change", args=[1])).content.decode()
-    assert "not changeSet.hasChangesWithSource(&quot;api&quot;)" in page
+    # Export off: the short condition of seed 001, so a website's API orders still call the back office.
+    assert ("(changeSet.isUpdate() and not last_run(&quot;5 seconds&quot;)) or (changeSet.isCreate() and "
+            "not last_run(&quot;30 seconds&quot;, null, order))</code>") in page
+    assert "hasChangesWithSource" not in page
     assert "http://testserver/webhooks/retailcrm/WEBHOOK_SECRET/" in page
     assert "id={{ order.id }}" in page and "application/x-www-form-urlencoded" in page
     assert row.webhook_token not in page
@@ -46,3 +49,12 @@ def test_the_operator_sets_a_new_webhook_secret_write_only(admin_client, crm):
     data["webhook_token"] = "short"
     assert admin_client.post(url, data).status_code == 200  # refused: at least 16 characters
     assert "my-own-secret-for-the-trigger" not in admin_client.get(url).content.decode()
+
+
+def test_with_order_changes_exported_the_trigger_skips_our_own_edits(admin_client, crm):
+    CrmSettings.objects.update(export_order_changes=True)
+    page = admin_client.get(reverse("admin:integration_crmsettings_change", args=[1])).content.decode()
+    assert ("((changeSet.isUpdate() and not last_run(&quot;5 seconds&quot;)) or (changeSet.isCreate() and "
+            "not last_run(&quot;30 seconds&quot;, null, order))) and (not changeSet.hasChangesWithSource(&quot;api&quot;) "
+            "or (changeSet.hasChangesWithSource(&quot;api&quot;) and not "
+            f"changeSet.hasChangedField(&#x27;custom_{ECHO_FIELD_CODE}&#x27;)))") in page

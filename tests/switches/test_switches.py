@@ -103,6 +103,20 @@ def _exported_document(crm, model):
     return {}
 
 
+def _due_order(crm) -> dict:
+    """F1: a CRM order imported, given another state and posted (export on while it is posted)."""
+    from integration.documents import posting
+
+    CrmSettings.objects.update(export_order_changes=True)
+    crm.due_order = next(iter(crm.state.orders))
+    run_inline("import-order", options={"id": crm.due_order})
+    order = im.Order.objects.get(crm_id=crm.due_order)
+    order.state = im.OrderState.objects.get(code="pending-approval")
+    posting.post(order)
+    assert im.Order.objects.get(pk=order.pk).export_pending
+    return {}
+
+
 # kind → (options for a run, what the run changes here)
 CASES = {
     "export-payments": (lambda crm: _exported_document(crm, "payment"),
@@ -111,6 +125,7 @@ CASES = {
                      lambda crm: crm.state.orders[crm.document_order].get("shipped")),
     "export-returns": (lambda crm: _exported_document(crm, "return"),
                        lambda crm: sorted(item.get("status") or "" for item in crm.state.orders[crm.document_order]["items"])),
+    "export-order-changes": (_due_order, lambda crm: crm.state.orders[crm.due_order]["status"]),
     "import-orders": (lambda crm: {"since": "2020-01-01"}, lambda crm: im.Order.objects.count()),
     "import-order": (lambda crm: {"id": next(iter(crm.state.orders))}, lambda crm: im.Order.objects.count()),
     "export-stock": (lambda crm: {"full": True}, lambda crm: len(crm.state.uploads["stock"])),

@@ -70,6 +70,10 @@ class Order(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     # Imported orders arrive posted ("Проведен: Заказ …", seed 000); a local order is posted by the operator.
     posted = models.BooleanField(_("posted"), default=False, db_index=True)
+    # F1: what RetailCRM last saw of the exported fields, in local terms (written by the import and by
+    # every successful export), and whether a posting changed the order since then (sent by the next export).
+    crm_seen = models.JSONField(_("last seen by RetailCRM"), default=dict, blank=True, editable=False)
+    export_pending = models.BooleanField(_("change to export"), default=False, db_index=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True, db_index=True)
 

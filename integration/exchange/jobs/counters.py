@@ -42,6 +42,7 @@ COUNTER_LABELS = {
     "users": _("users"),
     "managers_matched": _("managers matched"),
     "export_statuses_preloaded": _("statuses for export filled in"),
+    "orders_sent_before_import": _("local changes sent before the import"),
     "missing_scopes": _("missing API permissions"),
     "shops": _("shops"),
     # catalog (ICML) and the stock and price exports

@@ -81,9 +81,13 @@ def import_order_job(ctx, id):
     from integration.retailcrm.orders.apply import OrderParked, mark_deleted_in_crm, sync_order_from_crm
     from integration.retailcrm.orders.waiting import settle_one
 
-    with client_from_settings() as client:
+    from integration.exchange.locks import entity_lock
+    from integration.retailcrm.orders.export_conflicts import before_import
+
+    # Under the order's lock, fetched inside it: an export of the order never lands between our read and write.
+    with client_from_settings() as client, entity_lock("order", int(id)):
         try:
-            data = client.order(int(id), by="id")
+            current = {int(id): client.order(int(id), by="id")}
         except CrmNotFound:
             local = mark_deleted_in_crm(int(id))
             settle_one(ctx.run, int(id))
@@ -92,9 +96,14 @@ def import_order_job(ctx, id):
             ctx.event(entity="order", crm_id=id, local_ref=local or "", result=ExchangeEvent.Result.FAILED, message=message)
             ctx.message(message, warning=True)
             return
-    try:
-        result = sync_order_from_crm(data)
-    except OrderParked as exc:
+        before_import(client, ctx, [int(id)], current)  # a posted local change not yet exported goes first
+        data = current[int(id)]
+        try:
+            result = sync_order_from_crm(data)
+        except OrderParked as exc:
+            result = exc
+    if isinstance(result, OrderParked):
+        exc = result
         settle_one(ctx.run, int(id))
         ctx.count("parked")
         ctx.event(entity="order", crm_id=id, result=ExchangeEvent.Result.PARKED, message=of_exception(exc),

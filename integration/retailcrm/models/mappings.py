@@ -53,21 +53,48 @@ class StatusImportMapping(models.Model):
 
 
 class StatusExportMapping(models.Model):
-    """B2: which CRM status a local state becomes when an order change is exported."""
+    """B2: which CRM status a local state becomes when an order change is exported.
+
+    Besides one row per state, two rows of seed 001 §7 are not states: a closed order whose lines
+    are all cancelled, and an unposted order (F5); both default to ``cancel``.
+    """
+
+    class Rule(models.TextChoices):
+        STATE = "state", _("the order is in this state")
+        ALL_CANCELLED = "all-cancelled", _("closed with all lines cancelled")
+        UNPOSTING = "unposting", _("unposting")
 
     local_state = models.OneToOneField(
-        OrderState, verbose_name=_("local state"), on_delete=models.CASCADE, related_name="export_mapping"
+        OrderState, verbose_name=_("local state"), null=True, blank=True, on_delete=models.CASCADE,
+        related_name="export_mapping",
     )
+    rule = models.CharField(_("when"), max_length=20, choices=Rule.choices, default=Rule.STATE)
     crm_status = models.ForeignKey(CrmStatus, verbose_name=_("CRM status"), on_delete=models.PROTECT, related_name="+")
     history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("status for export")
         verbose_name_plural = _("B2 · statuses for export")
-        ordering = ["local_state__ordering"]
+        ordering = ["local_state__ordering", "rule"]
+        constraints = [
+            models.UniqueConstraint(fields=["rule"], condition=~models.Q(rule="state"), name="b2_one_row_per_rule"),
+            models.CheckConstraint(
+                condition=models.Q(rule="state", local_state__isnull=False) | (
+                    ~models.Q(rule="state") & models.Q(local_state__isnull=True)),
+                name="b2_state_only_for_state_rows"),
+        ]
 
     def __str__(self):
-        return f"{self.local_state} → {self.crm_status}"
+        subject = self.local_state if self.rule == self.Rule.STATE else self.get_rule_display()
+        return f"{subject or '—'} → {self.crm_status}"
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if self.rule == self.Rule.STATE and self.local_state_id is None:
+            raise ValidationError({"local_state": _("Choose the local state this row is for.")})
+        if self.rule != self.Rule.STATE and self.local_state_id is not None:
+            raise ValidationError({"local_state": _("This row is not for a state: leave the state empty.")})
 
 
 class ManagerMapping(models.Model):

@@ -77,7 +77,11 @@ class CrmSettings(SingletonModel):
 
     # A3 exchange modes
     import_orders = models.BooleanField(_("import orders from RetailCRM"), default=True)
-    export_order_changes = models.BooleanField(_("export order changes to RetailCRM"), default=False)
+    export_order_changes = models.BooleanField(
+        _("export order changes to RetailCRM"), default=False,
+        help_text=_("Posting an order loaded from RetailCRM sends all its changes there; unposting cancels it. "
+                    "Orders created here are not exported."),
+    )
     export_stock = models.BooleanField(_("export stock"), default=True)
     export_prices = models.BooleanField(_("export prices"), default=True)
     use_price_types = models.BooleanField(_("use price types"), default=False)

@@ -12,8 +12,10 @@ from integration.retailcrm.orders.customers import CustomerBook
 from integration.retailcrm.orders.payments import stage_payment_document
 from integration.retailcrm.orders.returns import is_return, make_crm_return, plan_crm_return
 from integration.retailcrm.orders.sales import create_sales, wants_sale
+from integration.retailcrm.orders.export_state import seen_after_import
 from integration.retailcrm.orders.rules import (
     ApplyResult,
+    OrderParked,
     ReferenceData,
     check_references,
     crm_datetime,
@@ -30,6 +32,7 @@ ORDER_FIELDS = [
     "prices_include_vat", "delivery_method", "delivery_carrier",
     "delivery_cost", "delivery_net_cost", "delivery_address", "delivery_address_parts", "delivery_crm_code",
     "delivery_defaulted", "total", "comment", "deleted_in_crm", "bonuses_charged", "bonuses_credited", "discount_total",
+    "crm_seen",
 ]
 LINE_FIELDS = [
     "product", "characteristic", "is_delivery", "quantity", "price", "discount_per_unit", "amount",
@@ -102,6 +105,10 @@ class OrderBatch:
         if existing is not None and existing.closed:
             return ApplyResult(im.ExchangeEvent.Result.UNCHANGED, existing, stored(gettext_noop(
                 "The order is closed here; it is not changed.")))
+        if existing is not None and existing.export_pending:
+            # Its local change is sent first (export_conflicts); until it is, the CRM's state is not applied over it.
+            raise OrderParked(stored(gettext_noop(
+                "The order has a posted local change not yet exported: RetailCRM's state is applied after it is sent.")))
         check_references(data, refs)
         resolved = resolve_lines(data, refs)
 
@@ -113,6 +120,7 @@ class OrderBatch:
         self._fill_order(order, data, mapping)
         self._stage_lines(staged, data, resolved, old_lines)
         self._stageorder_payments(staged, data, old_payments)
+        order.crm_seen = seen_after_import(order, staged.lines, data)  # F1: what the CRM has now
         # Only now, when nothing above can refuse the order, may its customer be matched or created.
         customer, contact = self.customers.customers_for(data)
         order.customer = customer if customer.pk is not None else None

@@ -8,7 +8,9 @@ at the start of every run; orders skipped for their status wait in their own que
 (``waiting.py``) until B1 lists it.
 """
 
-from dataclasses import dataclass
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import F
@@ -20,15 +22,35 @@ from integration.exchange import retry
 from integration.exchange.messages import for_text, stored
 from integration.retailcrm.orders.apply import ReferenceData, apply_orders, mark_deleted_in_crm
 from integration.retailcrm.orders.waiting import EmptyStatusTable, WaitingOrders, empty_table_refusal, retry_waiting
+from integration.exchange.locks import entity_locks
 from integration.exchange.readahead import ReadAhead
+from integration.retailcrm.crm_setup import ECHO_FIELD_CODE
+from integration.retailcrm.orders.export_conflicts import before_import
 
 Result = im.ExchangeEvent.Result
 SYSTEM = "retailcrm"
 
 
+ECHO_FIELD = f"custom_{ECHO_FIELD_CODE}"
+
+
 def is_own_entry(entry: dict) -> bool:
     api_key = entry.get("apiKey")
     return entry.get("source") == "api" and isinstance(api_key, dict) and api_key.get("current") is True
+
+
+def own_entries(entries: list[dict]) -> list[dict]:
+    """Entries we made (E8): with our key, or in an API change set that flipped our custom field (B10) —
+    which also catches our edits made with a key since replaced, for which ``current`` is false."""
+    marked = {(_order_id(entry), entry.get("createdAt")) for entry in entries
+              if isinstance(entry, dict) and entry.get("source") == "api" and entry.get("field") == ECHO_FIELD}
+    return [entry for entry in entries if isinstance(entry, dict) and (is_own_entry(entry) or (
+        entry.get("source") == "api" and (_order_id(entry), entry.get("createdAt")) in marked))]
+
+
+def _order_id(entry: dict):
+    order = entry.get("order")
+    return order.get("id") if isinstance(order, dict) else None
 
 
 def changed_order_ids(entries: list[dict]) -> tuple[list[int], set[int]]:
@@ -98,6 +120,16 @@ def apply_page(ctx, ids: list[int], current: dict[int, dict], refs: ReferenceDat
     (waiting or WaitingOrders()).update(ctx.run, skipped=skipped, handled=handled, table_empty=not refs.status_mappings)
 
 
+@contextmanager
+def exclusive(client, ctx, ids: list[int], current: dict[int, dict], fetched_at: float | None):
+    """Hold the orders' entity locks (an export of one of them waits) and send any posted local change of
+    theirs not yet exported first (``export_conflicts``). Taken before the page's transaction opens: with
+    SQLite's immediate transactions a transaction waiting for a lock would hold the database's write lock."""
+    with entity_locks("order", ids):
+        before_import(client, ctx, ids, current, fetched_at)
+        yield
+
+
 def _fetch(client, ids: list[int]) -> dict[int, dict]:
     return {int(order["id"]): order for order in client.orders_by_ids(ids)}
 
@@ -107,10 +139,11 @@ def retry_parked(client, ctx, refs: ReferenceData, waiting: WaitingOrders | None
     refs.parked_ids = set(ids)
     if not ids:
         return
+    fetched_at = time.time()
     current = _fetch(client, ids)
     for start in range(0, len(ids), 100):
         chunk = ids[start:start + 100]
-        with transaction.atomic():
+        with exclusive(client, ctx, chunk, current, fetched_at), transaction.atomic():
             apply_page(ctx, chunk, current, refs, waiting)
         ctx.count("retried", len(chunk))
 
@@ -124,15 +157,18 @@ class FeedPage:
     own_entries: int
     ids: list[int]
     current: dict[int, dict]
+    fetched_at: float = field(default_factory=time.time)  # before the orders were fetched
 
 
 def read_feed(client, *, since_id, start_date):
     """The feed page by page, each with its orders fetched (100 per request)."""
     for page in client.iter_history(since_id=since_id, start_date=start_date, limit=100):
-        foreign = [entry for entry in page.entries if isinstance(entry, dict) and not is_own_entry(entry)]
+        own = {id(entry) for entry in own_entries(page.entries)}
+        foreign = [entry for entry in page.entries if isinstance(entry, dict) and id(entry) not in own]
         ids, deleted = changed_order_ids(foreign)
+        fetched_at = time.time()
         current = _fetch(client, [crm_id for crm_id in ids if crm_id not in deleted]) if ids else {}
-        yield FeedPage(page.last_id, len(page.entries), len(page.entries) - len(foreign), ids, current)
+        yield FeedPage(page.last_id, len(page.entries), len(page.entries) - len(foreign), ids, current, fetched_at)
 
 
 def import_from_history(client, ctx, *, since=None) -> None:
@@ -161,7 +197,7 @@ def import_from_history(client, ctx, *, since=None) -> None:
         for page in pages:
             ctx.count("entries_read", page.entries)
             ctx.count("own_entries_skipped", page.own_entries)
-            with transaction.atomic():
+            with exclusive(client, ctx, page.ids, page.current, page.fetched_at), transaction.atomic():
                 apply_page(ctx, page.ids, page.current, refs, waiting)
                 # The cursor moves in the same transaction that applied the page (DESIGN §4).
                 im.CrmSettings.objects.filter(pk=crm_settings.pk).update(history_since_id=page.last_id)

@@ -1,0 +1,123 @@
+"""Order export benchmark (F1): 1,000 posted orders with a changed state, sent to the sandbox.
+
+    .venv/bin/python bench/order_export.py [--orders 1000]
+
+The sandbox runs in its own process over real HTTP; a fresh SQLite database and the embedded
+Redis. The orders are created in the CRM, imported, given a new state (every tenth also a
+changed line quantity) and posted; then ``export-order-changes`` runs inline: (1) with no rate
+limit, where ``orders_per_second`` is orders per CPU second of this process
+(``time.process_time``: our own processing, the sandbox's serving excluded); (2) with the
+sandbox and our client at 10 requests/s, where the wall time is compared with the bound
+(requests / 10). ``requests`` must not exceed the orders (one edit per changed order, none for
+an unchanged one). Figures are merged into bench/results.json under ``order_export``.
+"""
+
+import argparse
+import time
+
+import common  # noqa: E402,F401  (Django set-up: must come first)
+
+from django.core.management import call_command  # noqa: E402
+
+
+def _prepare(server, orders: int) -> None:
+    """A fresh database, the demo account mapped, ``orders`` new CRM orders imported, changed and posted."""
+    import requests
+
+    from catalog.demo import seed_demo_catalog
+    from integration import models as im
+    from integration.documents import posting
+    from integration.exchange.jobs import run_inline
+    from integration.retailcrm.demo_setup import configure_demo_exchange
+
+    call_command("migrate", verbosity=0)
+    for model in (im.Payment, im.OrderLine, im.Order, im.Customer, im.ExchangeEvent, im.JobRun):
+        model.objects.all().delete()
+    seed_demo_catalog()
+    row = im.CrmSettings.get_solo()
+    row.crm_url, row.api_key, row.site_code, row.connection_ok = server.url, server.api_key, "main-shop", True
+    row.export_order_changes = True
+    row.save()
+    run_inline("sync-references")
+    configure_demo_exchange()
+    offers = [f"DEMO-{n:04d}" for n in range(1, 25)]
+    first_new = server.snapshot()["lastHistoryId"]
+    for i in range(orders):
+        items = [{"offer": {"externalId": offers[(i + k) % len(offers)]}, "quantity": 1 + k} for k in range(3)]
+        response = requests.post(f"{server.url}/sandbox/orders", json={
+            "site": "main-shop", "status": "new", "phone": f"+7911{i:07d}", "items": items}, timeout=10)
+        response.raise_for_status()
+    im.CrmSettings.objects.update(history_since_id=first_new, history_start_date=None)
+    run = run_inline("import-orders")
+    assert run.status in ("succeeded", "warnings"), (run.status, run.error, run.messages[-3:])
+    state = im.OrderState.objects.get(code="to-fulfil")
+    changed = list(im.Order.objects.filter(crm_id__isnull=False).order_by("crm_id"))
+    assert len(changed) == orders, len(changed)
+    for n, order in enumerate(changed):
+        order.state = state
+        if n % 10 == 0:
+            line = order.lines.first()
+            line.quantity += 1
+            line.save()
+        posting.post(order)
+
+
+def _export(server) -> dict:
+    from integration import models as im
+    from integration.exchange.jobs import run_inline
+
+    before = server.rate_stats().get(server.api_key, {}).get("total", 0)
+    started, cpu_started = time.perf_counter(), time.process_time()
+    run = run_inline("export-order-changes")
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    assert run.status == "succeeded", (run.status, run.error, run.messages[-3:])
+    assert not im.Order.objects.filter(export_pending=True).exists()
+    orders = run.counts.get("orders_updated", 0)
+    return {"orders": orders, "requests": server.rate_stats()[server.api_key]["total"] - before,
+            "wall_seconds": round(seconds, 3), "cpu_seconds": round(cpu, 3),
+            "orders_per_second": round(orders / cpu, 1) if cpu else None}
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--orders", type=int, default=1000)
+    args = parser.parse_args()
+    from django.conf import settings
+
+    from sandbox.retailcrm.testing import SandboxProcess
+
+    figures = {}
+    with SandboxProcess(seed="demo", rps=100000) as server:
+        settings.RETAILCRM_RATE_LIMIT_RPS = 100000
+        _prepare(server, args.orders)
+        unlimited = _export(server)
+    with SandboxProcess(seed="demo", rps=100000) as server:
+        settings.RETAILCRM_RATE_LIMIT_RPS = 100000
+        _prepare(server, args.orders)
+        server.set_rps(10)
+        settings.RETAILCRM_RATE_LIMIT_RPS = 10
+        time.sleep(1.2)  # the set-up's own requests leave the rate window before the clock starts
+        limited = _export(server)
+        limited["rejected_503"] = server.rate_stats()[server.api_key]["rejected_503"]
+    bound = limited["requests"] / 10
+    figures.update({
+        "orders": args.orders,
+        "requests": limited["requests"],
+        "requests_per_order": round(limited["requests"] / args.orders, 3),
+        "orders_per_second": unlimited["orders_per_second"],
+        "orders_per_second_measured_as": (
+            "orders / CPU seconds of our own process (time.process_time) during an export with no rate limit: "
+            "the sandbox CRM runs in a process of its own, so its serving time is not counted"),
+        "unlimited": unlimited,
+        "seconds": limited["wall_seconds"],
+        "rate_bound_seconds": round(bound, 3),
+        "rate_limited_ratio": round(limited["wall_seconds"] / bound, 3) if bound else None,
+        "rate_limited": limited,
+        "payments": 0,
+        "note": "orders only (payments are exported by the documents branch); the machine was loaded while measured",
+    })
+    common.save_figures("order_export", figures)
+
+
+if __name__ == "__main__":
+    main()
