@@ -16,7 +16,21 @@ from contextlib import contextmanager
 import django_rq
 from django.conf import settings
 
-RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+# Take KEYS in order until one is held by someone else; return how many were taken. One round trip
+# for a page of a hundred orders instead of a hundred, with the same order (and so no deadlock).
+ACQUIRE = """
+for i, key in ipairs(KEYS) do
+  if not redis.call('set', key, ARGV[1], 'NX', 'PX', ARGV[2]) then return i - 1 end
+end
+return #KEYS
+"""
+RELEASE = """
+local released = 0
+for _, key in ipairs(KEYS) do
+  if redis.call('get', key) == ARGV[1] then released = released + redis.call('del', key) end
+end
+return released
+"""
 
 
 class EntityBusy(Exception):
@@ -41,20 +55,20 @@ def entity_locks(entity: str, keys: Iterable, *, wait: float = 60.0, connection=
     connection = connection or django_rq.get_connection("default")
     token = uuid.uuid4().hex
     names = [entity_key(entity, key) for key in sorted({str(k) for k in keys})]
-    held: list[str] = []
+    acquire, release = connection.register_script(ACQUIRE), connection.register_script(RELEASE)
+    taken = 0
     deadline = time.monotonic() + wait
     try:
-        for name in names:
-            while not connection.set(name, token, nx=True, ex=entity_ttl()):
+        while taken < len(names):
+            taken += int(acquire(keys=names[taken:], args=[token, entity_ttl() * 1000]))
+            if taken < len(names):
                 if time.monotonic() >= deadline:
-                    raise EntityBusy(entity, name.rsplit(":", 1)[-1])
+                    raise EntityBusy(entity, names[taken].rsplit(":", 1)[-1])
                 time.sleep(0.05)
-            held.append(name)
         yield
     finally:
-        release = connection.register_script(RELEASE)
-        for name in reversed(held):
-            release(keys=[name], args=[token])
+        if taken:
+            release(keys=names[:taken], args=[token])
 
 
 def entity_lock(entity: str, key, *, wait: float = 60.0, connection=None):

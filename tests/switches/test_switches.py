@@ -39,7 +39,7 @@ def test_every_switch_is_accounted_for():
     booleans = {field.name for field in CrmSettings._meta.fields if isinstance(field, BooleanField)}
     assert booleans - NOT_MODES == set(CrmSettings.EXCHANGE_MODES)
     for name in CrmSettings.EXCHANGE_MODES:
-        assert (name in NOT_BUILT["CrmSettings"]) + (name in GATED.values()) + (name in BEHAVIOUR) == 1, name
+        assert (name in NOT_BUILT.get("CrmSettings", ())) + (name in GATED.values()) + (name in BEHAVIOUR) == 1, name
     assert set(CASES) == set(GATED), "every gated job kind needs a case: how to run it and what it does"
 
 
@@ -288,9 +288,11 @@ def test_switches_of_features_not_built_are_not_shown(admin_client, crm):
     assert all("create_sale" in row for row in data["status_import"]) and data["status_import"]
 
 
-def test_a_settings_file_restore_keeps_the_values_of_hidden_switches(crm):
+def test_a_settings_file_restore_keeps_the_values_of_hidden_switches(crm, monkeypatch):
+    """Every switch is built today; a future one listed in features.NOT_BUILT must still keep its value."""
     from integration.retailcrm.settings_file import import_settings
 
+    monkeypatch.setitem(NOT_BUILT, "CrmSettings", frozenset({"export_order_changes"}))
     CrmSettings.objects.update(export_order_changes=True)
     data = export_settings()
     assert "export_order_changes" not in data["settings"]
