@@ -47,7 +47,7 @@ class RetryEntryAdmin(PermittedActions, ReadOnlyAdmin):
     """The retry queue: what a run could not take yet and the next run takes again."""
 
     actions = ("load_now",)
-    list_display = ("entity", "remote_id", "local_ref", "why", "attempts", "first_failed_at", "last_failed_at", "system", "run_link")
+    list_display = ("entity", "remote_id", "local_ref", "why", "attempts", "first_failed_at", "last_failed_at", "events_link")
     list_filter = ("system", "entity")
     search_fields = ("=remote_id", "local_ref")
     date_hierarchy = "last_failed_at"
@@ -57,9 +57,12 @@ class RetryEntryAdmin(PermittedActions, ReadOnlyAdmin):
     def why(self, obj):
         return render(obj.message)
 
-    @admin.display(description=_("job run"))
-    def run_link(self, obj):
-        return SkippedOrderAdmin.run_link(self, obj)
+    @admin.display(description=_("exchange events"))
+    def events_link(self, obj):
+        """The log of this entity: every attempt, with the page that loads it again."""
+        url = reverse("admin:integration_exchangeevent_changelist")
+        return format_html('<a class="events-link" href="{}?entity={}&crm_id={}">{}</a>', url, obj.entity, obj.remote_id,
+                           _("Show the events"))
 
     @admin.action(description=_("Load these orders again now"))
     @requires(RUN_IMPORTS)
