@@ -28,7 +28,10 @@ def _dec(value) -> Decimal:
 
 
 def seen(card: dict, reserved: Decimal) -> dict:
-    """The card as just read, with what this order held in reserve at that moment and when."""
+    """The card as just read, with what this order held in reserve at that moment and when; empty
+    (so the purchase reads the card itself) if the answer lacks a figure the evidence needs."""
+    if not all(name in card for name in assumptions.PURCHASE_EVIDENCE):
+        return {}
     return {**{name: str(_dec(card.get(name))) for name in assumptions.PURCHASE_EVIDENCE},
             "reserved": str(reserved), "seenAt": timezone.now().isoformat()}
 

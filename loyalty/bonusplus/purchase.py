@@ -41,6 +41,10 @@ def register(client, sale_id: int, *, cashier: str = "") -> str:
             return Outcome.NOTHING
         if bonus.purchase_state == OrderBonus.Purchase.PENDING:
             _settle(client, bonus)
+            if bonus.purchase_state == OrderBonus.Purchase.PENDING:  # the card could not be read: send nothing
+                raise errors.BonusPlusError(stored(gettext_noop(
+                    "Whether the purchase of sale %(sale)s reached BonusPlus is not known yet: the card could not "
+                    "be read. Nothing was sent again; try later."), sale=sale.number))
         if bonus.purchase_state == OrderBonus.Purchase.DONE:
             return Outcome.ALREADY
         if bonus.purchase_state == OrderBonus.Purchase.REVIEW:
@@ -55,7 +59,8 @@ def register(client, sale_id: int, *, cashier: str = "") -> str:
             reserve.change(client, bonus, -bonus.reserved)  # the plugins' safe fallback: release, then purchase
         before = evidence.expected(bonus)
         if before is None:  # no recent read to go by: read the card now
-            before = evidence.expected(bonus, evidence.seen(client.customer_by_phone(bonus.phone) or {}, bonus.reserved))
+            before = evidence.expected(bonus, evidence.seen(client.customer_by_phone(bonus.phone) or {},
+                                                            bonus.reserved)) or {}
         row = BonusPlusSettings.get_solo()
         body = {**calc_body(bonus.order, bonus.phone, row.store, bonus.debit if bonus.use_bonuses else ZERO),
                 "externalId": sale.number, "date": timezone.localtime(sale.date).strftime("%Y-%m-%d %H:%M:%S"),
@@ -95,7 +100,8 @@ def _mark(bonus, state, *, external_id=None, before=None, purchase_id=None, mess
 
 
 def _settle(client, bonus) -> bool | None:
-    """Did the pending purchase happen? True/False from the card; None when the card cannot be read."""
+    """Did the pending purchase happen? True/False from the card; None when the card cannot be read
+    (still pending) or tells nothing (review)."""
     try:
         card = client.customer_by_phone(bonus.phone) or {}
     except errors.BonusPlusError:
@@ -103,7 +109,10 @@ def _settle(client, bonus) -> bool | None:
     before = bonus.purchase_before or {}
     now = {name: Decimal(str(card.get(name) or 0)) for name in assumptions.PURCHASE_EVIDENCE}
     was = {name: Decimal(str(before.get(name) or 0)) for name in assumptions.PURCHASE_EVIDENCE}
-    if not before:
+    if not before or not evidence.seen(card, bonus.reserved):  # nothing to compare with
+        _mark(bonus, OrderBonus.Purchase.REVIEW, message=stored(gettext_noop(
+            "Whether the purchase of sale %(sale)s reached BonusPlus is unclear; check the card's operations "
+            "in the BonusPlus cabinet."), sale=bonus.purchase_external_id))
         return None
     if now == was:
         _mark(bonus, OrderBonus.Purchase.NONE, before=evidence.seen(card, bonus.reserved))

@@ -146,3 +146,17 @@ def test_a_lost_answer_with_the_card_changed_elsewhere_is_not_guessed(bp, client
         purchase.register(client_bp, sale.pk)
     ours = [row for row in bp.snapshot()["purchases"] if row["externalId"] == sale.number]
     assert len(ours) == (1 if fault == "error_after_rate" else 0)
+
+
+def test_a_pending_purchase_is_not_sent_again_while_the_card_cannot_be_read(bp, client_bp, reserved_order):
+    sale = make_sale(reserved_order)
+    bp.set_faults(error_rate=1.0, status=503, match="POST /api/retail$|GET /api/customer")  # no answer, no card
+    with pytest.raises(errors.BonusPlusError):
+        purchase.register(client_bp, sale.pk)
+    assert OrderBonus.objects.get(order=reserved_order).purchase_state == OrderBonus.Purchase.PENDING
+    with pytest.raises(errors.BonusPlusError, match="not known yet"):
+        purchase.register(client_bp, sale.pk)
+    assert bp.snapshot()["purchases"] == []
+    bp.set_faults()
+    assert purchase.register(client_bp, sale.pk) == purchase.Outcome.REGISTERED  # the card: it did not happen
+    assert len(bp.snapshot()["purchases"]) == 1
