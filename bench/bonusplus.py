@@ -4,9 +4,11 @@
 
 Against the BonusPlus emulator in a child process over real HTTP, on a fresh SQLite database and
 the embedded Redis: ``--orders`` orders of three lines each go find → calculate → apply → post
-(reserve) → sale → post (purchase), counted by the emulator; then the order window's "Calculate"
-(one POST through the admin, the release check and one ``retail/calc``) is timed ``--renders``
-times. Figures are merged into bench/results.json under "bonusplus".
+(reserve) → sale → post (purchase), counted by our client: find 1, calculate 1, apply 1, reserve 1,
+release 1, purchase 1 (the card is read again only after an unclear answer, or when its last read
+is older than assumptions.CARD_EVIDENCE_MAX_AGE_SECONDS; neither happens here). Then the order
+window's "Calculate" (one POST through the admin, the release check and one ``retail/calc``) is
+timed ``--renders`` times. Figures are merged into bench/results.json under "bonusplus".
 """
 
 import argparse

@@ -64,4 +64,11 @@ PURCHASE_USES_RESERVE_ID = False
 DUPLICATE_EXTERNAL_ID_CODES = frozenset({"EXTERNAL_ID_ALREADY_EXISTS"})
 # An unclear purchase answer is settled by reading the card again (iRepair's way): a purchase grows
 # `purchasesTotalSum` and moves `availableBonuses` by the debit; both unchanged means it did not happen.
+# Whether the accrual is spendable at once is unknown, so the balance may also have grown by the
+# calculated accrual; any other movement is left to a person (the card changed for another reason too).
 PURCHASE_EVIDENCE = ("purchasesTotalSum", "availableBonuses")
+# The card is not read before the purchase: the order's last read (finding the card, settling a
+# reserve) is the baseline, moved by our own reserve changes, if at most this old; older, the card is
+# read first (one request more). Within it, another purchase on the same card elsewhere can only make
+# a lost answer undecidable (review), never look like "not registered" — ours would have grown the sum.
+CARD_EVIDENCE_MAX_AGE_SECONDS = 900

@@ -140,7 +140,8 @@ class OrderBonus(models.Model):
     purchase_state = models.CharField(_("purchase"), max_length=10, choices=Purchase.choices, default=Purchase.NONE)
     purchase_external_id = models.CharField(_("purchase external id"), max_length=100, blank=True)
     purchase_id = models.BigIntegerField(_("BonusPlus purchase id"), null=True, blank=True)
-    # The card as read just before the purchase was sent: an unclear answer is settled against it.
+    # The card as last read (finding it, settling a reserve) with its time, then, once the purchase is
+    # sent, as it should be just before it: an unclear answer is settled against it (evidence.py).
     purchase_before = models.JSONField(default=dict, blank=True, editable=False)
     purchase_message = models.TextField(_("purchase message"), blank=True)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_noop
 
 from integration.documents.models.orders import Order, OrderLine
 from integration.exchange.messages import stored
-from loyalty.bonusplus import assumptions, errors, phones
+from loyalty.bonusplus import assumptions, errors, evidence, phones
 from loyalty.bonusplus.catalog import group_id, product_id
 from loyalty.bonusplus.models import OrderBonus, OrderBonusLine
 from loyalty.bonusplus.split import KOPECK, spread
@@ -98,6 +98,7 @@ def remember_card(order_id: int, customer: dict, *, card: str = "") -> OrderBonu
     bonus.available = _dec(customer.get("availableBonuses")) + (bonus.reserved if assumptions.RESERVE_LOWERS_AVAILABLE
                                                                  else ZERO)
     bonus.multiplicity = _dec(customer.get("multiplicityDebitBonus")) or Decimal("1")
+    evidence.remember(bonus, customer)  # the purchase's baseline, so it needs no read of its own
     bonus.save()
     return bonus
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_noop
 
 from integration.exchange.locks import entity_lock
 from integration.exchange.messages import for_text, stored
-from loyalty.bonusplus import errors
+from loyalty.bonusplus import errors, evidence
 from loyalty.bonusplus.models import OrderBonus
 from loyalty.bonusplus.order_calc import is_stale
 
@@ -119,9 +119,11 @@ def _settle(client, bonus) -> bool | None:
     now = Decimal(str((customer or {}).get("availableBonuses") or 0))
     if before is not None and now == before - delta:
         _confirm(bonus, delta)
+        _seen(bonus, customer)
         return True
     if before is not None and now == before:
         _clear_pending(bonus)
+        _seen(bonus, customer)
         return False
     bonus.reserve_state = OrderBonus.Reserve.REVIEW
     bonus.reserve_message = for_text(stored(gettext_noop(
@@ -129,6 +131,12 @@ def _settle(client, bonus) -> bool | None:
         now=str(now), before=str(before), after=str((before or ZERO) - delta)))
     bonus.save(update_fields=["reserve_state", "reserve_message"])
     return None
+
+
+def _seen(bonus, customer) -> None:
+    """A read we had to make anyway: the newest baseline for the purchase (see :mod:`evidence`)."""
+    evidence.remember(bonus, customer or {})
+    bonus.save(update_fields=["purchase_before"])
 
 
 def release(client, order_id: int, *, locked: bool = False) -> Decimal:

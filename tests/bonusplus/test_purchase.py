@@ -1,12 +1,14 @@
 """H5 against the emulator: posting the sale frees the reserve and registers the purchase exactly once."""
 
+import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.utils import timezone
 
 from integration.documents import posting
 from integration.documents.models.orders import Sale
-from loyalty.bonusplus import order_calc, purchase, reserve
+from loyalty.bonusplus import assumptions, errors, order_calc, purchase, reserve
 from loyalty.bonusplus.models import OrderBonus
 
 from .conftest import MANUAL_CARD, MANUAL_PHONE
@@ -87,15 +89,74 @@ def test_the_sale_page_leads_to_the_bonus_information(admin_client, bp, client_b
 
 
 def test_requests_per_order_through_the_whole_flow(bp, client_bp, manual_order):
-    """find 1 + calculation 1 + apply 1 + reserve 1 + (release, read the card, purchase) 3 = 7.
+    """find 1 + calculation 1 + apply 1 + reserve 1 + (release, purchase) 2 = 6.
 
-    The reference's target is 6; the seventh is the card read before the purchase, which is what
-    lets an unclear purchase answer be settled without sending it twice (assumptions.PURCHASE_EVIDENCE)."""
+    The card is not read before the purchase: the read that found it is the baseline an unclear
+    answer is settled against (see test_a_lost_answer_with_the_card_changed_elsewhere_is_not_guessed)."""
     applied(client_bp, manual_order)
     assert client_bp.requests_sent == 3
     posting.post(manual_order)
     reserve.sync(client_bp, manual_order.pk)
     assert client_bp.requests_sent == 4
     sale = make_sale(manual_order)
-    purchase.register(client_bp, sale.pk)
-    assert client_bp.requests_sent == 7
+    assert purchase.register(client_bp, sale.pk) == purchase.Outcome.REGISTERED
+    assert client_bp.requests_sent == 6
+    assert len(bp.snapshot()["purchases"]) == 1
+
+
+def _age_the_last_read(order):
+    bonus = OrderBonus.objects.get(order=order)
+    old = timezone.now() - datetime.timedelta(seconds=assumptions.CARD_EVIDENCE_MAX_AGE_SECONDS + 60)
+    OrderBonus.objects.filter(pk=bonus.pk).update(purchase_before={**bonus.purchase_before, "seenAt": old.isoformat()})
+
+
+def test_a_card_read_too_long_ago_is_read_again_before_the_purchase(bp, client_bp, reserved_order):
+    _age_the_last_read(reserved_order)
+    sale = make_sale(reserved_order)
+    sent = client_bp.requests_sent
+    assert purchase.register(client_bp, sale.pk) == purchase.Outcome.REGISTERED
+    assert client_bp.requests_sent - sent == 3  # release, the card, the purchase
+    assert len(bp.snapshot()["purchases"]) == 1
+
+
+def test_a_lost_answer_after_a_read_too_long_ago_is_settled_by_the_card(bp, client_bp, reserved_order):
+    _age_the_last_read(reserved_order)
+    sale = make_sale(reserved_order)
+    bp.set_faults(drop_after_rate=1.0, match="POST /api/retail$", count=1)
+    assert purchase.register(client_bp, sale.pk) == purchase.Outcome.REGISTERED
+    assert purchase.register(client_bp, sale.pk) == purchase.Outcome.ALREADY
+    assert len(bp.snapshot()["purchases"]) == 1
+
+
+def _purchase_elsewhere(client_bp, order):
+    """The same card used in another shop after our read: the card's sum and balance move."""
+    client_bp.retail({**order_calc.calc_body(order, MANUAL_PHONE, STORE, D("0")), "externalId": "ELSEWHERE-1"})
+
+
+@pytest.mark.parametrize("fault", ["error_rate", "error_after_rate"])
+def test_a_lost_answer_with_the_card_changed_elsewhere_is_not_guessed(bp, client_bp, reserved_order, fault):
+    """An older baseline must not turn someone else's purchase into ours (nor ours into none): a person checks."""
+    _purchase_elsewhere(client_bp, reserved_order)
+    sale = make_sale(reserved_order)
+    bp.set_faults(**{fault: 1.0}, status=503, match="POST /api/retail$", count=1)
+    with pytest.raises(errors.BonusPlusError):
+        purchase.register(client_bp, sale.pk)
+    assert OrderBonus.objects.get(order=reserved_order).purchase_state == OrderBonus.Purchase.REVIEW
+    with pytest.raises(errors.BonusPlusError):
+        purchase.register(client_bp, sale.pk)
+    ours = [row for row in bp.snapshot()["purchases"] if row["externalId"] == sale.number]
+    assert len(ours) == (1 if fault == "error_after_rate" else 0)
+
+
+def test_a_pending_purchase_is_not_sent_again_while_the_card_cannot_be_read(bp, client_bp, reserved_order):
+    sale = make_sale(reserved_order)
+    bp.set_faults(error_rate=1.0, status=503, match="POST /api/retail$|GET /api/customer")  # no answer, no card
+    with pytest.raises(errors.BonusPlusError):
+        purchase.register(client_bp, sale.pk)
+    assert OrderBonus.objects.get(order=reserved_order).purchase_state == OrderBonus.Purchase.PENDING
+    with pytest.raises(errors.BonusPlusError, match="not known yet"):
+        purchase.register(client_bp, sale.pk)
+    assert bp.snapshot()["purchases"] == []
+    bp.set_faults()
+    assert purchase.register(client_bp, sale.pk) == purchase.Outcome.REGISTERED  # the card: it did not happen
+    assert len(bp.snapshot()["purchases"]) == 1
