@@ -36,3 +36,16 @@ _LABELS = {
 def rq_label(code):
     code = getattr(code, "value", code)
     return _LABELS.get(code, code)
+
+
+_ACTIONS = {
+    "delete": pgettext_lazy("queue action", "Delete"),
+    "requeue": pgettext_lazy("queue action", "Requeue"),
+    "stop": pgettext_lazy("queue action", "Stop"),
+}
+
+
+@register.filter
+def rq_action(code):
+    """The action chosen on a job list (django-rq posts its code: "delete", "requeue", "stop")."""
+    return _ACTIONS.get(code, code)

@@ -125,3 +125,47 @@ def test_the_job_lists_speak_english_to_an_english_reader(queue_manager, filled_
     page = queue_manager.get(reverse("admin:django_rq_failed_jobs", kwargs={"queue_index": default_index()}),
                              HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Failed jobs: <code>default</code>" in page and "Requeue all" in page
+
+
+CONFIRMATION_ENGLISH = ("Are you sure", "Yes, I'm sure", "can not be undone", "Requeue All", "Delete All", ">Empty<",
+                        "no longer available", "Django RQ", "Callable")
+
+
+def test_the_queue_page_speaks_russian(queue_manager, filled_queue):
+    page = russian_page(queue_manager, "queue_details", queue_index=default_index())
+    assert "<h1>Очередь default</h1>" in page and "Подключение" in page and "Задания с ошибкой" not in page
+    assert "Обработчики" in page and "Самое старое ожидающее" in page
+    for english in ("Connection<", "Oldest queued", "Default timeout", "Scheduler PID", "Inactive", ">Jobs<", "Queue default"):
+        assert english not in page, english
+
+
+@pytest.mark.parametrize(("name", "kwargs", "question"), [
+    ("clear", {}, "Очистить очередь"),
+    ("requeue_all", {}, "Вернуть 1 задание с ошибкой в очередь"),
+    ("delete_failed_jobs", {}, "Удалить 1 задание с ошибкой из очереди"),
+    ("delete_job", {"job_id": "waiting-job"}, "Удалить задание"),
+    ("requeue_job", {"job_id": "broken-job"}, "Вернуть задание"),
+    ("enqueue_job", {"job_id": "done-job"}, "Поставить задание"),
+])
+def test_the_confirmations_speak_russian(queue_manager, filled_queue, name, kwargs, question):
+    page = russian_page(queue_manager, name, queue_index=default_index(), **kwargs)
+    assert "<h1>Вы уверены?</h1>" in page and question in page and 'value="Да, я уверен"' in page
+    assert 'name="csrfmiddlewaretoken"' in page
+    for english in CONFIRMATION_ENGLISH:
+        assert english not in page, (name, english)
+
+
+def test_confirming_the_russian_delete_still_deletes(queue_manager, filled_queue):
+    url = reverse("admin:django_rq_delete_job", kwargs={"queue_index": default_index(), "job_id": "waiting-job"})
+    assert queue_manager.post(url, {"post": "yes"}, HTTP_ACCEPT_LANGUAGE="ru").status_code == 302
+    assert "waiting-job" not in filled_queue.job_ids
+
+
+def test_the_action_confirmation_speaks_russian(queue_manager, filled_queue):
+    response = queue_manager.post(reverse("admin:django_rq_confirm_action", kwargs={"queue_index": default_index()}),
+                                  {"action": "delete", "_selected_action": ["waiting-job"]}, HTTP_ACCEPT_LANGUAGE="ru")
+    page = response.content.decode()
+    assert response.status_code == 200 and "<b>Удалить</b>: задания очереди" in page
+    assert 'value="Удалить: 1 задание"' in page and 'value="waiting-job"' in page and "в очереди" in page
+    for english in CONFIRMATION_ENGLISH:
+        assert english not in page, english
