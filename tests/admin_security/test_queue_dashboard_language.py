@@ -169,3 +169,11 @@ def test_the_action_confirmation_speaks_russian(queue_manager, filled_queue):
     assert 'value="Удалить: 1 задание"' in page and 'value="waiting-job"' in page and "в очереди" in page
     for english in CONFIRMATION_ENGLISH:
         assert english not in page, english
+
+
+def test_a_worker_page_speaks_russian(queue_manager, filled_queue):
+    worker = SimpleWorker.find_by_key("rq:worker:shop-worker", connection=filled_queue.connection)
+    page = russian_page(queue_manager, "worker_details", queue_index=default_index(), key=worker.key)
+    assert "<h1>Обработчик shop-worker</h1>" in page and "Номер процесса" in page and "Выполнено заданий" in page
+    for english in ("Worker Info", "Birth:", "Queues:", "Successful job count", "Total working time", "Django RQ"):
+        assert english not in page, english
