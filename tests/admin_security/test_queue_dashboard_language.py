@@ -177,3 +177,24 @@ def test_a_worker_page_speaks_russian(queue_manager, filled_queue):
     assert "<h1>Обработчик shop-worker</h1>" in page and "Номер процесса" in page and "Выполнено заданий" in page
     for english in ("Worker Info", "Birth:", "Queues:", "Successful job count", "Total working time", "Django RQ"):
         assert english not in page, english
+
+
+@pytest.fixture
+def periodic_import(db):
+    from integration.exchange.jobs.schedule import sync_schedules
+    from integration.models import JobSchedule
+
+    JobSchedule.objects.update_or_create(kind="import-orders", defaults={"enabled": True, "interval_seconds": 60})
+    sync_schedules()
+
+
+def test_the_periodic_jobs_page_is_read_only_and_leads_to_the_schedules(queue_manager, periodic_import):
+    page = russian_page(queue_manager, "scheduler_jobs", scheduler_index=default_index())
+    assert re.search(r"<h1[^>]*>Периодические задания</h1>", page) and "каждые 60 с" in page
+    assert "schedule-import-orders" in page
+    assert reverse("admin:integration_jobschedule_changelist") in page
+    assert "<form" not in page.split('id="content-main"')[1]  # no delete/requeue of an entry run_scheduler rewrites
+    for english in ("Scheduler Managed Jobs", "Next Run", "Last Ended", "Callable", "interval:", "Django RQ"):
+        assert english not in page, english
+    overview = russian_page(queue_manager, "home")
+    assert "задаются на странице" in overview and reverse("admin:integration_jobschedule_changelist") in overview
