@@ -198,3 +198,15 @@ def test_the_periodic_jobs_page_is_read_only_and_leads_to_the_schedules(queue_ma
         assert english not in page, english
     overview = russian_page(queue_manager, "home")
     assert "задаются на странице" in overview and reverse("admin:integration_jobschedule_changelist") in overview
+
+
+def test_a_result_page_speaks_russian(queue_manager, filled_queue):
+    from rq.job import Job
+
+    result = Job.fetch("broken-job", connection=filled_queue.connection).latest_result()
+    page = russian_page(queue_manager, "result_detail", queue_index=default_index(), job_id="broken-job",
+                        result_id=result.id)
+    assert f"Результат {result.id}" in page and "Номер задания" in page and "ошибка" in page
+    assert "ValueError" in page  # the exception itself, as RQ stored it
+    for english in ("Job ID:", "Result ID:", "Type:", "Return Value", "Exception:", "Django RQ", ">FAILED<"):
+        assert english not in page, english
