@@ -11,9 +11,10 @@ from django_object_actions import DjangoObjectActions, action
 from integration.admin.base import ReadOnlyAdmin
 from integration.admin.buttons import PermittedActions, PermittedButtons, enqueue_from_admin, job_button, requires
 from integration.admin.dashboard import DashboardMixin
+from integration.admin.entity_filter import entity_filter
 from integration.admin.event_links import crm_url_of, is_loadable_order, local_object_of
 from integration.admin.progress import count_label, elapsed_seconds, format_duration, kind_label, progress_of, shown_message
-from integration.exchange.entities import entity_choices, entity_label
+from integration.exchange.entities import entity_label
 from integration.exchange.jobs import all_kinds, get_kind
 from integration.exchange.jobs.schedule import sync_after_edit
 from integration.exchange.messages import render_short
@@ -169,26 +170,13 @@ JobRunAdmin.changelist_actions = tuple(JobRunAdmin._button_name(kind.name) for k
 admin.site.register(JobRun, JobRunAdmin)
 
 
-class EntityFilter(admin.SimpleListFilter):
-    """Entities by their labels ("заказ"), not their codes; the parameter stays ``entity`` for links."""
-
-    title = _("entity")
-    parameter_name = "entity"
-
-    def lookups(self, request, model_admin):
-        return entity_choices(ExchangeEvent.objects.order_by().values_list("entity", flat=True).distinct())
-
-    def queryset(self, request, queryset):
-        return queryset.filter(entity=self.value()) if self.value() else queryset
-
-
 @admin.register(ExchangeEvent)
 class ExchangeEventAdmin(PermittedActions, PermittedButtons, DjangoObjectActions, ReadOnlyAdmin):
     actions = ("retry_orders",)
     change_actions = ("load_again",)
     list_display = ("created_at", "direction", "entity_shown", "crm_id", "local_ref", "result", "message_text", "run_link",
                     "resolved")
-    list_filter = ("result", "direction", EntityFilter, "resolved")
+    list_filter = ("result", "direction", entity_filter(), "resolved")
     list_select_related = ("run",)
     search_fields = ("crm_id", "local_ref", "message")
     date_hierarchy = "created_at"

@@ -20,7 +20,8 @@ def events(db):
 
 
 def entity_cells(html: str) -> list[str]:
-    return [cell.strip() for cell in re.findall(r'<td class="field-entity_shown">(.*?)</td>', html, re.S)]
+    cells = re.findall(r'<t([dh]) class="field-entity_shown">(.*?)</t\1>', html, re.S)
+    return [re.sub(r"<[^>]+>", "", cell).strip() for _tag, cell in cells]
 
 
 def filter_choices(html: str, title: str) -> list[str]:
@@ -71,3 +72,17 @@ def test_str_follows_the_active_language(events):
     with translation.override("ru"):
         assert str(order).startswith("Заказ 1201: ")
         assert str(entity_label("offer-batch")) == "пакет торговых предложений"
+
+
+def test_the_retry_queue_shows_labels_and_keeps_the_dashboard_link(admin_client, db):
+    from integration.exchange.messages import stored
+    from integration.exchange.retry import park
+
+    park("retailcrm", "order", 1201, message=stored("Unknown offers"))
+    park("retailcrm", "offer", 55, message=stored("Unknown offers"))
+    url = reverse("admin:integration_retryentry_changelist")
+    html = admin_client.get(url + "?system__exact=retailcrm&entity__exact=order", HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert entity_cells(html) == ["заказ"]
+    assert {"заказ", "торговое предложение"} <= set(filter_choices(html, "объект"))
+    english = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert sorted(entity_cells(english)) == ["offer", "order"]
