@@ -11,8 +11,10 @@ from django_object_actions import DjangoObjectActions, action
 from integration.admin.base import ReadOnlyAdmin
 from integration.admin.buttons import PermittedActions, PermittedButtons, enqueue_from_admin, job_button, requires
 from integration.admin.dashboard import DashboardMixin
+from integration.admin.entity_filter import entity_filter
 from integration.admin.event_links import crm_url_of, is_loadable_order, local_object_of
 from integration.admin.progress import count_label, elapsed_seconds, format_duration, kind_label, progress_of, shown_message
+from integration.exchange.entities import entity_label
 from integration.exchange.jobs import all_kinds, get_kind
 from integration.exchange.jobs.schedule import sync_after_edit
 from integration.exchange.messages import render_short
@@ -134,7 +136,7 @@ class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnl
             return "—"
         rows = format_html_join("", '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>', (
             (reverse("admin:integration_exchangeevent_change", args=[event.pk]), event.get_result_display(),
-             event.entity, event.crm_id or "—", event.local_ref or "—", shown_message(event.message))
+             entity_label(event.entity), event.crm_id or "—", event.local_ref or "—", shown_message(event.message))
             for event in events[:EVENTS_SHOWN]))
         head = format_html("<tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th></tr>", _("result"), _("entity"),
                            _("CRM id"), _("local object"), _("message"))
@@ -172,14 +174,14 @@ admin.site.register(JobRun, JobRunAdmin)
 class ExchangeEventAdmin(PermittedActions, PermittedButtons, DjangoObjectActions, ReadOnlyAdmin):
     actions = ("retry_orders",)
     change_actions = ("load_again",)
-    list_display = ("created_at", "direction", "entity", "crm_id", "local_ref", "result", "message_text", "run_link",
+    list_display = ("created_at", "direction", "entity_shown", "crm_id", "local_ref", "result", "message_text", "run_link",
                     "resolved")
-    list_filter = ("result", "direction", "entity", "resolved")
+    list_filter = ("result", "direction", entity_filter(), "resolved")
     list_select_related = ("run",)
     search_fields = ("crm_id", "local_ref", "message")
     date_hierarchy = "created_at"
     show_full_result_count = False
-    fields = ("created_at", "run_link", "direction", "entity", "crm_id", "crm_link", "local_object", "result",
+    fields = ("created_at", "run_link", "direction", "entity_shown", "crm_id", "crm_link", "local_object", "result",
               "message_text", "retry_count", "resolution")
     readonly_fields = fields
 
@@ -211,6 +213,10 @@ class ExchangeEventAdmin(PermittedActions, PermittedButtons, DjangoObjectActions
     @admin.display(description=_("message"))
     def message_text(self, obj):
         return shown_message(obj.message) or "—"
+
+    @admin.display(description=_("entity"), ordering="entity")
+    def entity_shown(self, obj):
+        return entity_label(obj.entity)
 
     @admin.display(description=_("job run"))
     def run_link(self, obj):

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from integration.admin.base import ReadOnlyAdmin
 from integration.admin.progress import kind_label
 from integration.admin.buttons import PermittedActions, enqueue_from_admin, requires
+from integration.admin.entity_filter import entity_filter
+from integration.exchange.entities import entity_label
 from integration.exchange.messages import render
 from integration.models import RetryEntry, SkippedOrder
 from integration.exchange.permissions import RUN_IMPORTS
@@ -47,8 +49,9 @@ class RetryEntryAdmin(PermittedActions, ReadOnlyAdmin):
     """The retry queue: what a run could not take yet and the next run takes again."""
 
     actions = ("load_now",)
-    list_display = ("entity", "remote_id", "local_ref", "why", "attempts", "first_failed_at", "last_failed_at", "events_link")
-    list_filter = ("system", "entity")
+    list_display = ("entity_shown", "remote_id", "local_ref", "why", "attempts", "first_failed_at", "last_failed_at",
+                    "events_link")
+    list_filter = ("system", entity_filter("entity__exact"))  # the dashboard links with entity__exact=order
     search_fields = ("=remote_id", "local_ref")
     date_hierarchy = "last_failed_at"
     list_select_related = ("run",)
@@ -56,6 +59,10 @@ class RetryEntryAdmin(PermittedActions, ReadOnlyAdmin):
     @admin.display(description=_("why"))
     def why(self, obj):
         return render(obj.message)
+
+    @admin.display(description=_("entity"), ordering="entity")
+    def entity_shown(self, obj):
+        return entity_label(obj.entity)
 
     @admin.display(description=_("exchange events"))
     def events_link(self, obj):

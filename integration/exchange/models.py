@@ -5,7 +5,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+
+from integration.exchange.entities import entity_label
 
 
 MIN_SCHEDULE_SECONDS = 10
@@ -129,7 +132,9 @@ class ExchangeEvent(models.Model):
         indexes = [models.Index(fields=["entity", "crm_id"], name="event_entity_crm_id")]
 
     def __str__(self):
-        return f"{self.entity} {self.crm_id}: {self.get_result_display()}"
+        # The entity's label in the reader's language ("Заказ 1201"); the stored code stays "order".
+        name = " ".join(part for part in (capfirst(str(entity_label(self.entity))), self.crm_id) if part)
+        return f"{name}: {self.get_result_display()}"
 
 
 class JobSchedule(models.Model):

@@ -4,7 +4,7 @@ clean-up of its webhook log, and its lines on the exchange dashboard."""
 
 from datetime import datetime, timedelta
 
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 
 
 def _retention():
@@ -24,7 +24,7 @@ def _clean_webhook_requests(now: datetime) -> int:
 
 
 def connect() -> None:
-    from integration.exchange import housekeeping, secrets
+    from integration.exchange import entities, housekeeping, secrets
     from integration.exchange.jobs.registry import register_switch_source
     from integration.exchange.messages import stored
     from integration.retailcrm import dashboard
@@ -32,6 +32,7 @@ def connect() -> None:
     from integration.retailcrm.models import CrmSettings
 
     register_switch_source(switch_source)
+    entities.register("offer-batch", gettext_lazy("batch of offers"))  # a failed store upload (store/pipeline.py)
     secrets.register_model_secrets(CrmSettings, "api_key", "webhook_token", "webhook_basic_password", "feed_token")
     housekeeping.register_retention(_retention)
     housekeeping.register(housekeeping.Cleanup(
