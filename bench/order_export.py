@@ -124,7 +124,7 @@ def main():
     with SandboxProcess(seed="demo", rps=100000) as server:
         settings.RETAILCRM_RATE_LIMIT_RPS = 100000
         _prepare(server, args.orders)
-        profile = cProfile.Profile() if args.profile else None
+        profile = cProfile.Profile(time.process_time) if args.profile else None
         unlimited = _export(server, profile)
     if args.unlimited_only:
         print(unlimited)
