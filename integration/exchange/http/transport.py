@@ -192,6 +192,20 @@ class HttpTransport:
             install_log_record_factory()  # idempotent; every record is then masked, whoever logs it
         self.session = requests.Session()
         self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json", **(headers or {})})
+        self._read_environment_once()
+
+    def _read_environment_once(self) -> None:
+        """What requests reads from the environment on every call (proxies, CA bundle, .netrc), read once.
+
+        Every call goes to ``base_url``'s host, so the answers cannot differ between calls, and reading
+        them (every environment variable, twice per call) cost more CPU than the rest of a call."""
+        env = self.session.merge_environment_settings(self.base_url, {}, None, None, None)
+        netrc_auth = requests.utils.get_netrc_auth(self.base_url)
+        self.session.trust_env = False
+        self.session.proxies = env["proxies"]
+        self.session.verify = env["verify"]
+        if netrc_auth:
+            self.session.auth = netrc_auth
 
     # -- lifecycle -------------------------------------------------------------------------
 

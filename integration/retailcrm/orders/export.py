@@ -26,7 +26,7 @@ from django.utils.translation import gettext_noop
 
 from catalog.offers import offer_id
 from integration import models as im
-from integration.exchange.locks import entity_lock
+from integration.exchange.locks import entity_locks
 from integration.exchange.messages import joined, of_exception, stored
 from integration.retailcrm.client.errors import CrmError
 from integration.retailcrm.crm_setup import ECHO_FIELD_CODE
@@ -243,46 +243,55 @@ def _load(pks) -> list:
                     "product", "characteristic").order_by("pk"))).order_by("pk"))
 
 
+LOCK_GROUP = 20  # orders locked in one Redis round trip: an import of one of them waits for at most these
+
+
 def export_pending(client, ctx) -> None:
     """The job: every order with a change to export, each under its lock; a refused one stays due.
 
-    Orders are read a hundred at a time; under each order's lock one query checks that nobody
-    changed it since (else it is read again), so an import that got there first is never undone."""
+    Orders are read a hundred at a time and locked twenty at a time (one Redis round trip); under
+    the locks one query checks that nobody changed them since (a changed one is read again), so an
+    import that got there first is never undone."""
     refs, done = ExportRefs(), set()
     connection = django_rq.get_connection("orders")
     ctx.progress(total=im.Order.objects.filter(export_pending=True).count())
     while batch := pending_orders(done):
         done.update(batch)
         events = []
-        for order in _load(batch):
-            event = _export_one(client, ctx, order, refs, connection)
-            if event:
-                events.append(event)
+        loaded = _load(batch)
+        for start in range(0, len(loaded), LOCK_GROUP):
+            group = loaded[start:start + LOCK_GROUP]
+            with entity_locks("order", [order.crm_id for order in group], connection=connection):
+                due = dict(im.Order.objects.filter(pk__in=[order.pk for order in group], export_pending=True)
+                           .values_list("pk", "updated_at"))
+                for order in group:
+                    event = _export_one(client, ctx, order, refs, due)
+                    if event:
+                        events.append(event)
         ctx.events(events)
         ctx.progress(add=len(batch))
 
 
-def _export_one(client, ctx, order, refs: ExportRefs, connection) -> dict | None:
-    with entity_lock("order", order.crm_id, connection=connection):
-        unchanged = im.Order.objects.filter(pk=order.pk, export_pending=True, updated_at=order.updated_at).exists()
+def _export_one(client, ctx, order, refs: ExportRefs, due: dict) -> dict | None:
+    """Export ``order`` (its lock held); ``due``: the pending orders' ``updated_at`` read under the lock."""
+    lines = list(order.lines.all())
+    if due.get(order.pk) != order.updated_at:
+        order = _load([order.pk])[0] if order.pk in due else None
+        if order is None:
+            return None  # an import that met the pending change sent it first
         lines = list(order.lines.all())
-        if not unchanged:
-            order = _load([order.pk])[0] if im.Order.objects.filter(pk=order.pk, export_pending=True).exists() else None
-            if order is None:
-                return None  # an import that met the pending change sent it first
-            lines = list(order.lines.all())
-        if not exportable(order):
-            im.Order.objects.filter(pk=order.pk).update(export_pending=False)
-            return None
-        try:
-            outcome = export_order(client, order, refs, lines)
-        except CrmError as exc:
-            ctx.count("orders_failed")
-            ctx.warnings += 1
-            return {"entity": "order", "direction": im.ExchangeEvent.Direction.EXPORT, "crm_id": order.crm_id,
-                    "local_ref": order.number, "result": im.ExchangeEvent.Result.FAILED, "message": stored(gettext_noop(
-                        "RetailCRM refused the change; it stays due and is sent by the next export: %(error)s")) % {
-                        "error": of_exception(exc)}}
+    if not exportable(order):
+        im.Order.objects.filter(pk=order.pk).update(export_pending=False)
+        return None
+    try:
+        outcome = export_order(client, order, refs, lines)
+    except CrmError as exc:
+        ctx.count("orders_failed")
+        ctx.warnings += 1
+        return {"entity": "order", "direction": im.ExchangeEvent.Direction.EXPORT, "crm_id": order.crm_id,
+                "local_ref": order.number, "result": im.ExchangeEvent.Result.FAILED, "message": stored(gettext_noop(
+                    "RetailCRM refused the change; it stays due and is sent by the next export: %(error)s")) % {
+                    "error": of_exception(exc)}}
     ctx.count(f"orders_{outcome.result}")
     if outcome.notes:
         ctx.warnings += 1

@@ -6,12 +6,13 @@ create is marked as sent (committed) before it leaves, and a payment so marked i
 in its order before anything is created again.
 """
 
+import django_rq
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from integration.documents.models.orders import Payment
 from integration.documents.models.states import PaymentDocumentKind
-from integration.exchange.locks import entity_lock
+from integration.exchange.locks import entity_locks
 from integration.exchange.messages import for_text, of_exception, stored
 from integration.exchange.models import ExchangeEvent
 from integration.retailcrm.client.errors import CrmMalformedResponse, CrmNetworkError, CrmServerError
@@ -50,18 +51,28 @@ def external_id(payment: Payment) -> str:
     return f"bo-payment-{payment.pk}"
 
 
-def export_type(payment: Payment) -> str:
-    """The CRM type to send: the one the payment came with, else the B6 row marked "use for export"."""
+def export_type(payment: Payment, cache: dict | None = None) -> str:
+    """The CRM type to send: the one the payment came with, else the B6 row marked "use for export".
+
+    ``cache`` keeps the answer per (kind, terminal) for one run: B6 is read once, not per payment."""
     if payment.crm_type:
         return payment.crm_type
+    key = (payment.document_kind, payment.terminal if payment.document_kind == PaymentDocumentKind.CARD_PAYMENT else "")
+    if cache is not None and key in cache:
+        return cache[key]
     rows = PaymentTypeMapping.objects.filter(document_kind=payment.document_kind, use_for_export=True) \
         .select_related("crm_payment_type").order_by("id")
+    code = ""
     if payment.document_kind == PaymentDocumentKind.CARD_PAYMENT and payment.terminal:
         by_terminal = rows.filter(terminal=payment.terminal).first()
         if by_terminal is not None:
-            return by_terminal.crm_payment_type.code
-    row = rows.first()
-    return row.crm_payment_type.code if row else ""
+            code = by_terminal.crm_payment_type.code
+    if not code:
+        row = rows.first()
+        code = row.crm_payment_type.code if row else ""
+    if cache is not None:
+        cache[key] = code
+    return code
 
 
 def paid_status() -> str:
@@ -74,20 +85,33 @@ def _crm_time(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
 
 
+LOCK_GROUP = 20  # payments whose orders are locked in one Redis round trip
+
+
 def export_payments(client, ctx) -> None:
-    """Send every posted payment document waiting for export (F2)."""
-    pending = list(Payment.objects.filter(export_pending=True).select_related("order").order_by("id"))
+    """Send every posted payment document waiting for export (F2).
+
+    Payments are sent under their orders' entity locks (twenty at a time, one Redis round trip) and
+    read under them (an import may have got there first); the log rows go in one insert per group."""
+    pending = list(Payment.objects.filter(export_pending=True).order_by("id")
+                   .values_list("id", "order__crm_id", "order_id"))
     ctx.progress(total=len(pending))
     status = paid_status() if pending else ""
-    for payment in pending:
-        with entity_lock("order", payment.order.crm_id or f"local-{payment.order_id}"):
-            payment.refresh_from_db()
-            if payment.export_pending:
-                result, message = export_one(client, payment, status)
+    types, connection = {}, django_rq.get_connection("default")
+    for start in range(0, len(pending), LOCK_GROUP):
+        group = pending[start:start + LOCK_GROUP]
+        events = []
+        with entity_locks("order", [crm_id or f"local-{order_id}" for _pk, crm_id, order_id in group],
+                          connection=connection):
+            for payment in Payment.objects.filter(pk__in=[pk for pk, _crm_id, _order_id in group],
+                                                  export_pending=True).select_related("order").order_by("id"):
+                result, message = export_one(client, payment, status, types)
                 ctx.count(f"payments_{result}")
-                ctx.event(entity="payment", result=result, direction=ExchangeEvent.Direction.EXPORT,
-                          crm_id=payment.crm_id or "", local_ref=f"{payment.order} · {payment.amount}", message=message)
-        ctx.progress(add=1)
+                events.append({"entity": "payment", "result": result, "direction": ExchangeEvent.Direction.EXPORT,
+                               "crm_id": payment.crm_id or "", "local_ref": f"{payment.order} · {payment.amount}",
+                               "message": message})
+        ctx.events(events)
+        ctx.progress(add=len(group))
 
 
 def _done(payment: Payment, message, **fields) -> None:
@@ -95,7 +119,7 @@ def _done(payment: Payment, message, **fields) -> None:
     Payment.objects.filter(pk=payment.pk).update(**fields)
 
 
-def export_one(client, payment: Payment, status: str):
+def export_one(client, payment: Payment, status: str, types: dict | None = None):
     order = payment.order
     if not payment.posted:
         _done(payment, "")
@@ -105,7 +129,7 @@ def export_one(client, payment: Payment, status: str):
                                       "and orders created here are not exported."), number=order.number)
         _done(payment, message)
         return Result.SKIPPED, message
-    crm_type = export_type(payment)
+    crm_type = export_type(payment, types)
     if not crm_type:
         message = stored(gettext_noop(
             "The payment is not sent to RetailCRM: no row of “B6 · payment types” is marked “use for export” for "
@@ -113,9 +137,9 @@ def export_one(client, payment: Payment, status: str):
             if payment.document_kind else "—")
         _done(payment, message)
         return Result.SKIPPED, message
-    if not payment.external_id:
+    new_external_id = not payment.external_id
+    if new_external_id:
         payment.external_id = external_id(payment)
-        Payment.objects.filter(pk=payment.pk).update(external_id=payment.external_id)
     body = {"externalId": payment.external_id, "type": crm_type, "status": status, "amount": float(payment.amount),
             "paidAt": _crm_time(payment.paid_at or timezone.now())}
     if payment.comment:
@@ -124,6 +148,8 @@ def export_one(client, payment: Payment, status: str):
         recovered = False
         crm_id = payment.crm_id or (_look_up(client, payment) if payment.create_sent else None)
         if crm_id:
+            if new_external_id:
+                Payment.objects.filter(pk=payment.pk).update(external_id=payment.external_id)
             client.payment_edit({**body, "id": crm_id}, by="id")
             result = Result.UPDATED
         else:
@@ -149,7 +175,8 @@ def export_one(client, payment: Payment, status: str):
 
 
 def _create(client, payment: Payment, body: dict) -> tuple[int, bool]:
-    Payment.objects.filter(pk=payment.pk).update(create_sent=True)  # committed before it leaves
+    # Committed before it leaves, with the externalId it carries: a lost answer is looked up by it.
+    Payment.objects.filter(pk=payment.pk).update(create_sent=True, external_id=payment.external_id)
     payment.create_sent = True
     try:
         answer = client.payment_create({**body, "order": {"id": payment.order.crm_id}}, site=payment.order.crm_site or None)
