@@ -20,7 +20,8 @@ from loyalty.bonusplus import assumptions
 ZERO = Decimal("0")
 
 
-def _dec(value) -> Decimal:
+def as_decimal(value) -> Decimal:
+    """A BonusPlus amount (number, text, empty) as a Decimal; what cannot be read counts as zero."""
     try:
         return Decimal(str(value if value not in (None, "") else 0))
     except ArithmeticError:
@@ -32,7 +33,7 @@ def seen(card: dict, reserved: Decimal) -> dict:
     (so the purchase reads the card itself) if the answer lacks a figure the evidence needs."""
     if not all(name in card for name in assumptions.PURCHASE_EVIDENCE):
         return {}
-    return {**{name: str(_dec(card.get(name))) for name in assumptions.PURCHASE_EVIDENCE},
+    return {**{name: str(as_decimal(card.get(name))) for name in assumptions.PURCHASE_EVIDENCE},
             "reserved": str(reserved), "seenAt": timezone.now().isoformat()}
 
 
@@ -52,8 +53,8 @@ def expected(bonus, last: dict | None = None) -> dict | None:
         return None
     if timezone.now() - when > datetime.timedelta(seconds=assumptions.CARD_EVIDENCE_MAX_AGE_SECONDS):
         return None
-    available = _dec(last.get("availableBonuses"))
+    available = as_decimal(last.get("availableBonuses"))
     if assumptions.RESERVE_LOWERS_AVAILABLE:  # every reserve change we made since the read moved it by as much
-        available += _dec(last.get("reserved")) - bonus.reserved
-    return {"purchasesTotalSum": str(_dec(last.get("purchasesTotalSum"))), "availableBonuses": str(available),
+        available += as_decimal(last.get("reserved")) - bonus.reserved
+    return {"purchasesTotalSum": str(as_decimal(last.get("purchasesTotalSum"))), "availableBonuses": str(available),
             "reserved": str(bonus.reserved), "seenAt": last["seenAt"]}

@@ -23,14 +23,8 @@ from loyalty.bonusplus.catalog import group_id, product_id
 from loyalty.bonusplus.models import OrderBonus, OrderBonusLine
 from loyalty.bonusplus.split import KOPECK, spread
 
-ZERO = Decimal("0")
-
-
-def _dec(value) -> Decimal:
-    try:
-        return Decimal(str(value if value not in (None, "") else 0))
-    except ArithmeticError:
-        return ZERO
+_dec = evidence.as_decimal
+ZERO = evidence.ZERO
 
 
 def basket(order: Order) -> list[tuple[OrderLine, Decimal]]:
