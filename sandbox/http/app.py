@@ -8,6 +8,7 @@ import json
 import sys
 import time
 import traceback
+from abc import ABC, abstractmethod
 
 from .faults import Faults
 from .rate import RateLimiter
@@ -21,7 +22,7 @@ class Dropped(ConnectionAbortedError):
     """wsgiref treats this as a client disconnect: nothing is written and the socket is closed."""
 
 
-class BaseApp:
+class BaseApp(ABC):
     operator_prefix = "/sandbox/"
     api_prefix = "/api/"
 
@@ -34,13 +35,13 @@ class BaseApp:
 
     # ----- what a subclass provides ---------------------------------------------------------
 
+    @abstractmethod
     def prepare(self, method, path, query, body, headers):
         """(request object, API key or None): the key is what the rate limit counts."""
-        raise NotImplementedError
 
+    @abstractmethod
     def handle(self, req):
         """(status, payload, extra headers); payload None = no body (204)."""
-        raise NotImplementedError
 
     def reset_state(self):
         self.state.reset()
