@@ -18,7 +18,7 @@ A client for a new system subclasses :class:`HttpTransport` and supplies only wh
   credential shared by every process through Redis; see :mod:`.ratelimit`).
 
 Calls: ``request_json(method, path, params=, data=, json=, idempotent=None)`` returns the decoded
-answer or raises the typed error; ``send(...)`` returns ``(requests.Response, attempts)`` after the
+answer or raises the typed error; ``send(...)`` returns ``(Answer, attempts)`` after the
 retry rule, for an adapter that decodes itself (RetailCRM's envelope: override ``decode``).
 ``path`` is appended to ``base_url``; ``params`` go to the query, ``data`` form-encoded, ``json`` as
 JSON. ``stats`` (:class:`TransportStats`) counts attempts, retries, waits; ``retry_limit(n)``
@@ -42,18 +42,27 @@ network in clear), else ``error_types.not_configured``. Redirects are never foll
 from __future__ import annotations
 
 import contextlib
+import json as jsonlib
 import logging
 import random
 import re
 import time
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
-import requests
-from urllib3.exceptions import NameResolutionError, NewConnectionError, ProtocolError
+from urllib3.exceptions import (
+    ConnectTimeoutError,
+    HTTPError,
+    NameResolutionError,
+    NewConnectionError,
+    ProtocolError,
+    ReadTimeoutError,
+    SSLError,
+)
 
 from catalog.fields import is_loopback_host
 from integration.exchange.http import errors
+from integration.exchange.http.answer import Answer, connection_pool
 from integration.exchange.http.ratelimit import LocalRateLimiter, RateLimiter
 from integration.exchange.http.stats import TransportStats
 from integration.exchange.secrets import install_log_record_factory, mask, register_secret
@@ -92,7 +101,7 @@ class ErrorTypes:
 
 
 def _causes(exc: BaseException):
-    """Walk an exception and everything it wraps (requests → urllib3 → socket error)."""
+    """Walk an exception and everything it wraps (urllib3 → http.client → socket error)."""
     seen, queue = set(), [exc]
     while queue:
         item = queue.pop(0)
@@ -111,16 +120,12 @@ class Failure:
         self.reason, self.words, self.reached_server, self.transient = reason, words, reached_server, transient
 
 
-def classify(exc: requests.RequestException, host: str, timeout: tuple[float, float]) -> Failure:
+# What urllib3 (with its own retries off) raises when no answer came: everything else is a bug of ours.
+NETWORK_ERRORS = (HTTPError, OSError)
+
+
+def classify(exc: BaseException, host: str, timeout: tuple[float, float]) -> Failure:
     connect_timeout, read_timeout = timeout
-    if isinstance(exc, requests.exceptions.ConnectTimeout):
-        # the TCP connection was never established, so not a byte of the request was sent
-        return Failure("connect_timeout", f"no answer within {connect_timeout:g} s while connecting", False)
-    if isinstance(exc, requests.exceptions.ReadTimeout):
-        return Failure("read_timeout", f"the request was sent but no answer came within {read_timeout:g} s", True)
-    if isinstance(exc, requests.exceptions.SSLError):
-        return Failure("tls", "the secure (TLS) connection failed — check the certificate and the https address",
-                       False, transient=False)
     causes = list(_causes(exc))
     if any(isinstance(c, NameResolutionError) for c in causes):
         return Failure("dns", f"the host name {host} could not be found (DNS)", False)
@@ -128,10 +133,19 @@ def classify(exc: requests.RequestException, host: str, timeout: tuple[float, fl
         # NewConnectionError is raised only while opening the socket: the request was not sent
         if any(isinstance(c, ConnectionRefusedError) for c in causes) or "refused" in str(exc).lower():
             return Failure("refused", "connection refused", False)
+        if any(isinstance(c, (TimeoutError, ConnectTimeoutError)) and not isinstance(c, NewConnectionError)
+               for c in causes) or "timed out" in str(exc).lower():
+            return Failure("connect_timeout", f"no answer within {connect_timeout:g} s while connecting", False)
         return Failure("unreachable", "the host cannot be reached", False)
-    if isinstance(exc, requests.exceptions.ChunkedEncodingError) or any(
-        isinstance(c, (ProtocolError, ConnectionResetError, BrokenPipeError)) for c in causes
-    ):
+    if isinstance(exc, ConnectTimeoutError):
+        # the TCP connection was never established, so not a byte of the request was sent
+        return Failure("connect_timeout", f"no answer within {connect_timeout:g} s while connecting", False)
+    if any(isinstance(c, ReadTimeoutError) for c in causes):
+        return Failure("read_timeout", f"the request was sent but no answer came within {read_timeout:g} s", True)
+    if any(isinstance(c, SSLError) for c in causes):
+        return Failure("tls", "the secure (TLS) connection failed — check the certificate and the https address",
+                       False, transient=False)
+    if any(isinstance(c, (ProtocolError, ConnectionResetError, BrokenPipeError)) for c in causes):
         return Failure("dropped", "the server closed the connection without answering", True)
     return Failure("network", f"network error ({type(exc).__name__})", True)
 
@@ -146,7 +160,7 @@ def shared_limiter(name: str, credential: str, rate: int):
 
 
 class HttpTransport:
-    """One ``requests.Session`` per client: headers, timeouts, limiter, the retry rule, typed errors."""
+    """One connection pool per client (keep-alive): headers, timeouts, limiter, the retry rule, typed errors."""
 
     system_name = "the remote system"
     logger_name = "integration.exchange.http"
@@ -190,27 +204,18 @@ class HttpTransport:
             register_secret(secret)
         if self._secrets:
             install_log_record_factory()  # idempotent; every record is then masked, whoever logs it
-        self.session = requests.Session()
-        self.session.headers.update({"User-Agent": user_agent, "Accept": "application/json", **(headers or {})})
-        self._read_environment_once()
-
-    def _read_environment_once(self) -> None:
-        """What requests reads from the environment on every call (proxies, CA bundle, .netrc), read once.
-
-        Every call goes to ``base_url``'s host, so the answers cannot differ between calls, and reading
-        them (every environment variable, twice per call) cost more CPU than the rest of a call."""
-        env = self.session.merge_environment_settings(self.base_url, {}, None, None, None)
-        netrc_auth = requests.utils.get_netrc_auth(self.base_url)
-        self.session.trust_env = False
-        self.session.proxies = env["proxies"]
-        self.session.verify = env["verify"]
-        if netrc_auth:
-            self.session.auth = netrc_auth
+        self.headers = {"User-Agent": user_agent, "Accept": "application/json",
+                        "Accept-Encoding": "gzip, deflate", **(headers or {})}
+        self._path_prefix = parts.path
+        self._pool = connection_pool(self.base_url, self.timeout)
 
     # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
-        self.session.close()
+        flush = getattr(self.rate_limiter, "flush", None)
+        if flush is not None:
+            flush()  # the releases the limiter held back for this client's next request
+        self._pool.close()
 
     def __enter__(self):
         return self
@@ -241,7 +246,7 @@ class HttpTransport:
         return self.decode(response, method, path, attempts)
 
     def send(self, method: str, path: str, *, params=None, data=None, json=None,
-             idempotent: bool | None = None) -> tuple[requests.Response, int]:
+             idempotent: bool | None = None) -> tuple[Answer, int]:
         """The answer after the retry rule (see the module docstring), and how many attempts it took.
 
         Raises ``error_types.network`` when no answer came; a redirect raises ``error_types.base``.
@@ -249,7 +254,7 @@ class HttpTransport:
         method = method.upper()
         if idempotent is None:
             idempotent = method in IDEMPOTENT_METHODS
-        url = self.base_url + path
+        target, body, headers = self._encode(path, params, data, json)
         retry_statuses = self.retry_statuses if idempotent else self.refused_statuses
         attempt = 0
         while True:
@@ -257,10 +262,11 @@ class HttpTransport:
             self.stats.requests += 1
             started = time.monotonic()
             try:
-                # Never redirected: requests would resend the auth header to wherever Location points.
-                response = self.session.request(method, url, params=params, data=data, json=json,
-                                                timeout=self.timeout, allow_redirects=False)
-            except requests.RequestException as exc:
+                # Never redirected: following would resend the auth header to wherever Location points.
+                raw = self._pool.urlopen(method, target, body=body, headers=headers, redirect=False,
+                                         assert_same_host=False, preload_content=True)
+                response = Answer(raw.status, raw.headers, raw.data, self.base_url + path)
+            except NETWORK_ERRORS as exc:
                 self.rate_limiter.release(grant)
                 self.stats.network_errors += 1
                 failure = classify(exc, self.host, self.timeout)
@@ -290,6 +296,22 @@ class HttpTransport:
             if response.is_redirect:
                 raise self.redirected(response, method, path)
             return response, attempt + 1
+
+    def _encode(self, path: str, params, data, json) -> tuple[str, bytes | None, dict]:
+        """The request target (path and query), the body and the headers of one call."""
+        target = self._path_prefix + path
+        if params:
+            target += ("&" if "?" in target else "?") + urlencode(_pairs(params), doseq=True)
+        headers = self.headers
+        if json is not None:
+            body = jsonlib.dumps(json, ensure_ascii=False, allow_nan=False).encode()
+            headers = {**headers, "Content-Type": "application/json"}
+        elif data:
+            body = urlencode(_pairs(data), doseq=True).encode()
+            headers = {**headers, "Content-Type": "application/x-www-form-urlencoded"}
+        else:
+            body = None
+        return target, body, headers
 
     # -- pacing ----------------------------------------------------------------------------
 
@@ -365,18 +387,18 @@ class HttpTransport:
             message += f" (tried {attempts} times)"
         return self.error_types.network(self.redact(message), reason=failure.reason, method=method, path=path)
 
-    def redirected(self, response: requests.Response, method: str, path: str):
-        target = urlsplit(requests.compat.urljoin(response.url, response.headers.get("Location", "")))
+    def redirected(self, response: Answer, method: str, path: str):
+        target = urlsplit(urljoin(response.url, response.headers.get("Location", "")))
         origin = f"{target.scheme}://{target.netloc}" if target.netloc else "?"
         message = (f"{self.where()} answered {method} {path} with a redirect (HTTP {response.status_code}) to "
                    f"{origin}; the credentials are never sent on to another address. If {self.system_name} "
                    f"moved, enter its new address and the credentials again in the settings.")
         return self.error_types.base(self.redact(message), status=response.status_code, method=method, path=path)
 
-    def is_success(self, response: requests.Response, payload) -> bool:
+    def is_success(self, response: Answer, payload) -> bool:
         return 200 <= response.status_code < 300 and payload is not None
 
-    def decode(self, response: requests.Response, method: str, path: str, attempts: int):
+    def decode(self, response: Answer, method: str, path: str, attempts: int):
         try:
             payload = response.json()
         except ValueError:
@@ -385,7 +407,7 @@ class HttpTransport:
             return payload
         raise self.parse_error(response, payload, method, path, attempts)
 
-    def parse_error(self, response: requests.Response, payload, method: str, path: str, attempts: int):
+    def parse_error(self, response: Answer, payload, method: str, path: str, attempts: int):
         """A typed error for an answer that is not a success; adapters read their error body here."""
         status = response.status_code
         types = self.error_types
@@ -414,3 +436,9 @@ class HttpTransport:
         else:
             cls, message = types.base, f"{self.system_name} answered {what} with HTTP {status}{said}"
         return cls(self.redact(message), status=status, method=method, path=path, payload=payload)
+
+
+def _pairs(values) -> list:
+    """Query or form fields as pairs, ``None`` values left out (a dict or a list of pairs)."""
+    items = values.items() if hasattr(values, "items") else values
+    return [(name, value) for name, value in items if value is not None]

@@ -8,11 +8,11 @@ the shared transport's; this module adds RetailCRM's address rules, its key head
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
-import requests
 
 from catalog.fields import is_loopback_host
+from integration.exchange.http.answer import Answer
 from integration.exchange.http.transport import ErrorTypes, HttpTransport
 from integration.retailcrm.client import errors
 from integration.retailcrm.client.encoding import form_fields, query_params
@@ -120,15 +120,15 @@ class CrmTransport(HttpTransport):
 
     # -- answers and errors ----------------------------------------------------------------
 
-    def redirected(self, response: requests.Response, method: str, path: str) -> errors.CrmError:
-        target = urlsplit(requests.compat.urljoin(response.url, response.headers.get("Location", "")))
+    def redirected(self, response: Answer, method: str, path: str) -> errors.CrmError:
+        target = urlsplit(urljoin(response.url, response.headers.get("Location", "")))
         origin = f"{target.scheme}://{target.netloc}" if target.netloc else "?"
         message = (f"{self.where()} answered {method} {path} with a redirect (HTTP {response.status_code}) to {origin}; "
                    f"the API key is never sent on to another address. If RetailCRM moved, enter its new "
                    f"address and the API key again in the RetailCRM settings.")
         return errors.CrmError(self.redact(message), status=response.status_code, method=method, path=path)
 
-    def decode(self, response: requests.Response, method: str, path: str, attempts: int) -> dict:
+    def decode(self, response: Answer, method: str, path: str, attempts: int) -> dict:
         status = response.status_code
         try:
             payload = response.json()

@@ -28,6 +28,7 @@ from catalog.offers import offer_id
 from integration import models as im
 from integration.exchange.locks import entity_locks
 from integration.exchange.messages import joined, of_exception, stored
+from integration.exchange.rows import update_row
 from integration.retailcrm.client.errors import CrmError
 from integration.retailcrm.crm_setup import ECHO_FIELD_CODE
 from integration.retailcrm.orders.export_state import changed_fields, crm_view, line_key, local_view, marker_of, number
@@ -179,26 +180,31 @@ def export_order(client, order, refs: ExportRefs, lines=None) -> Outcome:
 
 def _settle(order, answer: dict | None, sent: list[str], lines, *, marker=None) -> None:
     """Store what the CRM now has and clear the pending mark — unless the order was posted again meanwhile."""
-    with transaction.atomic():
-        if answer is not None and any(not line.crm_item_id for line in lines):
+    if answer is not None and any(not line.crm_item_id for line in lines):
+        with transaction.atomic():
             _link_new_lines(lines, answer)
-        seen = dict(order.crm_seen or {})
-        local = local_view(order, lines)
-        old_local = seen.get("local") or {}
-        seen["local"] = {name: local[name] if name in sent or name not in old_local else old_local[name]
-                         for name in local}
-        if answer is not None:
-            seen["crm"], seen["marker"], seen["at"] = crm_view(answer), marker_of(answer), time.time()
-        elif marker is not None:
-            seen["marker"] = marker
-        values = {"crm_seen": seen}
-        if answer is not None and answer.get("status"):
-            values["crm_status"] = answer["status"]
-        # Posted again while we sent: the newer change stays due (its own run sends it).
-        cleared = im.Order.objects.filter(pk=order.pk, updated_at=order.updated_at).update(export_pending=False, **values)
-        if not cleared:
-            im.Order.objects.filter(pk=order.pk).update(**values)
-        order.crm_seen = seen
+            _store_seen(order, answer, sent, lines, marker)
+    else:
+        _store_seen(order, answer, sent, lines, marker)  # one statement: atomic on its own
+
+
+def _store_seen(order, answer: dict | None, sent: list[str], lines, marker) -> None:
+    seen = dict(order.crm_seen or {})
+    local = local_view(order, lines)
+    old_local = seen.get("local") or {}
+    seen["local"] = {name: local[name] if name in sent or name not in old_local else old_local[name]
+                     for name in local}
+    if answer is not None:
+        seen["crm"], seen["marker"], seen["at"] = crm_view(answer), marker_of(answer), time.time()
+    elif marker is not None:
+        seen["marker"] = marker
+    values = {"crm_seen": seen}
+    if answer is not None and answer.get("status"):
+        values["crm_status"] = answer["status"]
+    # Posted again while we sent: the newer change stays due (its own run sends it).
+    if not update_row(im.Order, order.pk, {**values, "export_pending": False}, where={"updated_at": order.updated_at}):
+        update_row(im.Order, order.pk, values)
+    order.crm_seen = seen
 
 
 def _link_new_lines(lines, answer: dict) -> None:
@@ -238,9 +244,10 @@ def pending_orders(exclude: set[int], limit: int = BATCH) -> list[int]:
 
 
 def _load(pks) -> list:
-    return list(im.Order.objects.select_related("state", "manager", "warehouse").filter(pk__in=pks)
-                .prefetch_related(Prefetch("lines", queryset=im.OrderLine.objects.select_related(
-                    "product", "characteristic").order_by("pk"))).order_by("pk"))
+    # Products are read only for lines the CRM has not seen yet (their offer id), managers and
+    # warehouses only for a note on a missing mapping: both rare, so neither is joined here.
+    return list(im.Order.objects.select_related("state").filter(pk__in=pks)
+                .prefetch_related(Prefetch("lines", queryset=im.OrderLine.objects.order_by("pk"))).order_by("pk"))
 
 
 LOCK_GROUP = 20  # orders locked in one Redis round trip: an import of one of them waits for at most these

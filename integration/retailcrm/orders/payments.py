@@ -15,6 +15,7 @@ from integration.documents.models.states import PaymentDocumentKind
 from integration.exchange.locks import entity_locks
 from integration.exchange.messages import for_text, of_exception, stored
 from integration.exchange.models import ExchangeEvent
+from integration.exchange.rows import update_row
 from integration.retailcrm.client.errors import CrmMalformedResponse, CrmNetworkError, CrmServerError
 from integration.retailcrm.models.dictionaries import CrmPaymentStatus
 from integration.retailcrm.models.mappings import PaymentTypeMapping
@@ -116,7 +117,7 @@ def export_payments(client, ctx) -> None:
 
 def _done(payment: Payment, message, **fields) -> None:
     fields.update(export_pending=False, export_message=for_text(message))
-    Payment.objects.filter(pk=payment.pk).update(**fields)
+    update_row(Payment, payment.pk, fields)
 
 
 def export_one(client, payment: Payment, status: str, types: dict | None = None):
@@ -176,7 +177,7 @@ def export_one(client, payment: Payment, status: str, types: dict | None = None)
 
 def _create(client, payment: Payment, body: dict) -> tuple[int, bool]:
     # Committed before it leaves, with the externalId it carries: a lost answer is looked up by it.
-    Payment.objects.filter(pk=payment.pk).update(create_sent=True, external_id=payment.external_id)
+    update_row(Payment, payment.pk, {"create_sent": True, "external_id": payment.external_id})
     payment.create_sent = True
     try:
         answer = client.payment_create({**body, "order": {"id": payment.order.crm_id}}, site=payment.order.crm_site or None)
