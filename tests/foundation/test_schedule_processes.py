@@ -3,7 +3,9 @@
 Both processes run against the test database and the test Redis for the whole test and are
 never restarted: the schedule repeats, an interval changed in the admin takes effect, and a
 schedule switched off in the database (as a restored settings file does, with no admin hook)
-stops ticking, noticed by the scheduler process on its own.
+stops ticking, noticed by the scheduler process on its own. Alongside, a document export (on the
+``orders`` queue, its exchange mode on) ticks at its own interval, each run finding nothing waiting
+and so sending nothing: the CRM address points at a closed port.
 """
 
 import os
@@ -21,7 +23,7 @@ from rq import Worker as RqWorker
 
 from integration.exchange.jobs.schedule import get_scheduler, schedule_id
 from integration.exchange.messages import render
-from integration.models import JobRun, JobSchedule
+from integration.models import CrmSettings, JobRun, JobSchedule
 from tests.workers import ROOT, Worker, wait_until, worker_env
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -30,6 +32,7 @@ KIND = "housekeeping"  # needs no CRM and takes milliseconds
 FIRST_INTERVAL = 5
 NEW_INTERVAL = 10  # the admin accepts nothing shorter
 SLACK = 2.0  # the scheduler polls every second, and a tick waits for the worker to take it
+EXPORT = "export-payments"  # a switched kind on another queue; with nothing waiting it sends no request
 
 
 class SchedulerProcess:
@@ -53,11 +56,15 @@ class SchedulerProcess:
         self.log.close()
 
 
-def scheduled_runs(since=None) -> list[JobRun]:
-    runs = JobRun.objects.filter(kind=KIND, trigger=JobRun.Trigger.SCHEDULE)
+def scheduled_runs(since=None, kind=KIND) -> list[JobRun]:
+    runs = JobRun.objects.filter(kind=kind, trigger=JobRun.Trigger.SCHEDULE)
     if since is not None:
         runs = runs.filter(created_at__gte=since)
     return list(runs.order_by("created_at", "id"))
+
+
+def finished_exports() -> list[JobRun]:
+    return [run for run in scheduled_runs(kind=EXPORT) if run.is_finished]
 
 
 def gaps(runs: list[JobRun]) -> list[float]:
@@ -74,8 +81,12 @@ def entry_interval() -> int | None:
 def test_the_scheduler_keeps_ticking_and_follows_the_admin_without_a_restart(admin_client, tmp_path):
     JobSchedule.objects.all().delete()
     row = JobSchedule.objects.create(kind=KIND, enabled=True, interval_seconds=FIRST_INTERVAL)
+    JobSchedule.objects.create(kind=EXPORT, enabled=True, interval_seconds=FIRST_INTERVAL)
+    crm = CrmSettings.get_solo()
+    crm.crm_url, crm.api_key, crm.connection_ok, crm.export_payments = "http://127.0.0.1:9", "k" * 32, True, True
+    crm.save()
     logs = tmp_path / "processes.log"
-    worker = Worker("default", log_path=logs)
+    worker = Worker("default", "orders", log_path=logs)
     scheduler = None
     try:
         # The worker first, so the first tick does not wait for it and the spacing is the scheduler's.
@@ -83,10 +94,18 @@ def test_the_scheduler_keeps_ticking_and_follows_the_admin_without_a_restart(adm
         wait_until(lambda: RqWorker.all(queue=queue), 30, "the worker to start")
         scheduler = SchedulerProcess(logs)
         # 1. It repeats: at least three scheduled runs at the first interval (once it ran exactly one).
-        wait_until(lambda: len(scheduled_runs()) >= 3, 25 + 10, "three scheduled runs")
+        # The export's entry ticks in step, so waiting for both costs no extra time.
+        wait_until(lambda: len(scheduled_runs()) >= 3 and len(finished_exports()) >= 3, 25 + 10,
+                   "three scheduled runs of each")
         first = scheduled_runs()
         assert all(run.status != JobRun.Status.FAILED for run in first), [render(run.error) for run in first]
         assert min(gaps(first)) >= FIRST_INTERVAL - SLACK, gaps(first)  # ticks at the interval, not every poll
+        exports = finished_exports()
+        # Separate runs, each done (no request: nothing is waiting, and a request would have failed).
+        assert len({run.pk for run in exports}) == len(exports)
+        assert all(run.status == JobRun.Status.SUCCEEDED for run in exports), \
+            [(run.status, render(run.error), [render(m) for m in run.messages]) for run in exports]
+        assert min(gaps(exports)) >= FIRST_INTERVAL - SLACK, gaps(exports)
         html = admin_client.get(reverse("admin:integration_jobrun_dashboard")).content.decode()
         assert 'id="dashboard-processes-warning"' not in html  # both processes are there
 

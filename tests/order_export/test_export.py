@@ -8,6 +8,7 @@ from django.urls import reverse
 from catalog.models import Warehouse
 from integration import models as im
 from integration.exchange.jobs import run_inline
+from integration.exchange.jobs.schedule import tick
 from integration.exchange.messages import render
 from integration.retailcrm.crm_setup import ECHO_FIELD_CODE
 from tests.sandbox_world import order_state
@@ -209,3 +210,27 @@ def test_a_state_without_a_b2_row_is_not_sent_and_the_log_says_why(api, post):
     assert run.status == im.JobRun.Status.WARNINGS
     assert render(run.events.get().message) == \
         "The status is not sent: “B2 · statuses for export” has no row for “To fulfil”."
+
+
+def test_an_order_a_failed_run_left_due_is_sent_by_the_next_scheduled_run(api, post, crm, django_capture_on_commit_callbacks,
+                                                                           run_queued_jobs):
+    schedule = im.JobSchedule.objects.get(kind=EXPORT)  # on by default, every 5 minutes (a data migration)
+    assert schedule.enabled and schedule.interval_seconds == 300
+    order = imported(api)
+    order.state = order_state("to-fulfil")
+    order.save()
+    crm.set_faults(drop_rate=1.0, match=r"orders/\d+/edit")  # the CRM does not answer the edit
+    post(order)
+    crm.set_faults()
+    assert order.export_pending and api.order(order.crm_id)["status"] == "new"
+    assert last_export().events.get().result == im.ExchangeEvent.Result.FAILED
+
+    with django_capture_on_commit_callbacks(execute=True):
+        tick(EXPORT)  # what rq-scheduler enqueues: no posting, no "run now"
+    run_queued_jobs()
+
+    run = last_export()
+    assert run.trigger == im.JobRun.Trigger.SCHEDULE and run.status == im.JobRun.Status.SUCCEEDED, \
+        [render(m) for m in run.messages]
+    assert api.order(order.crm_id)["status"] == "assembling"
+    assert not im.Order.objects.get(pk=order.pk).export_pending

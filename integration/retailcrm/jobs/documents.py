@@ -1,4 +1,9 @@
-"""Job kinds that send posted documents to RetailCRM (F2–F4); queued after an operator posts one."""
+"""Job kinds that send posted documents to RetailCRM (F2–F4); queued after an operator posts one.
+
+They are also scheduled (every 5 minutes by default, a data migration's rows): a run that failed on the
+network leaves its documents waiting, and the next tick sends them; with nothing waiting a run
+sends no request. A tick meeting a posting's run joins it or asks for one more run (rerun_if_running).
+"""
 
 from django.utils.translation import gettext_lazy as _
 

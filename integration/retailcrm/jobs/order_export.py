@@ -1,4 +1,8 @@
-"""F1/F5 job kind: send the changes of every posted or unposted CRM-born order that is due."""
+"""F1/F5 job kind: send the changes of every posted or unposted CRM-born order that is due.
+
+Queued after a posting and scheduled (every 5 minutes by default): an order left due by a failed
+run, or by a posting whose run never reached the queue, is sent by the next tick.
+"""
 
 from django.utils.translation import gettext_lazy as _
 
