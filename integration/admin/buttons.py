@@ -22,6 +22,12 @@ from integration.models import JobRun
 from integration.exchange.permissions import user_may
 
 
+# The stylesheets of a console page with buttons. django-object-actions styles its <button>s (the
+# form-posting buttons above a list or a form) in its admin's Media; an admin that declares a Media of
+# its own replaces that one, and its buttons were drawn as bare browser buttons, so it is named again.
+CONSOLE_CSS = {"all": ("django_object_actions/css/django-object-actions.css", "integration/console.css")}
+
+
 def permission_of(func) -> str | None:
     """The permission a button or action names (a job button resolves its kind's when asked)."""
     permission = getattr(func, "required_permission", None)
