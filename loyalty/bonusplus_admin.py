@@ -17,6 +17,8 @@ from solo.admin import SingletonModelAdmin
 from catalog.models import Product
 from integration.admin.buttons import PermittedButtons, enqueue_from_admin, requires
 from integration.documents.models.orders import Order, Sale
+from integration.exchange.models import JobRun
+from integration.exchange.permissions import user_may
 from loyalty.bonusplus import errors, views
 from loyalty.bonusplus.cashiers import require_cashier
 from loyalty.bonusplus.factory import client_from_settings
@@ -105,18 +107,25 @@ def _user_admin(base):
     return type("BonusPlusUserAdmin", (base,), {"__module__": __name__, "inlines": (*base.inlines, CashierInline)})
 
 
+def _refused_without_cashier(request, back: str):
+    """004 §2: the catalog is uploaded as the user's cashier; without a code nothing is queued (the redirect)."""
+    try:
+        require_cashier(request.user)
+    except errors.BonusPlusError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(back)
+    return None
+
+
 def _product_admin(base):
     @action(label=_("Upload the catalog to BonusPlus"), description=_("Upload groups and products to BonusPlus"))
     @requires(EXPORT_CATALOG)
     def run_bonusplus_export_catalog(self, request, obj=None):
         back = reverse("admin:catalog_product_changelist")
-        try:
-            require_cashier(request.user)  # 004 §2: done as the user's cashier; nothing is queued without it
-        except errors.BonusPlusError as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(back)
-        return enqueue_from_admin(request, "bonusplus-export-catalog", back_url=back)
+        return _refused_without_cashier(request, back) or enqueue_from_admin(
+            request, "bonusplus-export-catalog", back_url=back)
 
+    run_bonusplus_export_catalog.job_kind = "bonusplus-export-catalog"  # disabled until BonusPlus is set up
     return type("BonusPlusProductAdmin", _with_buttons(base), {
         "__module__": __name__,
         "changelist_actions": (*getattr(base, "changelist_actions", ()), "run_bonusplus_export_catalog"),
@@ -165,7 +174,33 @@ def _sale_admin(base):
     })
 
 
+def _jobrun_admin(base):
+    """The job-run page's and the dashboard's catalog upload ask for the cashier code first, as the product list's does."""
+    button = "run_bonusplus_export_catalog"
+    generic = getattr(base, button)
+
+    @action(label=generic.label, description=generic.short_description)
+    @requires(EXPORT_CATALOG)
+    def run_bonusplus_export_catalog(self, request, obj=None):
+        back = reverse("admin:integration_jobrun_changelist")
+        return _refused_without_cashier(request, back) or enqueue_from_admin(
+            request, "bonusplus-export-catalog", back_url=back)
+
+    run_bonusplus_export_catalog.job_kind = "bonusplus-export-catalog"
+
+    def run_now_view(self, request, kind_name):
+        if kind_name == "bonusplus-export-catalog" and request.method == "POST" and user_may(request.user, EXPORT_CATALOG):
+            if refused := _refused_without_cashier(request, reverse("admin:integration_jobrun_dashboard")):
+                return refused
+        return base.run_now_view(self, request, kind_name)
+
+    return type("BonusPlusJobRunAdmin", (base,), {
+        "__module__": __name__, button: run_bonusplus_export_catalog, "run_now_view": run_now_view,
+    })
+
+
 _extend(get_user_model(), _user_admin)
+_extend(JobRun, _jobrun_admin)
 _extend(Sale, _sale_admin)
 _extend(Product, _product_admin)
 _extend(Order, _order_admin)

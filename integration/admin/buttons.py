@@ -17,9 +17,16 @@ from django.utils.functional import lazy
 from django_object_actions import action
 
 from integration.admin.progress import message_with_link, watch_run
-from integration.exchange.jobs import JobRefused, enqueue, get_kind
+from integration.exchange.jobs import JobRefused, enqueue, get_kind, precondition_refusal
+from integration.exchange.messages import render
 from integration.models import JobRun
 from integration.exchange.permissions import user_may
+
+
+# The stylesheets of a console page with buttons. django-object-actions styles its <button>s (the
+# form-posting buttons above a list or a form) in its admin's Media; an admin that declares a Media of
+# its own replaces that one, and its buttons were drawn as bare browser buttons, so it is named again.
+CONSOLE_CSS = {"all": ("django_object_actions/css/django-object-actions.css", "integration/console.css")}
 
 
 def permission_of(func) -> str | None:
@@ -64,6 +71,18 @@ class PermittedButtons:
 
     def get_changelist_actions(self, request):
         return [name for name in super().get_changelist_actions(request) if self._may_press(request, name)]
+
+    def _get_tool_dict(self, tool_name):
+        """A job button whose kind its precondition refuses now (RetailCRM not checked, BonusPlus not set
+        up…) is drawn disabled, the refusal as its tooltip; the runner refuses a press anyway."""
+        tool = super()._get_tool_dict(tool_name)
+        kind_name = getattr(getattr(self, tool_name), "job_kind", None)
+        if kind_name and (refusal := precondition_refusal(get_kind(kind_name))) is not None:
+            standard = tool["standard_attrs"]
+            tool["standard_attrs"] = {**standard, "title": render(refusal),
+                                      "class": f'{standard.get("class", "")} unavailable'.strip()}
+            tool["custom_attrs"] = {**tool["custom_attrs"], "disabled": "disabled", "aria-disabled": "true"}
+        return tool
 
 
 class PermittedActions:
@@ -115,4 +134,5 @@ def job_button(kind_name: str):
         return enqueue_from_admin(request, kind_name)
 
     button.__name__ = "run_" + kind_name.replace("-", "_")
+    button.job_kind = kind_name  # drawn disabled while the kind's precondition refuses it
     return button

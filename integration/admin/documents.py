@@ -7,10 +7,9 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_object_actions import DjangoObjectActions
 
-from integration.admin.buttons import PermittedActions, PermittedButtons
+from integration.admin.base import PlainReferences
+from integration.admin.buttons import CONSOLE_CSS, PermittedActions, PermittedButtons
 from integration.admin.order_posting import OrderPostingMixin
-
-from integration.admin.buttons import PermittedActions
 from integration.admin.document_posting import make_return_drafts, posting_actions
 from integration.exchange.messages import render
 from integration.models import CrmSite, Customer, Order, OrderLine, Payment, Return, ReturnLine, Sale, SaleLine
@@ -42,7 +41,7 @@ class CustomerAdmin(admin.ModelAdmin):
     show_full_result_count = False
 
 
-class OrderLineInline(admin.TabularInline):
+class OrderLineInline(PlainReferences, admin.TabularInline):
     model = OrderLine
     extra = 0
     classes = ("compact-inline",)
@@ -54,7 +53,7 @@ class OrderLineInline(admin.TabularInline):
     readonly_fields = ("crm_status", "crm_item_id")  # what the CRM said; text is narrower than an input
 
 
-class PaymentInline(admin.TabularInline):
+class PaymentInline(PlainReferences, admin.TabularInline):
     model = Payment
     extra = 0
     classes = ("compact-inline",)
@@ -62,7 +61,8 @@ class PaymentInline(admin.TabularInline):
 
 
 @admin.register(Order)
-class OrderAdmin(OrderPostingMixin, PermittedActions, PermittedButtons, DjangoObjectActions, admin.ModelAdmin):
+class OrderAdmin(PlainReferences, OrderPostingMixin, PermittedActions, PermittedButtons, DjangoObjectActions,
+                 admin.ModelAdmin):
     # Eight narrow columns: Total/Closed/Cancelled stay in sight at 1,400 px (the CRM number and
     # shop are on the order's page and in the search and filters).
     list_display = ("number", "date_shown", "customer", "state", "crm_status", "total", "closed", "cancelled")
@@ -92,7 +92,7 @@ class OrderAdmin(OrderPostingMixin, PermittedActions, PermittedButtons, DjangoOb
     show_full_result_count = False
 
     class Media:
-        css = {"all": ("integration/console.css",)}
+        css = CONSOLE_CSS
 
     @admin.display(description=_("date"), ordering="date")
     def date_shown(self, obj):
@@ -125,7 +125,7 @@ class ExportShown:
 
 
 @admin.register(Payment)
-class PaymentAdmin(ExportShown, PermittedActions, admin.ModelAdmin):
+class PaymentAdmin(PlainReferences, ExportShown, PermittedActions, admin.ModelAdmin):
     list_display = ("order", "crm_type", "crm_status", "document_kind", "amount", "paid", "paid_at", "posted", "crm_id",
                     "export_shown")
     list_filter = ("posted", "paid", "document_kind")
@@ -137,14 +137,14 @@ class PaymentAdmin(ExportShown, PermittedActions, admin.ModelAdmin):
     post_selected, unpost_selected = posting_actions("integration.change_payment")
 
 
-class SaleLineInline(admin.TabularInline):
+class SaleLineInline(PlainReferences, admin.TabularInline):
     model = SaleLine
     extra = 0
     raw_id_fields = ("order_line", "product", "characteristic")
 
 
 @admin.register(Sale)
-class SaleAdmin(ExportShown, PermittedActions, admin.ModelAdmin):
+class SaleAdmin(PlainReferences, ExportShown, PermittedActions, admin.ModelAdmin):
     list_display = ("number", "date", "order", "warehouse", "total", "posted", "exported", "export_shown")
     list_filter = ("posted", "exported")
     list_select_related = ("order", "warehouse")
@@ -156,14 +156,14 @@ class SaleAdmin(ExportShown, PermittedActions, admin.ModelAdmin):
     post_selected, unpost_selected = posting_actions("integration.change_sale")
 
 
-class ReturnLineInline(admin.TabularInline):
+class ReturnLineInline(PlainReferences, admin.TabularInline):
     model = ReturnLine
     extra = 0
     raw_id_fields = ("order_line",)
 
 
 @admin.register(Return)
-class ReturnAdmin(ExportShown, PermittedActions, admin.ModelAdmin):
+class ReturnAdmin(PlainReferences, ExportShown, PermittedActions, admin.ModelAdmin):
     list_display = ("number", "date", "order", "sale", "crm_status", "total", "posted", "exported", "export_shown")
     list_filter = ("posted", "crm_status", "exported")
     list_select_related = ("order", "sale")

@@ -9,7 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from django_object_actions import DjangoObjectActions, action
 
 from integration.admin.base import ReadOnlyAdmin
-from integration.admin.buttons import PermittedActions, PermittedButtons, enqueue_from_admin, job_button, requires
+from integration.admin.buttons import CONSOLE_CSS, PermittedActions, PermittedButtons, enqueue_from_admin, job_button, requires
 from integration.admin.dashboard import DashboardMixin
 from integration.admin.entity_filter import entity_filter
 from integration.admin.event_links import crm_url_of, is_loadable_order, local_object_of
@@ -65,7 +65,7 @@ class JobRunAdmin(DashboardMixin, PermittedButtons, DjangoObjectActions, ReadOnl
     show_full_result_count = False
 
     class Media:
-        css = {"all": ("integration/console.css",)}
+        css = CONSOLE_CSS
 
     @staticmethod
     def _button_name(kind_name: str) -> str:
@@ -186,7 +186,7 @@ class ExchangeEventAdmin(PermittedActions, PermittedButtons, DjangoObjectActions
     readonly_fields = fields
 
     class Media:
-        css = {"all": ("integration/console.css",)}
+        css = CONSOLE_CSS
 
     @admin.action(description=_("Load these orders again now"))
     @requires(RUN_IMPORTS)

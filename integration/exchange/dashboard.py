@@ -20,7 +20,8 @@ from django.db.models.functions import TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from integration.exchange.jobs import JobKind, all_kinds
+from integration.exchange.jobs import JobKind, all_kinds, precondition_refusal
+from integration.exchange.messages import render
 from integration.exchange.models import ExchangeEvent, JobRun, JobSchedule
 
 logger = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ class KindRow:
     last_run: JobRun | None
     next_run: NextRun | None  # None: not scheduled
     can_run_now: bool  # False for kinds that need options the operator must type (an order id…)
+    # Why its precondition refuses it now (translated; "" = it may run): the button is drawn as unavailable.
+    unavailable: str = ""
 
 
 @dataclass(frozen=True)
@@ -204,6 +207,7 @@ def job_rows() -> list[KindRow]:
             next_run=_next_run(kind, schedules.get(kind.name), scheduler_times.get(kind.name),
                                latest_scheduled.get(kind.name), alive),
             can_run_now=runs_without_options(kind),
+            unavailable=render(precondition_refusal(kind)),
         )
         for kind in kinds
     ]

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_noop
 
 from integration.exchange.jobs.runner import JobRefused, enqueue
-from integration.exchange.messages import stored
+from integration.exchange.messages import for_text, of_exception, stored
 from loyalty.bonusplus.models import OrderBonus
 
 
@@ -14,7 +14,8 @@ def on_order_posting(order, posting) -> None:
     try:
         # As the system: the posting, not a BonusPlus button, is what asks for it.
         queue_reserve(order.pk, trigger="button" if posting.user_id else "command")
-    except JobRefused as exc:  # Redis down: the next posting, or the job run by hand, brings the reserve in line
+    # Redis down, BonusPlus not set up: the next posting, or the job run by hand, brings the reserve in line.
+    except JobRefused as exc:
         OrderBonus.objects.filter(order_id=order.pk).update(reserve_message=str(stored(gettext_noop(
             "The bonus reserve could not be queued: %(reason)s"), reason=str(exc))))
 
@@ -23,8 +24,12 @@ def on_sale_posted(sale, posting) -> None:
     """H5: a posted sale of an order with BonusPlus data registers the purchase (once; the job checks)."""
     if not OrderBonus.objects.filter(order_id=sale.order_id).exclude(applied_at=None).exists():
         return
-    enqueue("bonusplus-purchase", trigger="button" if posting.user_id else "command", scope=str(sale.pk),
-            options={"sale_id": sale.pk, "user_id": posting.user_id})
+    try:
+        enqueue("bonusplus-purchase", trigger="button" if posting.user_id else "command", scope=str(sale.pk),
+                options={"sale_id": sale.pk, "user_id": posting.user_id})
+    except JobRefused as exc:  # BonusPlus no longer set up, Redis down: kept on the order's BonusPlus data
+        OrderBonus.objects.filter(order_id=sale.order_id).update(purchase_message=for_text(stored(gettext_noop(
+            "The purchase could not be queued: %(reason)s"), reason=of_exception(exc))))
 
 
 def connect() -> None:

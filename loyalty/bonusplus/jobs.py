@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _, gettext_noop
 from integration.exchange.jobs.registry import Argument, job_kind
 from integration.exchange.messages import stored
 from integration.exchange.permissions import EXPORT_BONUSPLUS_CATALOG as EXPORT_CATALOG, USE_BONUSPLUS
+from loyalty.bonusplus.readiness import require_settings
 
 
 def _order_id(value) -> int:
@@ -16,7 +17,7 @@ def _order_id(value) -> int:
 
 
 @job_kind("bonusplus-reserve", label=_("Reserve bonuses in BonusPlus"), permission=USE_BONUSPLUS,
-          requires_connection=False, rerun_if_running=True, timeout=600, scope_label=_("order id"),
+          precondition=require_settings, rerun_if_running=True, timeout=600, scope_label=_("order id"),
           arguments=[Argument("order_id", required=True, help=gettext_noop("Local order id"))])
 def reserve_job(ctx, order_id=None):
     from loyalty.bonusplus.factory import client_from_settings
@@ -37,7 +38,7 @@ def reserve_job(ctx, order_id=None):
 
 
 @job_kind("bonusplus-export-catalog", label=_("Upload the catalog to BonusPlus"), permission=EXPORT_CATALOG,
-          requires_connection=False, timeout=3 * 3600,
+          precondition=require_settings, timeout=3 * 3600,
           arguments=[Argument("username", help=gettext_noop("Whose cashier code to use (the button: the user who pressed it)"))])
 def export_catalog_job(ctx, username=""):
     from loyalty.bonusplus.cashiers import require_cashier
@@ -60,7 +61,7 @@ def export_catalog_job(ctx, username=""):
 
 
 @job_kind("bonusplus-purchase", label=_("Register the purchase in BonusPlus"), permission=USE_BONUSPLUS,
-          requires_connection=False, rerun_if_running=True, timeout=600, scope_label=_("sale id"),
+          precondition=require_settings, rerun_if_running=True, timeout=600, scope_label=_("sale id"),
           arguments=[Argument("sale_id", required=True, help=gettext_noop("Local sale id"))])
 def purchase_job(ctx, sale_id=None, user_id=None):
     from loyalty.bonusplus.cashiers import cashier_code

@@ -46,6 +46,29 @@ def test_posting_the_sale_registers_the_purchase_once(bp, client_bp, reserved_or
     assert len(bp.snapshot()["purchases"]) == 1
 
 
+def test_a_sale_posted_after_bonusplus_was_unset_queues_nothing_and_keeps_why(bp, reserved_order,
+                                                                            django_capture_on_commit_callbacks):
+    from django.utils import translation
+
+    from integration.exchange.messages import render
+    from integration.models import JobRun
+    from loyalty.bonusplus.models import BonusPlusSettings
+
+    BonusPlusSettings.objects.update(api_key="")  # the key removed after the order was calculated
+    sale = make_sale(reserved_order)
+    with django_capture_on_commit_callbacks(execute=True):
+        posting.post(sale)
+    assert Sale.objects.get(pk=sale.pk).posted  # the posting itself stands
+    assert not JobRun.objects.filter(kind="bonusplus-purchase").exists()
+    bonus = OrderBonus.objects.get(order=reserved_order)
+    assert bonus.purchase_state == OrderBonus.Purchase.NONE
+    with translation.override("ru"):
+        assert render(bonus.purchase_message) == (
+            "Не удалось поставить в очередь регистрацию покупки: Задание «Фиксация покупки в БонусПлюс» "
+            "недоступно, пока не настроен БонусПлюс; не заполнено: API-ключ БонусПлюс. Откройте настройки "
+            "БонусПлюс и заполните их.")
+
+
 def test_a_lost_purchase_answer_is_settled_by_the_card_not_sent_again(bp, client_bp, reserved_order):
     sale = make_sale(reserved_order)
     bp.set_faults(drop_after_rate=1.0, match="POST /api/retail$", count=1)

@@ -58,3 +58,52 @@ def test_every_kind_without_a_required_argument_has_a_button_that_starts_a_run_t
         # each ran to its end (warnings, e.g. offers the CRM does not know, are the data's, not the button's)
         done = (JobRun.Status.SUCCEEDED, JobRun.Status.WARNINGS)
         assert all(run.status in done for run in runs), [(r.kind, r.status) for r in runs]
+
+
+@pytest.mark.django_db
+def test_bonusplus_kinds_are_unavailable_until_bonusplus_is_set_up_and_run_once_it_is(
+        admin_client, admin_user, run_queued_jobs, django_capture_on_commit_callbacks, settings):
+    from loyalty.bonusplus.models import Cashier
+    from tests.admin_security.conftest import queued_jobs
+
+    settings.BONUSPLUS_RATE_LIMIT_RPS = 500
+    bonusplus = [kind for kind in product_kinds() if kind.name.startswith("bonusplus-")]
+    assert {kind.name for kind in bonusplus} == {"bonusplus-reserve", "bonusplus-export-catalog", "bonusplus-purchase"}
+    assert all(kind.precondition is not None for kind in bonusplus)
+    kind = next(kind for kind in bonusplus if not needs_an_argument(kind))  # the catalog upload has run-now buttons
+    dashboard = reverse("admin:integration_jobrun_dashboard")
+    run_now = reverse("admin:integration_jobrun_run_now", args=[kind.name])
+    reason = ("Задание «Выгрузить номенклатуру в БонусПлюс» недоступно, пока не настроен БонусПлюс; "
+              "не заполнено: API-ключ БонусПлюс, магазин.")
+    no_cashier = "У вас не указан код кассира БонусПлюс."
+    Cashier.objects.create(user=admin_user, code="17")  # only BonusPlus itself is missing
+
+    def row(html):
+        return re.search(rf'<tr class="job-row" data-kind="{kind.name}".*?</tr>', html, re.S).group(0)
+
+    def press_all(expected):
+        for url in (run_now, button_url(kind)):  # pressed anyway (a stale page, a hand-made POST)
+            with django_capture_on_commit_callbacks(execute=True):
+                response = admin_client.post(url, HTTP_ACCEPT_LANGUAGE="ru", follow=True)
+            assert expected in response.content.decode(), url
+        assert not JobRun.objects.filter(kind=kind.name).exists() and not queued_jobs()  # refused before the queue
+
+    page = admin_client.get(dashboard, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    assert run_now not in row(page) and f'<small class="run-unavailable">{reason}' in row(page)
+    jobs_page = admin_client.get(reverse("admin:integration_jobrun_changelist"), HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+    button = re.search(r'<li class="objectaction-item" data-tool-name="run_bonusplus_export_catalog">.*?</li>',
+                       jobs_page, re.S).group(0)
+    assert "disabled" in button and reason in button and "unavailable" in button
+    press_all(reason)
+
+    with connected_bonusplus():
+        page = admin_client.get(dashboard, HTTP_ACCEPT_LANGUAGE="ru").content.decode()
+        assert run_now in row(page) and "run-unavailable" not in row(page)
+        Cashier.objects.filter(user=admin_user).delete()  # set up, but this user is no cashier: asked for the code
+        press_all(no_cashier)
+        Cashier.objects.create(user=admin_user, code="17")
+        with django_capture_on_commit_callbacks(execute=True):
+            assert admin_client.post(run_now).status_code == 302
+        run_queued_jobs()
+    run = JobRun.objects.get(kind=kind.name)
+    assert run.status == JobRun.Status.SUCCEEDED, (run.error, run.messages)

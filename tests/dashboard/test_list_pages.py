@@ -80,3 +80,46 @@ def test_the_order_page_has_compact_texts_and_inlines(admin_client):
     assert re.search(r'<textarea name="comment" cols="60" rows="3"', html)
     assert html.count("compact-inline") >= 2  # the lines and the payments
     assert "integration/console.css" in html
+
+
+def test_document_pages_draw_references_as_bare_selects(admin_client):
+    """The pencil / plus / ✖ beside a reference would edit or delete the shared row (an order state…) itself."""
+    from tests.world import make_world
+
+    world = make_world()
+    order, payment = world["orders"][0], world["orders"][0].payments.first()
+    pages = {
+        "order": reverse("admin:integration_order_change", args=[order.pk]),
+        "payment": reverse("admin:integration_payment_change", args=[payment.pk]),
+        "sale": reverse("admin:integration_sale_change", args=[world["sale"].pk]),
+        "return": reverse("admin:integration_return_change", args=[world["return"].pk]),
+    }
+    for name, url in pages.items():
+        html = admin_client.get(url).content.decode()
+        assert "related-widget-wrapper-link" not in html, name
+        assert not re.search(r'id="(change|add|delete|view)_id_', html), name
+    html = admin_client.get(pages["order"]).content.decode()
+    assert re.search(r'<select name="state" [^>]*id="id_state"', html)  # still chosen from the list
+    assert f'<option value="{order.state_id}" selected>' in html
+
+
+def test_form_posting_buttons_of_the_console_are_styled_as_admin_buttons(admin_client):
+    """django-object-actions styles its <button>s in a stylesheet our pages' own Media used to drop."""
+    from integration.models import ExchangeEvent
+    from tests.world import make_world
+
+    world = make_world()
+    event = ExchangeEvent.objects.create(entity="order", crm_id="77", result=ExchangeEvent.Result.FAILED,
+                                         direction=ExchangeEvent.Direction.IMPORT)
+    pages = {
+        "job runs": (reverse("admin:integration_jobrun_changelist"), "run_import_orders"),
+        "event": (reverse("admin:integration_exchangeevent_change", args=[event.pk]), "load_again"),
+        "order": (reverse("admin:integration_order_change", args=[world["orders"][0].pk]), None),
+    }
+    for name, (url, tool) in pages.items():
+        html = admin_client.get(url).content.decode()
+        assert "django_object_actions/css/django-object-actions.css" in html, name
+        assert html.count("integration/console.css") >= 1, name
+        if tool:  # the button sits in the admin's object-tools, where that stylesheet draws it
+            tools = re.search(r'<ul class="object-tools">.*?</ul>', html, re.S).group(0)
+            assert f'data-tool-name="{tool}"' in tools and "<button type=\"submit\"" in tools, name

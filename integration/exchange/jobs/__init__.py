@@ -2,10 +2,11 @@
 
 from integration.exchange.jobs.registry import JobKind, all_kinds, get_kind, job_kind
 from integration.exchange.jobs.runner import (
-    EnqueueResult, JobCancelled, JobContext, JobNotPermitted, JobRefused, QueueUnavailable, SwitchedOff, enqueue, request_cancel, run_inline,
+    EnqueueResult, JobCancelled, JobContext, JobNotPermitted, JobRefused, QueueUnavailable, SwitchedOff, enqueue, precondition_refusal,
+    request_cancel, run_inline,
 )
 
 __all__ = [
     "EnqueueResult", "JobCancelled", "JobContext", "JobKind", "JobNotPermitted", "JobRefused", "QueueUnavailable", "SwitchedOff",
-    "all_kinds", "enqueue", "get_kind", "job_kind", "request_cancel", "run_inline",
+    "all_kinds", "enqueue", "get_kind", "job_kind", "precondition_refusal", "request_cancel", "run_inline",
 ]

@@ -120,9 +120,15 @@ def rq_job_id(kind: JobKind, scope: str = "") -> str:
     return f"exchange-{kind.name}" + (f"--{safe_scope}" if safe_scope else "")
 
 
+def precondition_refusal(kind: JobKind):
+    """What ``kind``'s precondition says now: None (it may run) or the refusal, a stored message. Pages ask
+    it to draw a button as unavailable; the runner asks it again before anything is queued."""
+    return kind.precondition(kind) if kind.precondition is not None else None
+
+
 def _check_allowed(kind: JobKind) -> None:
     check_switch(kind)
-    if kind.precondition is not None and (refusal := kind.precondition(kind)) is not None:
+    if (refusal := precondition_refusal(kind)) is not None:
         raise JobRefused(refusal)
 
 
