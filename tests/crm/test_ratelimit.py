@@ -1,6 +1,7 @@
 """The shared pacer on a real Redis server: spacing, pauses, key hygiene, fallback."""
 
 import logging
+import os
 import threading
 import time
 
@@ -143,3 +144,17 @@ def test_the_local_limiter_uses_the_same_rule():
 def test_it_rejects_a_nonsense_rate(redis_connection, rate):
     with pytest.raises(ValueError):
         RedisRateLimiter(redis_connection, API_KEY, rate=rate)
+
+
+def test_a_forked_child_never_hands_out_its_parents_grant_tokens():
+    # RQ runs every job in a child forked from the worker; equal tokens would overwrite a held lease
+    limiter = LocalRateLimiter(rate=1000)
+    parent = [limiter.acquire().token for _ in range(3)]
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: report its first tokens and leave at once
+        os.write(write, " ".join(limiter.acquire().token for _ in range(3)).encode())
+        os._exit(0)
+    os.waitpid(pid, 0)
+    child = os.read(read, 4096).decode().split()
+    assert len(child) == 3 and not set(child) & set(parent + [limiter.acquire().token for _ in range(3)])

@@ -35,7 +35,9 @@ overflow — and every client is closed when its job or page is done.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
+import os
 import threading
 import time
 import uuid
@@ -103,16 +105,29 @@ def _check(rate: int, period: float, margin: float) -> None:
 class _Pacer(ABC):
     """``acquire`` built on ``try_acquire``: ask, sleep as told, ask again."""
 
+    _tokens = itertools.count()
+    _token_prefix = uuid.uuid4().hex  # unique per process (renewed in a forked child); a counter does the rest
+
     @abstractmethod
     def try_acquire(self, token: str) -> float:
         """0 and the request is granted now; otherwise the seconds to wait before asking again."""
 
     def acquire(self) -> Grant:
-        grant = Grant(uuid.uuid4().hex)
+        grant = Grant(f"{self._token_prefix}-{next(self._tokens)}")
         while (delay := self.try_acquire(grant.token)) > 0:
             time.sleep(delay)
             grant.waited += delay
         return grant
+
+
+def _renew_token_prefix() -> None:
+    # RQ runs each job in a child forked from the worker: without this, every child would hand out
+    # the worker's tokens again, and a new lease could overwrite one still held in Redis.
+    _Pacer._token_prefix = uuid.uuid4().hex
+    _Pacer._tokens = itertools.count()
+
+
+os.register_at_fork(after_in_child=_renew_token_prefix)
 
 
 class LocalRateLimiter(_Pacer):

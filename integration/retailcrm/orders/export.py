@@ -8,9 +8,10 @@ read backwards. Every edit flips our custom field (B10), so the trigger's
 ``hasChangedField`` clause skips our own edits, and the history import skips them too.
 
 Each order is exported under its entity lock (an import of the same order waits), and what the
-CRM answered is stored in the same transaction that clears the order's pending mark: a worker
-killed in between sends the same values again, which changes nothing more in the CRM (new lines
-carry our ``externalIds`` and are matched, not added twice).
+CRM answered is stored in the same transaction that clears the order's pending mark — one per
+group of twenty orders, committed before their locks go: a worker killed in between sends the
+same values again, which changes nothing more in the CRM (new lines carry our ``externalIds``
+and are matched, not added twice).
 """
 
 from __future__ import annotations
@@ -160,35 +161,30 @@ def _item(line, refs: ExportRefs) -> dict:
     return item
 
 
-def export_order(client, order, refs: ExportRefs, lines=None) -> Outcome:
-    """Send what changed of ``order`` (call under its entity lock); raises CrmError when the CRM refuses."""
+def export_order(client, order, refs: ExportRefs, lines=None, writes: list | None = None) -> Outcome:
+    """Send what changed of ``order`` (call under its entity lock); raises CrmError when the CRM refuses.
+
+    ``writes``: where to put the write-back instead of running it now (the caller runs the list in
+    one transaction before it lets the lock go)."""
     lines = list(order.lines.select_related("product", "characteristic")) if lines is None else lines
     changed = changed_fields(order, lines)
     if not changed:
-        _settle(order, None, [], lines)
+        _settle(order, None, [], lines, writes=writes)
         return Outcome(im.ExchangeEvent.Result.UNCHANGED)
     payload, sent, notes = build_payload(order, lines, changed, refs)
     if not payload:
-        _settle(order, None, [], lines)
+        _settle(order, None, [], lines, writes=writes)
         return Outcome(im.ExchangeEvent.Result.UNCHANGED, notes=notes)
     marker = not bool((order.crm_seen or {}).get("marker"))
     payload.update({"id": order.crm_id, "customFields": {ECHO_FIELD_CODE: marker}})
     answer = client.order_edit(payload, by="id", site=order.crm_site or None).get("order")
-    _settle(order, answer if isinstance(answer, dict) else None, sent, lines, marker=marker)
+    _settle(order, answer if isinstance(answer, dict) else None, sent, lines, marker=marker, writes=writes)
     return Outcome(im.ExchangeEvent.Result.UPDATED, sent, notes, answer if isinstance(answer, dict) else None)
 
 
-def _settle(order, answer: dict | None, sent: list[str], lines, *, marker=None) -> None:
+def _settle(order, answer: dict | None, sent: list[str], lines, *, marker=None, writes: list | None = None) -> None:
     """Store what the CRM now has and clear the pending mark — unless the order was posted again meanwhile."""
-    if answer is not None and any(not line.crm_item_id for line in lines):
-        with transaction.atomic():
-            _link_new_lines(lines, answer)
-            _store_seen(order, answer, sent, lines, marker)
-    else:
-        _store_seen(order, answer, sent, lines, marker)  # one statement: atomic on its own
-
-
-def _store_seen(order, answer: dict | None, sent: list[str], lines, marker) -> None:
+    linked = _link_new_lines(lines, answer) if answer is not None else []
     seen = dict(order.crm_seen or {})
     local = local_view(order, lines)
     old_local = seen.get("local") or {}
@@ -201,24 +197,40 @@ def _store_seen(order, answer: dict | None, sent: list[str], lines, marker) -> N
     values = {"crm_seen": seen}
     if answer is not None and answer.get("status"):
         values["crm_status"] = answer["status"]
-    # Posted again while we sent: the newer change stays due (its own run sends it).
-    if not update_row(im.Order, order.pk, {**values, "export_pending": False}, where={"updated_at": order.updated_at}):
-        update_row(im.Order, order.pk, values)
     order.crm_seen = seen
+    updated_at = order.updated_at
+
+    def write():
+        for line_pk, crm_item_id in linked:
+            update_row(im.OrderLine, line_pk, {"crm_item_id": crm_item_id})
+        # Posted again while we sent: the newer change stays due (its own run sends it).
+        if not update_row(im.Order, order.pk, {**values, "export_pending": False}, where={"updated_at": updated_at}):
+            update_row(im.Order, order.pk, values)
+
+    if writes is not None:
+        writes.append(write)
+    else:
+        with transaction.atomic():
+            write()
 
 
-def _link_new_lines(lines, answer: dict) -> None:
-    """Lines we added get the CRM item ids the answer gave them (found by our externalIds)."""
+def _link_new_lines(lines, answer: dict) -> list[tuple[int, int]]:
+    """Lines we added get the CRM item ids the answer gave them (found by our externalIds);
+    the (line, item id) pairs to store."""
+    if all(line.crm_item_id for line in lines):
+        return []
     ids = {}
     for item in answer.get("items") or []:
         for external in item.get("externalIds") or []:
             if isinstance(external, dict) and external.get("code") == LINE_CODE:
                 ids[str(external.get("value"))] = item.get("id")
+    linked = []
     for line in lines:
         crm_item_id = ids.get(f"line-{line.pk}")
         if not line.crm_item_id and crm_item_id:
             line.crm_item_id = crm_item_id
-            im.OrderLine.objects.filter(pk=line.pk).update(crm_item_id=crm_item_id)
+            linked.append((line.pk, crm_item_id))
+    return linked
 
 
 def field_names(fields):
@@ -271,15 +283,30 @@ def export_pending(client, ctx) -> None:
             with entity_locks("order", [order.crm_id for order in group], connection=connection):
                 due = dict(im.Order.objects.filter(pk__in=[order.pk for order in group], export_pending=True)
                            .values_list("pk", "updated_at"))
-                for order in group:
-                    event = _export_one(client, ctx, order, refs, due)
-                    if event:
-                        events.append(event)
+                writes = []
+                try:
+                    for order in group:
+                        event = _export_one(client, ctx, order, refs, due, writes)
+                        if event:
+                            events.append(event)
+                finally:
+                    _write_back(writes)
         ctx.events(events)
         ctx.progress(add=len(batch))
 
 
-def _export_one(client, ctx, order, refs: ExportRefs, due: dict) -> dict | None:
+def _write_back(writes: list) -> None:
+    """The group's write-backs in one transaction, before its locks go (an import then sees them).
+
+    One commit per group, not per order: a worker killed before it sends a few orders of the group
+    again, which changes nothing more in the CRM (the same values, the same echo marker)."""
+    if writes:
+        with transaction.atomic():
+            for write in writes:
+                write()
+
+
+def _export_one(client, ctx, order, refs: ExportRefs, due: dict, writes: list | None = None) -> dict | None:
     """Export ``order`` (its lock held); ``due``: the pending orders' ``updated_at`` read under the lock."""
     lines = list(order.lines.all())
     if due.get(order.pk) != order.updated_at:
@@ -291,7 +318,7 @@ def _export_one(client, ctx, order, refs: ExportRefs, due: dict) -> dict | None:
         im.Order.objects.filter(pk=order.pk).update(export_pending=False)
         return None
     try:
-        outcome = export_order(client, order, refs, lines)
+        outcome = export_order(client, order, refs, lines, writes)
     except CrmError as exc:
         ctx.count("orders_failed")
         ctx.warnings += 1

@@ -7,6 +7,7 @@ in its order before anything is created again.
 """
 
 import django_rq
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
@@ -101,34 +102,45 @@ def export_payments(client, ctx) -> None:
     types, connection = {}, django_rq.get_connection("default")
     for start in range(0, len(pending), LOCK_GROUP):
         group = pending[start:start + LOCK_GROUP]
-        events = []
+        events, writes = [], []
         with entity_locks("order", [crm_id or f"local-{order_id}" for _pk, crm_id, order_id in group],
                           connection=connection):
-            for payment in Payment.objects.filter(pk__in=[pk for pk, _crm_id, _order_id in group],
-                                                  export_pending=True).select_related("order").order_by("id"):
-                result, message = export_one(client, payment, status, types)
-                ctx.count(f"payments_{result}")
-                events.append({"entity": "payment", "result": result, "direction": ExchangeEvent.Direction.EXPORT,
-                               "crm_id": payment.crm_id or "", "local_ref": f"{payment.order} · {payment.amount}",
-                               "message": message})
+            try:
+                for payment in Payment.objects.filter(pk__in=[pk for pk, _crm_id, _order_id in group],
+                                                      export_pending=True).select_related("order").order_by("id"):
+                    result, message = export_one(client, payment, status, types, writes)
+                    ctx.count(f"payments_{result}")
+                    events.append({"entity": "payment", "result": result,
+                                   "direction": ExchangeEvent.Direction.EXPORT, "crm_id": payment.crm_id or "",
+                                   "local_ref": f"{payment.order} · {payment.amount}", "message": message})
+            finally:
+                with transaction.atomic():  # one commit for the group's write-backs, before the locks go
+                    for write in writes:
+                        write()
         ctx.events(events)
         ctx.progress(add=len(group))
 
 
-def _done(payment: Payment, message, **fields) -> None:
+def _done(payment: Payment, message, writes: list | None = None, **fields) -> None:
+    """The payment's write-back: now, or into ``writes`` (run by the caller before the lock goes)."""
     fields.update(export_pending=False, export_message=for_text(message))
-    update_row(Payment, payment.pk, fields)
+    if writes is None:
+        update_row(Payment, payment.pk, fields)
+    else:
+        writes.append(lambda: update_row(Payment, payment.pk, fields))
 
 
-def export_one(client, payment: Payment, status: str, types: dict | None = None):
+def export_one(client, payment: Payment, status: str, types: dict | None = None, writes: list | None = None):
+    """Send one payment document. A write-back left in ``writes`` and lost to a crash costs nothing
+    twice: the create was marked sent before it left, so the next run finds the payment by our id."""
     order = payment.order
     if not payment.posted:
-        _done(payment, "")
+        _done(payment, "", writes)
         return Result.UNCHANGED, ""
     if order.source != order.Source.CRM or not order.crm_id:
         message = stored(gettext_noop("The payment is not sent to RetailCRM: its order %(number)s was created here, "
                                       "and orders created here are not exported."), number=order.number)
-        _done(payment, message)
+        _done(payment, message, writes)
         return Result.SKIPPED, message
     crm_type = export_type(payment, types)
     if not crm_type:
@@ -136,7 +148,7 @@ def export_one(client, payment: Payment, status: str, types: dict | None = None)
             "The payment is not sent to RetailCRM: no row of “B6 · payment types” is marked “use for export” for "
             "“%(kind)s”. Mark one and post the payment again."), kind=PaymentDocumentKind(payment.document_kind).label
             if payment.document_kind else "—")
-        _done(payment, message)
+        _done(payment, message, writes)
         return Result.SKIPPED, message
     new_external_id = not payment.external_id
     if new_external_id:
@@ -164,14 +176,14 @@ def export_one(client, payment: Payment, status: str, types: dict | None = None)
         return Result.FAILED, message
     except Exception as exc:  # refused by the CRM: the operator must fix something
         message = of_exception(exc)
-        _done(payment, message)
+        _done(payment, message, writes)
         return Result.FAILED, message
     if recovered:
         message = stored(gettext_noop("Sent to RetailCRM as payment %(id)s (%(type)s); the answer was lost and the "
                                       "payment was found by our external id, not created again."), id=crm_id, type=crm_type)
     else:
         message = stored(gettext_noop("Sent to RetailCRM as payment %(id)s (%(type)s)."), id=crm_id, type=crm_type)
-    _done(payment, message, crm_id=crm_id, crm_type=crm_type, crm_status=status, paid=True)
+    _done(payment, message, writes, crm_id=crm_id, crm_type=crm_type, crm_status=status, paid=True)
     return result, message
 
 
