@@ -1,10 +1,12 @@
-"""One row's UPDATE by primary key, without the queryset machinery.
+"""Row writes by the thousand, without the queryset machinery.
 
 An export writes back one row per order or payment it sent (what the CRM now has, the pending
-mark cleared) — thousands per run. ``Model.objects.filter(pk=…).update(…)`` builds and compiles
-a query each time, which cost several times the statement itself; here the SQL is made once per
-model and set of columns and only the values are adapted (by each field, as the ORM would).
-Like ``QuerySet.update`` it sends no signals and leaves ``auto_now`` fields alone.
+mark cleared) and a log row for each — thousands per run. ``filter(pk=…).update(…)`` and
+``bulk_create`` build and compile a query each time, which cost several times the statements
+themselves; here the SQL is made once per model and set of columns and only the values are
+adapted (by each field, as the ORM would). Like ``QuerySet.update`` and ``bulk_create`` they
+send no signals; ``update_row`` leaves ``auto_now`` fields alone, ``insert_rows`` fills every
+field not given from its default.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from functools import lru_cache
 
 from django.db import connections, router
 
-__all__ = ["update_row"]
+__all__ = ["insert_rows", "update_row"]
 
 
 def update_row(model, pk, values: dict, *, where: dict | None = None) -> int:
@@ -47,3 +49,39 @@ def _statement(model, alias: str, set_names: tuple, where_names: tuple):
     conditions = [f"{quote(field.column)} = %s" for field in where_fields] + [f"{quote(meta.pk.column)} = %s"]
     return (f"UPDATE {quote(meta.db_table)} SET {assignments} WHERE {' AND '.join(conditions)}",
             set_fields, where_fields)
+
+
+def insert_rows(model, rows: list[dict]) -> None:
+    """``INSERT`` one row per dict (field or attribute names → plain values; the rest take their
+    defaults) in one statement executed for all of them. The rows' primary keys are not returned."""
+    if not rows:
+        return
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    sql, fields = _insert_statement(model, alias)
+    defaults = {field.attname: field.get_default() for field in fields if not callable(field.default)}
+    params = []
+    for row in rows:
+        values = []
+        for field in fields:
+            if field.attname in row:
+                value = row[field.attname]
+            elif field.name in row:
+                value = row[field.name]
+            elif field.attname in defaults:
+                value = defaults[field.attname]
+            else:
+                value = field.get_default()  # a callable default (timezone.now): one call per row
+            values.append(field.get_db_prep_save(_plain(value), connection))
+        params.append(values)
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, params)
+
+
+@lru_cache(maxsize=64)
+def _insert_statement(model, alias: str):
+    quote = connections[alias].ops.quote_name
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    columns = ", ".join(quote(field.column) for field in fields)
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", fields

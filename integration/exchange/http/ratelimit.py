@@ -34,6 +34,7 @@ overflow — and every client is closed when its job or page is done.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import itertools
 import logging
@@ -88,6 +89,9 @@ class RateLimiter(Protocol):
 
     def flush(self) -> None:
         """Hand back every release still held (the process is done with the key for now)."""
+
+    def close(self) -> None:
+        """:meth:`flush`, and give back what the limiter holds (a connection)."""
 
 
 def key_fingerprint(api_key: str) -> str:
@@ -167,6 +171,9 @@ class LocalRateLimiter(_Pacer):
 
     def flush(self) -> None:
         """Releases take effect at once here."""
+
+    def close(self) -> None:
+        """Nothing is held here."""
 
 
 # KEYS[1]: the earliest time (µs since the epoch) the next request may go; KEYS[2]: the leases,
@@ -258,6 +265,22 @@ class RedisRateLimiter(_Pacer):
         self._redis_retry_at = 0.0
         self._held: list[tuple[str, float]] = []  # (token, when its answer came): releases not sent yet
         self._held_lock = threading.Lock()
+        self._own, self._own_pid = None, None
+
+    def _client(self):
+        """A connection of the limiter's own for its per-request call: taking one from the pool and
+        giving it back on every request cost more than the call. Made on first use (Redis may be
+        down when the limiter is built) and again in a forked child (a socket is never shared)."""
+        if self._own is None or self._own_pid != os.getpid():
+            self._own = type(self.redis)(connection_pool=self.redis.connection_pool, single_connection_client=True)
+            self._own_pid = os.getpid()
+        return self._own
+
+    def _drop_client(self) -> None:
+        own, self._own = self._own, None
+        if own is not None and self._own_pid == os.getpid():
+            with contextlib.suppress(Exception):
+                own.close()  # back to the pool
 
     def _take_held(self) -> list:
         """The held releases as script arguments (token, µs ago), and forget them."""
@@ -284,8 +307,9 @@ class RedisRateLimiter(_Pacer):
         try:
             wait_us = self._try(keys=[self.key, self.leases_key], args=[
                 self.rate, _us(self.interval), _us(self.period), _us(IN_FLIGHT_SECONDS), _us(POLL_SECONDS), token,
-                *self._take_held()])
+                *self._take_held()], client=self._client())
         except Exception as exc:  # redis.RedisError and socket errors alike
+            self._drop_client()
             self._redis_failed(exc)
             return self._fallback.try_acquire(token)
         return max(0, int(wait_us)) / 1_000_000
@@ -304,6 +328,11 @@ class RedisRateLimiter(_Pacer):
             self._release(keys=[self.leases_key], args=[_us(self.period), *held])
         except Exception as exc:
             self._redis_failed(exc)
+
+    def close(self) -> None:
+        """The client is done: hand back the held releases and the limiter's connection."""
+        self.flush()
+        self._drop_client()
 
     def pause(self, seconds: float) -> None:
         seconds = min(max(float(seconds), 0.0), MAX_PAUSE)

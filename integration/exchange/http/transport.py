@@ -212,9 +212,9 @@ class HttpTransport:
     # -- lifecycle -------------------------------------------------------------------------
 
     def close(self) -> None:
-        flush = getattr(self.rate_limiter, "flush", None)
-        if flush is not None:
-            flush()  # the releases the limiter held back for this client's next request
+        close = getattr(self.rate_limiter, "close", None)
+        if close is not None:
+            close()  # the releases the limiter held back for this client's next request, its connection
         self._pool.close()
 
     def __enter__(self):

@@ -37,6 +37,7 @@ from integration.exchange.jobs.registry import JobKind, get_kind, switch_state
 from integration.exchange.messages import stored
 from integration.exchange.models import ExchangeEvent, JobRun
 from integration.exchange.permissions import user_may
+from integration.exchange.rows import insert_rows
 from integration.exchange.secrets import loggable
 
 logger = logging.getLogger(__name__)
@@ -509,17 +510,18 @@ class JobContext:
 
     def events(self, rows: list[dict]) -> None:
         """Many events in one INSERT: ``rows`` hold the keyword arguments of :meth:`event`."""
-        objects = []
+        values = []
         for row in rows:
             result = row["result"]
             if result in (ExchangeEvent.Result.FAILED, ExchangeEvent.Result.PARKED):
                 self.warnings += 1
-            objects.append(ExchangeEvent(
-                run=self.run, entity=row["entity"], result=result,
-                direction=row.get("direction", ExchangeEvent.Direction.IMPORT), crm_id=loggable(row.get("crm_id", ""))[:100],
-                local_ref=loggable(row.get("local_ref", ""))[:255], message=stored_messages.for_text(row.get("message", "")),
-            ))
-        ExchangeEvent.objects.bulk_create(objects)
+            values.append({
+                "run_id": self.run.pk, "entity": row["entity"], "result": result,
+                "direction": row.get("direction", ExchangeEvent.Direction.IMPORT),
+                "crm_id": loggable(row.get("crm_id", ""))[:100], "local_ref": loggable(row.get("local_ref", ""))[:255],
+                "message": stored_messages.for_text(row.get("message", "")),
+            })
+        insert_rows(ExchangeEvent, values)
 
     def set_cursor(self, *, before=None, after=None) -> None:
         if before is not None:

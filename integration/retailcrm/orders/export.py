@@ -255,11 +255,21 @@ def pending_orders(exclude: set[int], limit: int = BATCH) -> list[int]:
                 .exclude(pk__in=exclude).order_by("pk").values_list("pk", flat=True)[:limit])
 
 
+# What an export reads of an order and its lines; an order has forty fields, so the rest is not
+# loaded (reading one of them would cost a query per order, never a wrong value).
+EXPORT_FIELDS = ("number", "source", "crm_id", "crm_site", "state", "closed", "cancelled", "deleted_in_crm",
+                 "warehouse", "manager", "delivery_method", "delivery_carrier", "delivery_cost", "delivery_crm_code",
+                 "posted", "crm_seen", "export_pending", "updated_at")
+LINE_FIELDS = ("order", "crm_item_id", "product", "characteristic", "is_delivery", "quantity", "price",
+               "discount_per_unit", "bonuses_charged")
+
+
 def _load(pks) -> list:
     # Products are read only for lines the CRM has not seen yet (their offer id), managers and
     # warehouses only for a note on a missing mapping: both rare, so neither is joined here.
-    return list(im.Order.objects.select_related("state").filter(pk__in=pks)
-                .prefetch_related(Prefetch("lines", queryset=im.OrderLine.objects.order_by("pk"))).order_by("pk"))
+    lines = im.OrderLine.objects.only(*LINE_FIELDS).order_by("pk")
+    return list(im.Order.objects.select_related("state").only(*EXPORT_FIELDS)
+                .filter(pk__in=pks).prefetch_related(Prefetch("lines", queryset=lines)).order_by("pk"))
 
 
 LOCK_GROUP = 20  # orders locked in one Redis round trip: an import of one of them waits for at most these
