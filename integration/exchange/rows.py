@@ -15,7 +15,7 @@ from functools import lru_cache
 
 from django.db import connections, router
 
-__all__ = ["insert_rows", "update_row"]
+__all__ = ["insert_objects", "insert_rows", "update_row"]
 
 
 def update_row(model, pk, values: dict, *, where: dict | None = None) -> int:
@@ -85,3 +85,32 @@ def _insert_statement(model, alias: str):
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     columns = ", ".join(quote(field.column) for field in fields)
     return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", fields
+
+
+def insert_objects(model, objects: list) -> None:
+    """``bulk_create`` for plain rows: the model instances are inserted (their values read as
+    ``save`` reads them, ``auto_now``/``auto_now_add`` included) and get their primary keys."""
+    if not objects:
+        return
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    meta = model._meta
+    fields = [field for field in meta.concrete_fields if not field.primary_key]
+    quote = connection.ops.quote_name
+    head = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) VALUES ")
+    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
+    returning = f" RETURNING {quote(meta.pk.column)}"
+    size = max(1, connection.ops.bulk_batch_size(fields, objects))
+    for start in range(0, len(objects), size):
+        chunk = objects[start:start + size]
+        params = []
+        for obj in chunk:
+            obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            params.extend(field.get_db_prep_save(_plain(field.pre_save(obj, True)), connection) for field in fields)
+        with connection.cursor() as cursor:
+            cursor.execute(head + ", ".join([row] * len(chunk)) + returning, params)
+            keys = cursor.fetchall()
+        # rows come back in the order they were given (what bulk_create relies on too)
+        for obj, (key,) in zip(chunk, keys, strict=True):
+            obj.pk = key
+            obj._state.adding, obj._state.db = False, alias

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, gettext_noop
 
 from integration import models as im
+from integration.exchange.rows import insert_objects
 from integration.exchange.messages import of_exception, stored
 from integration.retailcrm.orders.address import address_parts, address_text
 from integration.retailcrm.orders.customers import CustomerBook
@@ -280,7 +281,7 @@ class OrderBatch:
         for order in self.new_orders + self.changed_orders:
             order.customer, order.contact = self.customer_of[id(order)]
         if self.new_orders:
-            im.Order.objects.bulk_create(self.new_orders)
+            insert_objects(im.Order, self.new_orders)
         if self.changed_orders:
             now = timezone.now()
             for order in self.changed_orders:
@@ -291,13 +292,13 @@ class OrderBatch:
         for order, line in self.new_lines:
             line.order = order
         if self.new_lines:
-            im.OrderLine.objects.bulk_create([line for _order, line in self.new_lines])
+            insert_objects(im.OrderLine, [line for _order, line in self.new_lines])
         if self.changed_lines:
             im.OrderLine.objects.bulk_update(self.changed_lines, LINE_FIELDS)
         for order, payment in self.new_payments:
             payment.order = order
         if self.new_payments:
-            im.Payment.objects.bulk_create([payment for _order, payment in self.new_payments])
+            insert_objects(im.Payment, [payment for _order, payment in self.new_payments])
         if self.changed_payments:
             # An import only ever posts a payment (E5): "posted" is never written back as it was read, so an
             # operator's posting made meanwhile is not undone.
