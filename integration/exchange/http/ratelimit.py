@@ -25,11 +25,10 @@ time past the pause, so every process holds back, not only the one that was refu
 
 A lease whose process died before releasing it lapses after ``IN_FLIGHT_SECONDS``.
 
-One round trip per request: a release is not sent on its own but with this process's next
-request for a slot (with how long ago the answer came, so the lease lapses when it would have),
-or by :meth:`RedisRateLimiter.flush`, which the transports call when they are closed. Until then
-the lease only looks longer to the other processes — never shorter, so the window still cannot
-overflow — and every client is closed when its job or page is done.
+The limiter keeps a Redis connection of its own (not one taken from the pool and given back on
+every call). A release is sent at once: holding it back to travel with the next request would
+save a round trip, but a client left open and idle would then hold a lease for minutes and slow
+every other process down.
 """
 
 from __future__ import annotations
@@ -87,11 +86,8 @@ class RateLimiter(Protocol):
     def pause(self, seconds: float) -> None:
         """No request with this key before ``seconds`` from now (the CRM's ``Retry-After``)."""
 
-    def flush(self) -> None:
-        """Hand back every release still held (the process is done with the key for now)."""
-
     def close(self) -> None:
-        """:meth:`flush`, and give back what the limiter holds (a connection)."""
+        """The client is done: give back what the limiter holds (a connection)."""
 
 
 def key_fingerprint(api_key: str) -> str:
@@ -169,17 +165,13 @@ class LocalRateLimiter(_Pacer):
         with self._lock:
             self._next = max(self._next, time.monotonic() + min(max(seconds, 0.0), MAX_PAUSE))
 
-    def flush(self) -> None:
-        """Releases take effect at once here."""
-
     def close(self) -> None:
         """Nothing is held here."""
 
 
 # KEYS[1]: the earliest time (µs since the epoch) the next request may go; KEYS[2]: the leases,
 # a sorted set of tokens scored by when each lapses. ARGV: rate, spacing µs, period µs, in-flight
-# µs, poll µs, token, then pairs (token, µs since its answer came) of the releases held back.
-# Returns 0 (granted) or the µs to wait. Times are written with %d: Redis turns Lua numbers into
+# µs, poll µs, token. Returns 0 (granted) or the µs to wait. Times are written with %d: Redis turns Lua numbers into
 # strings with 14 significant digits, which would round 16-digit µs timestamps.
 _TRY_ACQUIRE = """
 if redis.replicate_commands then redis.replicate_commands() end
@@ -187,9 +179,6 @@ local rate, interval, period = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(AR
 local in_flight, poll = tonumber(ARGV[4]), tonumber(ARGV[5])
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-for i = 7, #ARGV, 2 do
-  redis.call('ZADD', KEYS[2], 'XX', string.format('%d', now - tonumber(ARGV[i + 1]) + period), ARGV[i])
-end
 local next_at = tonumber(redis.call('GET', KEYS[1]) or '0')
 if now < next_at then return next_at - now end
 redis.call('ZREMRANGEBYSCORE', KEYS[2], '-inf', string.format('%d', now))
@@ -204,15 +193,12 @@ redis.call('SET', KEYS[1], string.format('%d', now + interval), 'PX', math.floor
 return 0
 """
 
-# KEYS[2] as above; ARGV: period µs, then pairs (token, µs since its answer came). Each lease
-# now lapses one period after its answer.
+# KEYS[2] as above; ARGV: period µs, token. The lease now lapses one period after the answer.
 _RELEASE = """
 if redis.replicate_commands then redis.replicate_commands() end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
-for i = 2, #ARGV, 2 do
-  redis.call('ZADD', KEYS[1], 'XX', string.format('%d', now - tonumber(ARGV[i + 1]) + tonumber(ARGV[1])), ARGV[i])
-end
+redis.call('ZADD', KEYS[1], 'XX', string.format('%d', now + tonumber(ARGV[1])), ARGV[2])
 return 0
 """
 
@@ -263,8 +249,6 @@ class RedisRateLimiter(_Pacer):
         self._pause = redis.register_script(_PAUSE)
         self._fallback = fallback or LocalRateLimiter(rate, period, margin)
         self._redis_retry_at = 0.0
-        self._held: list[tuple[str, float]] = []  # (token, when its answer came): releases not sent yet
-        self._held_lock = threading.Lock()
         self._own, self._own_pid = None, None
 
     def _client(self):
@@ -281,13 +265,6 @@ class RedisRateLimiter(_Pacer):
         if own is not None and self._own_pid == os.getpid():
             with contextlib.suppress(Exception):
                 own.close()  # back to the pool
-
-    def _take_held(self) -> list:
-        """The held releases as script arguments (token, µs ago), and forget them."""
-        with self._held_lock:
-            held, self._held = self._held, []
-        now = time.monotonic()
-        return [value for token, at in held for value in (token, _us(now - at))]
 
     def _redis_usable(self) -> bool:
         return time.monotonic() >= self._redis_retry_at
@@ -306,8 +283,8 @@ class RedisRateLimiter(_Pacer):
             return self._fallback.try_acquire(token)
         try:
             wait_us = self._try(keys=[self.key, self.leases_key], args=[
-                self.rate, _us(self.interval), _us(self.period), _us(IN_FLIGHT_SECONDS), _us(POLL_SECONDS), token,
-                *self._take_held()], client=self._client())
+                self.rate, _us(self.interval), _us(self.period), _us(IN_FLIGHT_SECONDS), _us(POLL_SECONDS), token],
+                client=self._client())
         except Exception as exc:  # redis.RedisError and socket errors alike
             self._drop_client()
             self._redis_failed(exc)
@@ -315,23 +292,17 @@ class RedisRateLimiter(_Pacer):
         return max(0, int(wait_us)) / 1_000_000
 
     def release(self, grant: Grant) -> None:
-        """Held until this process asks for its next slot (or :meth:`flush`): one round trip, not two."""
         self._fallback.release(grant)
-        with self._held_lock:
-            self._held.append((grant.token, time.monotonic()))
-
-    def flush(self) -> None:
-        held = self._take_held()
-        if not held or not self._redis_usable():
+        if not self._redis_usable():
             return
         try:
-            self._release(keys=[self.leases_key], args=[_us(self.period), *held])
+            self._release(keys=[self.leases_key], args=[_us(self.period), grant.token], client=self._client())
         except Exception as exc:
+            self._drop_client()
             self._redis_failed(exc)
 
     def close(self) -> None:
-        """The client is done: hand back the held releases and the limiter's connection."""
-        self.flush()
+        """The client is done: the limiter's connection goes back to the pool."""
         self._drop_client()
 
     def pause(self, seconds: float) -> None:

@@ -214,7 +214,7 @@ class HttpTransport:
     def close(self) -> None:
         close = getattr(self.rate_limiter, "close", None)
         if close is not None:
-            close()  # the releases the limiter held back for this client's next request, its connection
+            close()  # the limiter's own Redis connection goes back to the pool
         self._pool.close()
 
     def __enter__(self):

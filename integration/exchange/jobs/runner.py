@@ -306,7 +306,8 @@ def _enqueue_claimed(kind: JobKind, queue, job_id: str, *, trigger: str, user, s
     connection = queue.connection
     decision = _claim(connection, _CLAIM_TRIGGER, kind, job_id, job_id)
     if decision != "new" and _stale_claim(connection, queue, kind, job_id, scope):
-        connection.delete(_claim_key(job_id))
+        # a dead run's claim: the run made now covers any rerun asked of the dead one
+        connection.delete(_claim_key(job_id), _rerun_key(job_id))
         decision = _claim(connection, _CLAIM_TRIGGER, kind, job_id, job_id)
     if decision == "new":
         run = JobRun.objects.create(
