@@ -16,8 +16,8 @@ def on_order_posting(order, posting) -> None:
         queue_reserve(order.pk, trigger="button" if posting.user_id else "command")
     # Redis down, BonusPlus not set up: the next posting, or the job run by hand, brings the reserve in line.
     except JobRefused as exc:
-        OrderBonus.objects.filter(order_id=order.pk).update(reserve_message=str(stored(gettext_noop(
-            "The bonus reserve could not be queued: %(reason)s"), reason=str(exc))))
+        OrderBonus.objects.filter(order_id=order.pk).update(reserve_message=for_text(stored(gettext_noop(
+            "The bonus reserve could not be queued: %(reason)s"), reason=of_exception(exc))))
 
 
 def on_sale_posted(sale, posting) -> None:

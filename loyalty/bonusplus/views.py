@@ -15,7 +15,7 @@ from django.utils.translation import gettext, gettext_noop
 from integration.documents.models.orders import Order
 from integration.exchange.jobs.runner import JobRefused
 from integration.exchange.locks import entity_lock
-from integration.exchange.messages import stored
+from integration.exchange.messages import render, stored
 from integration.exchange.permissions import user_may
 from loyalty.bonusplus import binding, errors, order_calc, reserve
 from loyalty.bonusplus.cashiers import require_cashier
@@ -163,7 +163,10 @@ def order_info(request, order_id):
     _allowed(request)
     order = get_object_or_404(Order, pk=order_id)
     bonus = OrderBonus.objects.filter(order=order).first()
+    # What the reserve and the purchase last said (stored by the worker, translated here)
+    notes = {"reserve_note": render(bonus.reserve_message) if bonus and bonus.reserve_message else "",
+             "purchase_note": render(bonus.purchase_message) if bonus and bonus.purchase_message else ""}
     context = {**admin.site.each_context(request), "title": gettext("Bonus details"), "order": order,
-               "bonus": bonus, "opts": Order._meta,
+               "bonus": bonus, "opts": Order._meta, **notes,
                "order_url": reverse("admin:integration_order_change", args=[order.pk])}
     return TemplateResponse(request, "admin/loyalty/bonusplus/info.html", context)

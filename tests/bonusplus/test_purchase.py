@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal as D
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from integration.documents import posting
@@ -46,7 +47,7 @@ def test_posting_the_sale_registers_the_purchase_once(bp, client_bp, reserved_or
     assert len(bp.snapshot()["purchases"]) == 1
 
 
-def test_a_sale_posted_after_bonusplus_was_unset_queues_nothing_and_keeps_why(bp, reserved_order,
+def test_a_sale_posted_after_bonusplus_was_unset_queues_nothing_and_keeps_why(bp, reserved_order, admin_client,
                                                                             django_capture_on_commit_callbacks):
     from django.utils import translation
 
@@ -67,6 +68,9 @@ def test_a_sale_posted_after_bonusplus_was_unset_queues_nothing_and_keeps_why(bp
             "Не удалось поставить в очередь регистрацию покупки: Задание «Фиксация покупки в БонусПлюс» "
             "недоступно, пока не настроен БонусПлюс; не заполнено: API-ключ БонусПлюс. Откройте настройки "
             "БонусПлюс и заполните их.")
+    # the operator reads why on the order's bonus information, in Russian
+    info = admin_client.get(reverse("admin:bonusplus_order_info", args=[reserved_order.pk]), HTTP_ACCEPT_LANGUAGE="ru")
+    assert "Не удалось поставить в очередь регистрацию покупки" in info.content.decode()
 
 
 def test_a_lost_purchase_answer_is_settled_by_the_card_not_sent_again(bp, client_bp, reserved_order):
@@ -100,8 +104,6 @@ def test_an_order_without_bonusplus_data_sends_nothing(bp, client_bp, manual_ord
 
 
 def test_the_sale_page_leads_to_the_bonus_information(admin_client, bp, client_bp, reserved_order):
-    from django.urls import reverse
-
     sale = make_sale(reserved_order)
     purchase.register(client_bp, sale.pk)
     page = admin_client.get(reverse("admin:integration_sale_change", args=[sale.pk]))
