@@ -200,6 +200,7 @@ def job_rows() -> list[KindRow]:
     alive = processes(["default", *(kind.queue for kind in scheduled)]) if scheduled else None
     needs_estimate = any(row.enabled and kind not in scheduler_times for kind, row in schedules.items())
     latest_scheduled = _latest_runs(trigger=JobRun.Trigger.SCHEDULE) if needs_estimate else {}
+    unavailable = _unavailable_reasons()
     return [
         KindRow(
             kind=kind,
@@ -207,10 +208,28 @@ def job_rows() -> list[KindRow]:
             next_run=_next_run(kind, schedules.get(kind.name), scheduler_times.get(kind.name),
                                latest_scheduled.get(kind.name), alive),
             can_run_now=runs_without_options(kind),
-            unavailable=render(precondition_refusal(kind)),
+            unavailable=unavailable(kind),
         )
         for kind in kinds
     ]
+
+
+def _unavailable_reasons():
+    """``kind`` → why its precondition refuses it now ("" = it may run). A precondition reads settings,
+    not the kind (the kind only names itself in the refusal), so one that lets a kind run lets every
+    kind of its own run: it is asked once, not once per kind (each asking reads a settings row)."""
+    passing = set()
+
+    def unavailable(kind) -> str:
+        if kind.precondition is None or kind.precondition in passing:
+            return ""
+        refusal = precondition_refusal(kind)
+        if refusal is None:
+            passing.add(kind.precondition)
+            return ""
+        return render(refusal)
+
+    return unavailable
 
 
 def attention(now: datetime | None = None, viewer: Viewer | None = None) -> Attention:
