@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 import certifi
 import urllib3
 
+from catalog.fields import is_loopback_host
+
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 
 
@@ -78,7 +80,7 @@ def connection_pool(base_url: str, timeout: tuple[float, float], maxsize: int = 
 
 
 def _proxy_for(parts) -> str | None:
-    if parts.hostname in ("127.0.0.1", "::1", "localhost"):
+    if is_loopback_host(parts.hostname):
         return None
     proxies = urllib.request.getproxies()
     proxy = proxies.get(parts.scheme) or proxies.get("all")
