@@ -58,7 +58,8 @@ def insert_rows(model, rows: list[dict]) -> None:
         return
     alias = router.db_for_write(model)
     connection = connections[alias]
-    sql, fields = _insert_statement(model, alias)
+    head, row_marks, fields = _insert_statement(model, alias)
+    sql = head + row_marks
     defaults = {field.attname: field.get_default() for field in fields if not callable(field.default)}
     params = []
     for row in rows:
@@ -80,11 +81,12 @@ def insert_rows(model, rows: list[dict]) -> None:
 
 @lru_cache(maxsize=64)
 def _insert_statement(model, alias: str):
+    """``INSERT INTO table (columns) VALUES ``, one row's placeholders, and the fields in column order."""
     quote = connections[alias].ops.quote_name
     meta = model._meta
     fields = [field for field in meta.concrete_fields if not field.primary_key]
     columns = ", ".join(quote(field.column) for field in fields)
-    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})", fields
+    return f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ", f"({', '.join(['%s'] * len(fields))})", fields
 
 
 def insert_objects(model, objects: list) -> None:
@@ -94,12 +96,8 @@ def insert_objects(model, objects: list) -> None:
         return
     alias = router.db_for_write(model)
     connection = connections[alias]
-    meta = model._meta
-    fields = [field for field in meta.concrete_fields if not field.primary_key]
-    quote = connection.ops.quote_name
-    head = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(field.column) for field in fields)}) VALUES ")
-    row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    returning = f" RETURNING {quote(meta.pk.column)}"
+    head, row, fields = _insert_statement(model, alias)
+    returning = f" RETURNING {connection.ops.quote_name(model._meta.pk.column)}"
     size = max(1, connection.ops.bulk_batch_size(fields, objects))
     for start in range(0, len(objects), size):
         chunk = objects[start:start + size]
